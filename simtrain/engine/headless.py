@@ -1,0 +1,69 @@
+"""Play one team without a screen: the steps of ``simtrain run`` (SPEC §4)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from simtrain.engine.durations import duration_minutes
+from simtrain.engine.events import Chose, InjectDelivered
+from simtrain.engine.machine import Engine
+from simtrain.engine.rules import Refused
+from simtrain.engine.state import TeamState
+from simtrain.scenario.model import DURATION_PATTERN
+
+_DURATION = re.compile(DURATION_PATTERN)
+
+
+@dataclass
+class StepRefused(Exception):
+    """A step of ``run`` that could not apply, with its position and the reason."""
+
+    index: int
+    step: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"step {self.index} ('{self.step}') was refused: {self.reason}"
+
+
+def play(engine: Engine, steps: Sequence[str]) -> TeamState:
+    """Apply ``steps`` in order from the start; raise :class:`StepRefused` on the first
+    step that cannot apply.
+
+    Steps: a choice id; ``as:ROLE`` (act as that role from now on — the first role acts
+    until then); ``wait:DURATION`` (advance the clock, firing timers and delivering
+    scheduled injects as their time passes); ``inject:ID`` (publish an inject by hand).
+    """
+    scenario = engine.scenario
+    state, _ = engine.settle(engine.initial_state(), 0.0)
+    role = scenario.roles[0]
+    clock = 0.0
+    for index, step in enumerate(steps, start=1):
+        try:
+            if step.startswith("as:"):
+                wanted = step[3:]
+                if wanted not in scenario.roles:
+                    raise Refused(
+                        f"'{wanted}' is not a role of this scenario (roles: "
+                        + ", ".join(scenario.roles)
+                        + ")"
+                    )
+                role = wanted
+            elif step.startswith("wait:"):
+                text = step[5:]
+                if not text or not _DURATION.match(text):
+                    raise Refused(f"'{text}' is not a duration (use e.g. 45s, 10m, 1h30m)")
+                clock += duration_minutes(text)
+                state, _ = engine.settle(state, clock)
+            elif step.startswith("inject:"):
+                inject = step[7:]
+                state = engine.apply(state, InjectDelivered(inject, clock, manual=True))
+                state, _ = engine.settle(state, clock)
+            else:
+                state = engine.apply(state, Chose(step, role, clock, actor=role))
+                state, _ = engine.settle(state, clock)
+        except Refused as exc:
+            raise StepRefused(index, step, str(exc)) from None
+    return state

@@ -1,0 +1,198 @@
+"""A team's state: immutable data, plus the mutable draft the rules work on.
+
+``TeamState`` is what the rest of simtrain sees; it is never changed in place. The rules
+thaw it into a ``Draft``, change the draft, and freeze a new state — so applying one event
+costs one copy, and replaying thousands costs one copy in all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from simtrain.scenario.compiled import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """One decision the team made."""
+
+    scene: str
+    choice: str
+    role: str
+    clock: float
+    actor: str = ""
+    rationale: str = ""
+    inject: str | None = None
+    """Set when the choice answered an inject."""
+
+
+@dataclass(frozen=True, slots=True)
+class Critical:
+    """A critical error and the choice that caused it."""
+
+    choice: str
+    message: str
+    clock: float
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """A facilitator's score adjustment."""
+
+    competency: str
+    points: int
+    note: str
+    clock: float
+
+
+@dataclass(frozen=True, slots=True)
+class TeamState:
+    """Everything that is true of one team at one point of an exercise."""
+
+    scene: str
+    entered_at: float
+    """Clock when the team entered the current scene (this visit)."""
+    clock: float
+    """Clock of the last event applied."""
+    vars: Mapping[str, Any]
+    case_file: tuple[str, ...]
+    inbox: tuple[str, ...]
+    pending: tuple[str, ...]
+    """Delivered injects whose response choices are still open."""
+    visits: Mapping[str, int]
+    chosen: frozenset[str]
+    path: tuple[PathStep, ...]
+    timer_fired: bool
+    """Whether the current scene's timer has fired during this visit."""
+    points: Mapping[str, int]
+    critical: tuple[Critical, ...]
+    adjustments: tuple[Adjustment, ...]
+    ended: bool
+    outcome: str | None
+
+    def thaw(self) -> Draft:
+        """A mutable copy to apply events to."""
+        return Draft(
+            scene=self.scene,
+            entered_at=self.entered_at,
+            clock=self.clock,
+            vars=dict(self.vars),
+            case_file=list(self.case_file),
+            inbox=list(self.inbox),
+            pending=list(self.pending),
+            visits=dict(self.visits),
+            chosen=set(self.chosen),
+            path=list(self.path),
+            timer_fired=self.timer_fired,
+            points=dict(self.points),
+            critical=list(self.critical),
+            adjustments=list(self.adjustments),
+            ended=self.ended,
+            outcome=self.outcome,
+        )
+
+
+class Draft:
+    """The mutable working copy of a team's state (also the machine's model)."""
+
+    __slots__ = (
+        "adjustments",
+        "case_file",
+        "chosen",
+        "clock",
+        "critical",
+        "ended",
+        "entered_at",
+        "inbox",
+        "outcome",
+        "path",
+        "pending",
+        "points",
+        "scene",
+        "timer_fired",
+        "vars",
+        "visits",
+    )
+
+    def __init__(
+        self,
+        *,
+        scene: str,
+        entered_at: float,
+        clock: float,
+        vars: dict[str, Any],
+        case_file: list[str],
+        inbox: list[str],
+        pending: list[str],
+        visits: dict[str, int],
+        chosen: set[str],
+        path: list[PathStep],
+        timer_fired: bool,
+        points: dict[str, int],
+        critical: list[Critical],
+        adjustments: list[Adjustment],
+        ended: bool,
+        outcome: str | None,
+    ) -> None:
+        self.scene = scene
+        self.entered_at = entered_at
+        self.clock = clock
+        self.vars = vars
+        self.case_file = case_file
+        self.inbox = inbox
+        self.pending = pending
+        self.visits = visits
+        self.chosen = chosen
+        self.path = path
+        self.timer_fired = timer_fired
+        self.points = points
+        self.critical = critical
+        self.adjustments = adjustments
+        self.ended = ended
+        self.outcome = outcome
+
+    def freeze(self) -> TeamState:
+        """An immutable snapshot of the draft."""
+        return TeamState(
+            scene=self.scene,
+            entered_at=self.entered_at,
+            clock=self.clock,
+            vars=MappingProxyType(dict(self.vars)),
+            case_file=tuple(self.case_file),
+            inbox=tuple(self.inbox),
+            pending=tuple(self.pending),
+            visits=MappingProxyType(dict(self.visits)),
+            chosen=frozenset(self.chosen),
+            path=tuple(self.path),
+            timer_fired=self.timer_fired,
+            points=MappingProxyType(dict(self.points)),
+            critical=tuple(self.critical),
+            adjustments=tuple(self.adjustments),
+            ended=self.ended,
+            outcome=self.outcome,
+        )
+
+
+def blank_draft(scenario: Scenario) -> Draft:
+    """A team before it enters the start scene (the rules then enter it)."""
+    return Draft(
+        scene=scenario.start,
+        entered_at=0.0,
+        clock=0.0,
+        vars=dict(scenario.var_defaults),
+        case_file=[],
+        inbox=[],
+        pending=[],
+        visits={},
+        chosen=set(),
+        path=[],
+        timer_fired=False,
+        points=dict.fromkeys(scenario.competencies, 0),
+        critical=[],
+        adjustments=[],
+        ended=False,
+        outcome=None,
+    )

@@ -1,0 +1,1 @@
+"""Scenario files: safe YAML loading with positions, the model, validation and expressions."""

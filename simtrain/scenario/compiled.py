@@ -1,0 +1,159 @@
+"""A validated scenario, indexed and with its expressions compiled, ready for the engine."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from simtrain.scenario.expressions import Expression, compile_expression
+from simtrain.scenario.model import (
+    Choice,
+    Inject,
+    Rubric,
+    ScenarioModel,
+    Scene,
+    Value,
+    duration_minutes,
+)
+
+
+@cache
+def shipped_rubrics() -> Mapping[str, Rubric]:
+    """The rubrics that ship with simtrain, by id (package data under simtrain/rubrics)."""
+    found: dict[str, Rubric] = {}
+    for entry in resources.files("simtrain.rubrics").iterdir():
+        if entry.name.endswith(".yaml"):
+            rubric = Rubric.model_validate(yaml.safe_load(entry.read_text(encoding="utf-8")))
+            found[rubric.id] = rubric
+    return found
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """Everything the engine needs about one scenario, looked up in O(1)."""
+
+    model: ScenarioModel
+    rubric: Rubric
+    path: str
+    text: str
+    sha256: str
+    roles: tuple[str, ...]
+    role_names: Mapping[str, str]
+    scenes: Mapping[str, Scene]
+    choices: Mapping[str, Choice]
+    choice_scene: Mapping[str, str]
+    """Scene that offers each scene choice."""
+    choice_inject: Mapping[str, str]
+    """Inject that offers each response choice."""
+    conditions: Mapping[str, Expression]
+    """Compiled ``if`` of each choice that has one."""
+    injects: Mapping[str, Inject]
+    inject_at: Mapping[str, float]
+    """Minutes at which each ``at`` inject is due."""
+    inject_when: Mapping[str, Expression]
+    timers: Mapping[str, tuple[float, str]]
+    """Per scene with a timer: (minutes after entering, scene to go to)."""
+    competencies: tuple[str, ...]
+    var_defaults: Mapping[str, Value]
+    meta: dict[str, object] = field(default_factory=dict)
+    """Caches of derived facts (e.g. the best reachable score), filled lazily."""
+
+    @property
+    def id(self) -> str:
+        """The scenario id."""
+        return self.model.id
+
+    @property
+    def title(self) -> str:
+        """The scenario title."""
+        return self.model.title
+
+    @property
+    def start(self) -> str:
+        """The first scene."""
+        return self.model.start
+
+    def choice_roles(self, choice_id: str) -> tuple[str, ...]:
+        """The roles allowed to make a choice (an inject response defaults to its ``to``)."""
+        choice = self.choices[choice_id]
+        if choice.roles is not None:
+            return tuple(choice.roles)
+        inject_id = self.choice_inject.get(choice_id)
+        if inject_id is not None and self.injects[inject_id].to is not None:
+            return tuple(self.injects[inject_id].to or ())
+        return self.roles
+
+    def document_roles(self, document_id: str) -> tuple[str, ...]:
+        """The roles allowed to read a document."""
+        roles = self.model.documents[document_id].roles
+        return self.roles if roles is None else tuple(roles)
+
+    def inject_roles(self, inject_id: str) -> tuple[str, ...]:
+        """The roles that receive an inject."""
+        to = self.injects[inject_id].to
+        return self.roles if to is None else tuple(to)
+
+
+def compile_scenario(model: ScenarioModel, *, path: str = "<scenario>", text: str = "") -> Scenario:
+    """Index a validated model. Assumes validation passed (references exist, expressions parse)."""
+    rubric = model.rubric if isinstance(model.rubric, Rubric) else shipped_rubrics()[model.rubric]
+    variables = list(model.vars)
+    choices: dict[str, Choice] = {}
+    choice_scene: dict[str, str] = {}
+    choice_inject: dict[str, str] = {}
+    conditions: dict[str, Expression] = {}
+    timers: dict[str, tuple[float, str]] = {}
+    compiled: dict[str, Expression] = {}
+
+    def condition(source: str) -> Expression:
+        expression = compiled.get(source)
+        if expression is None:
+            expression = compiled[source] = compile_expression(source, variables)
+        return expression
+
+    for scene_id, scene in model.scenes.items():
+        if scene.timer is not None:
+            timers[scene_id] = (duration_minutes(scene.timer.after), scene.timer.goto)
+        for choice in scene.choices:
+            choices[choice.id] = choice
+            choice_scene[choice.id] = scene_id
+            if choice.if_ is not None:
+                conditions[choice.id] = condition(choice.if_)
+    injects = {inject.id: inject for inject in model.injects}
+    inject_at: dict[str, float] = {}
+    inject_when: dict[str, Expression] = {}
+    for inject in model.injects:
+        if inject.at is not None:
+            inject_at[inject.id] = duration_minutes(inject.at)
+        if inject.when is not None:
+            inject_when[inject.id] = condition(inject.when)
+        for choice in inject.choices:
+            choices[choice.id] = choice
+            choice_inject[choice.id] = inject.id
+            if choice.if_ is not None:
+                conditions[choice.id] = condition(choice.if_)
+    return Scenario(
+        model=model,
+        rubric=rubric,
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        roles=tuple(role.id for role in model.roles),
+        role_names={role.id: role.name for role in model.roles},
+        scenes=model.scenes,
+        choices=choices,
+        choice_scene=choice_scene,
+        choice_inject=choice_inject,
+        conditions=conditions,
+        injects=injects,
+        inject_at=inject_at,
+        inject_when=inject_when,
+        timers=timers,
+        competencies=tuple(c.id for c in rubric.competencies),
+        var_defaults=dict(model.vars),
+    )

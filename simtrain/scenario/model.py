@@ -1,0 +1,195 @@
+"""The scenario format (version 1) as pydantic models.
+
+The same models validate loaded YAML and generate the JSON Schema that editors use, so
+the two can never disagree. Keys are strict (``extra="forbid"``). Cross-references
+(gotos, reveals, roles...) are checked afterwards in :mod:`simtrain.scenario.validate`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+"""Ids of roles, variables, documents, scenes, choices, injects and competencies."""
+SCENARIO_ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
+"""Ids of scenarios and rubrics, which may also contain '-'."""
+DURATION_PATTERN = r"^(\d+h(\d+m)?(\d+s)?|\d+m(\d+s)?|\d+s)$"
+"""Durations such as 45s, 10m, 1h30m."""
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+ScenarioId = Annotated[str, Field(pattern=SCENARIO_ID_PATTERN)]
+Duration = Annotated[str, Field(pattern=DURATION_PATTERN, examples=["10m", "1h30m", "45s"])]
+Points = Annotated[int, Field(ge=-5, le=5)]
+Value = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
+"""A variable's value: int, float, bool, string or list of strings."""
+AddValue = StrictInt | StrictFloat | StrictStr
+Channel = Literal["phone", "email", "sms", "radio", "news", "document", "in_person"]
+Outcome = Literal["success", "partial", "failure"]
+
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def duration_minutes(text: str) -> float:
+    """Minutes in a duration string such as ``1h30m`` (90.0) or ``45s`` (0.75)."""
+    match = _DURATION.match(text)
+    if not match or not text:
+        raise ValueError(f"not a duration: {text!r}")
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return hours * 60 + minutes + seconds / 60
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Role(_Strict):
+    """A role a participant plays in a team."""
+
+    id: Id
+    name: StrictStr
+    brief: StrictStr = ""
+
+
+class Document(_Strict):
+    """An item that can enter a team's case file."""
+
+    title: StrictStr
+    body: StrictStr = ""
+    roles: list[Id] | None = Field(
+        default=None, description="Who can read it (default: every role)."
+    )
+
+
+class Effects(_Strict):
+    """What happens on entering a scene: set, add, reveal (in that order)."""
+
+    set: dict[Id, Value] = Field(default_factory=dict)
+    add: dict[Id, AddValue] = Field(default_factory=dict)
+    reveal: list[Id] = Field(default_factory=list)
+
+
+class Timer(_Strict):
+    """Moves a team that has not left the scene after a while."""
+
+    after: Duration
+    goto: Id
+
+
+class Ending(_Strict):
+    """Marks a scene as an ending."""
+
+    outcome: Outcome
+    debrief: StrictStr = ""
+
+
+class Choice(_Strict):
+    """A decision offered in a scene or as the response to an inject."""
+
+    id: Id
+    label: StrictStr
+    roles: list[Id] | None = Field(
+        default=None, description="Who may choose it (default: every role)."
+    )
+    if_: StrictStr | None = Field(default=None, alias="if", description="Condition expression.")
+    goto: Id | None = Field(default=None, description="Next scene; omit to stay.")
+    once: StrictBool = False
+    set: dict[Id, Value] = Field(default_factory=dict)
+    add: dict[Id, AddValue] = Field(default_factory=dict)
+    reveal: list[Id] = Field(default_factory=list)
+    assess: dict[Id, Points] = Field(default_factory=dict)
+    critical: StrictStr | None = Field(
+        default=None, description="A sentence: choosing this is a critical error."
+    )
+    feedback: StrictStr = ""
+
+
+class Scene(_Strict):
+    """One situation the team is in."""
+
+    title: StrictStr
+    text: StrictStr = ""
+    content_warning: StrictStr | None = Field(
+        default=None,
+        description="Shown to trainees before the scene text, with the option to continue.",
+    )
+    for_roles: dict[Id, StrictStr] = Field(default_factory=dict)
+    on_enter: Effects | None = None
+    timer: Timer | None = None
+    choices: list[Choice] = Field(default_factory=list)
+    ending: Ending | None = None
+
+
+class Inject(_Strict):
+    """A scripted event of the master events list (MSEL)."""
+
+    id: Id
+    at: Duration | None = Field(default=None, description="Publish at this exercise time.")
+    when: StrictStr | None = Field(
+        default=None, description="Publish when this condition first holds."
+    )
+    to: list[Id] | None = Field(default=None, description="Receiving roles (default: every role).")
+    channel: Channel = "email"
+    from_: StrictStr = Field(default="", alias="from")
+    subject: StrictStr
+    message: StrictStr = ""
+    expected: StrictStr = ""
+    objective: Id | None = None
+    set: dict[Id, Value] = Field(default_factory=dict)
+    add: dict[Id, AddValue] = Field(default_factory=dict)
+    reveal: list[Id] = Field(default_factory=list)
+    goto: Id | None = None
+    choices: list[Choice] = Field(default_factory=list)
+
+
+class Competency(_Strict):
+    """One competency of a rubric."""
+
+    id: Id
+    name: StrictStr
+    description: StrictStr = ""
+
+
+class Rubric(_Strict):
+    """The competencies decisions are scored against."""
+
+    id: ScenarioId
+    name: StrictStr = ""
+    description: StrictStr = ""
+    competencies: list[Competency] = Field(min_length=1)
+
+
+class ScenarioModel(_Strict):
+    """A whole scenario file."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        title="simtrain scenario",
+        json_schema_extra={"$comment": "simtrain scenario format, version 1"},
+    )
+
+    simtrain: Literal[1]
+    id: ScenarioId
+    title: StrictStr
+    summary: StrictStr = ""
+    duration: Duration | None = None
+    rubric: ScenarioId | Rubric = "trauma-informed"
+    roles: list[Role] = Field(min_length=1)
+    vars: dict[Id, Value] = Field(default_factory=dict)
+    documents: dict[Id, Document] = Field(default_factory=dict)
+    start: Id
+    scenes: dict[Id, Scene] = Field(min_length=1)
+    injects: list[Inject] = Field(default_factory=list)
+
+
+def json_schema() -> dict[str, object]:
+    """The JSON Schema (draft 2020-12) of a scenario file, from the loader's own model."""
+    schema = ScenarioModel.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+    }
