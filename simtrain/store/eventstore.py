@@ -1,0 +1,629 @@
+"""The event store: exercises, their teams' join codes, and an append-only event log.
+
+One :class:`EventStore` wraps one connection to the shared SQLite file. Events live in
+streams (a string per team such as ``"team:red"``, one for the exercise clock…; the store
+does not interpret them). Within a stream, events are numbered ``seq`` 1, 2, 3… without
+gaps; across the whole file, ``id`` is a cursor that only grows. Optimistic concurrency is
+the database's job: :meth:`EventStore.append` names the seq the caller last saw and
+fails with :class:`ConcurrencyError`, writing nothing, if the stream has moved on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import hashlib
+import json
+import math
+import re
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlite_utils import Database
+
+from simtrain.store import schema
+from simtrain.store.codes import generate_join_code, hash_code, new_salt, verify_code
+from simtrain.store.connection import (
+    CHECKPOINT_INTERVAL_S,
+    connect,
+    translate_error,
+    write_transaction,
+)
+from simtrain.store.errors import ConcurrencyError, StoreError
+from simtrain.store.records import ExerciseRecord, NewEvent, StoredEvent
+from simtrain.store.schema import SEQ_CONFLICT
+
+# The hot path uses the driver directly with constant SQL strings: sqlite3 keeps a cache
+# of prepared statements keyed by the SQL text, so each statement is compiled once per
+# connection. sqlite-utils handles the schema and the cold paths.
+_LAST_SEQ_SQL = "SELECT max(seq) FROM events WHERE exercise = ? AND stream = ?"
+_INSERT_SQL = (
+    "INSERT INTO events (exercise, stream, seq, kind, payload, clock, wall, actor, role) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_COLUMNS = "id, stream, seq, kind, payload, clock, wall, actor, role"
+_READ_ALL_SQL = f"SELECT {_COLUMNS} FROM events WHERE exercise = ? AND id > ? ORDER BY id"
+# Within one stream seq grows with id (writers are serialised), so ordering by seq is
+# ordering by id, and lets SQLite walk the UNIQUE index without sorting. The unary + on
+# "+id" keeps the planner off the (exercise, id) index, which would scan every team's
+# events of the exercise and then sort them.
+_READ_STREAM_SQL = (
+    f"SELECT {_COLUMNS} FROM events WHERE exercise = ? AND stream = ? AND +id > ? ORDER BY seq"
+)
+_READ_STREAM_UNTIL_SQL = (
+    f"SELECT {_COLUMNS} FROM events "
+    "WHERE exercise = ? AND stream = ? AND +id > ? AND seq <= ? ORDER BY seq"
+)
+_LAST_ID_SQL = "SELECT max(id) FROM events WHERE exercise = ?"
+_EXERCISE_EXISTS_SQL = "SELECT 1 FROM exercises WHERE id = ?"
+_EXERCISE_COLUMNS = "id, title, scenario_id, scenario_text, scenario_sha256, created_wall, settings"
+
+_POLL_INTERVAL_S = 0.02
+"""How often wait_for_events looks for other processes' commits."""
+
+_ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+_EXERCISE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_TEAM_NAME = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,62}[^\s\x00-\x1f\x7f])?")
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_decode = json.JSONDecoder().raw_decode
+
+
+def _loads(text: str) -> Any:
+    """json.loads for the compact JSON the store writes (no surrounding whitespace)."""
+    return _decode(text)[0]
+
+
+_EncodedEvent = tuple[str, str, float, float | None, str, str | None]
+"""kind, payload JSON, clock, wall or None, actor, role."""
+
+
+class EventStore:
+    """An open simtrain database. Use :meth:`open`; close it (or use ``with``) when done.
+
+    Safe to share between threads of one process; every process opens its own.
+    """
+
+    def __init__(self, db: Database, path: Path) -> None:
+        """Wrap an already prepared database; call :meth:`open` instead."""
+        self._db = db
+        self._conn = db.conn
+        self.path = path
+        """The database file."""
+        self._lock = threading.RLock()
+        self._own_commits = 0
+        self._last_checkpoint = time.monotonic()
+
+    # -- opening and closing ---------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = False) -> EventStore:
+        """Open the simtrain database at ``path``, upgrading its schema if it is older.
+
+        Without ``create`` a missing file is refused and nothing is created. Refuses,
+        with a :class:`StoreError`, files that are not SQLite or are damaged, SQLite
+        files of other programs, and databases written by a newer simtrain.
+        """
+        path = Path(path)
+        conn = connect(path, create=create)
+        try:
+            # No plugins: third-party sqlite-utils plugins must not touch our connection.
+            db = Database(conn, execute_plugins=False)
+            schema.prepare(db, path, create=create)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(db, path)
+
+    def close(self) -> None:
+        """Close the connection (the last process to close folds the WAL into the file)."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"EventStore({str(self.path)!r})"
+
+    # -- exercises ---------------------------------------------------------------------
+
+    def create_exercise(
+        self,
+        *,
+        exercise_id: str | None,
+        title: str,
+        scenario_id: str,
+        scenario_text: str,
+        teams: Sequence[str],
+        settings: dict[str, Any] | None = None,
+    ) -> tuple[ExerciseRecord, dict[str, str]]:
+        """Record a new exercise with a full copy of its scenario and a join code per team.
+
+        Returns the record and the plaintext join codes ``{team: code}``; only salted
+        hashes are stored, so this is the one chance to show them. ``exercise_id=None``
+        picks a short unique id such as ``"ex-k7qf3m"``.
+        """
+        if exercise_id is not None and not _EXERCISE_ID.fullmatch(exercise_id):
+            raise StoreError(
+                f"'{exercise_id}' is not a usable exercise id: use up to 64 letters, digits, "
+                "'.', '_' or '-', starting with a letter or digit."
+            )
+        team_names = _checked_team_names(teams)
+        settings_json = _encode_settings(settings)
+        codes = {team: generate_join_code() for team in team_names}
+        # Hashing is deliberately slow, so it happens before taking the write lock.
+        salts = {team: new_salt() for team in team_names}
+        hashes = {team: hash_code(codes[team], salts[team]) for team in team_names}
+        sha256 = hashlib.sha256(scenario_text.encode("utf-8")).hexdigest()
+        created = time.time()
+        with self._lock:
+            try:
+                with write_transaction(self._conn):
+                    if exercise_id is None:
+                        exercise_id = self._unused_exercise_id()
+                    elif self._exercise_exists(exercise_id):
+                        raise StoreError(
+                            f"Exercise '{exercise_id}' already exists in {self.path}; "
+                            "choose another id."
+                        )
+                    self._db["exercises"].insert(
+                        {
+                            "id": exercise_id,
+                            "title": title,
+                            "scenario_id": scenario_id,
+                            "scenario_text": scenario_text,
+                            "scenario_sha256": sha256,
+                            "created_wall": created,
+                            "settings": settings_json,
+                        }
+                    )
+                    self._db["teams"].insert_all(
+                        {
+                            "exercise": exercise_id,
+                            "name": team,
+                            "position": position,
+                            "code_hash": hashes[team],
+                            "code_salt": salts[team],
+                        }
+                        for position, team in enumerate(team_names)
+                    )
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            self._own_commits += 1
+        record = ExerciseRecord(
+            id=exercise_id,
+            title=title,
+            scenario_id=scenario_id,
+            scenario_text=scenario_text,
+            scenario_sha256=sha256,
+            created_wall=created,
+            settings=_loads(settings_json),
+            teams=team_names,
+        )
+        return record, codes
+
+    def exercises(self) -> list[ExerciseRecord]:
+        """Every exercise in the file, oldest first."""
+        with self._lock:
+            try:
+                # Exercises first: an exercise and its teams are written in one
+                # transaction, so every exercise read here finds its teams below.
+                rows = self._conn.execute(
+                    f"SELECT {_EXERCISE_COLUMNS} FROM exercises ORDER BY created_wall, id"
+                ).fetchall()
+                team_rows = self._conn.execute(
+                    "SELECT exercise, name FROM teams ORDER BY exercise, position"
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        teams: dict[str, list[str]] = {}
+        for exercise, name in team_rows:
+            teams.setdefault(exercise, []).append(name)
+        return [_exercise_record(row, teams.get(row[0], [])) for row in rows]
+
+    def exercise(self, exercise_id: str) -> ExerciseRecord:
+        """One exercise; a :class:`StoreError` with a "did you mean" hint if there is none."""
+        with self._lock:
+            try:
+                row = self._conn.execute(
+                    f"SELECT {_EXERCISE_COLUMNS} FROM exercises WHERE id = ?", (exercise_id,)
+                ).fetchone()
+                if row is None:
+                    raise self._no_exercise(exercise_id)
+                names = [
+                    name
+                    for (name,) in self._conn.execute(
+                        "SELECT name FROM teams WHERE exercise = ? ORDER BY position",
+                        (exercise_id,),
+                    )
+                ]
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        return _exercise_record(row, names)
+
+    def check_code(self, exercise_id: str, team: str, code: str) -> bool:
+        """Whether ``code`` is the team's join code (case, spaces and dashes ignored).
+
+        An unknown exercise or team is a :class:`StoreError`, not a wrong code.
+        """
+        with self._lock:
+            try:
+                row = self._conn.execute(
+                    "SELECT code_hash, code_salt FROM teams WHERE exercise = ? AND name = ?",
+                    (exercise_id, team),
+                ).fetchone()
+                if row is None:
+                    raise self._no_team(exercise_id, team)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        return verify_code(code, row[0], row[1])
+
+    # -- writing events ----------------------------------------------------------------
+
+    def append(
+        self, exercise_id: str, stream: str, expected_seq: int, events: Sequence[NewEvent]
+    ) -> list[StoredEvent]:
+        """Append events to a stream whose last seq the caller saw as ``expected_seq``.
+
+        The events get seq ``expected_seq + 1``, ``+ 2``…; all are written or none. If
+        the stream's last seq is not ``expected_seq`` (someone else appended first),
+        raises :class:`ConcurrencyError` and writes nothing. No events: nothing happens.
+        """
+        return self.append_many(exercise_id, ((stream, expected_seq, events),))
+
+    def append_many(
+        self,
+        exercise_id: str,
+        batches: Sequence[tuple[str, int, Sequence[NewEvent]]],
+    ) -> list[StoredEvent]:
+        """Append to several streams in one transaction: every batch is written or none.
+
+        Each batch is ``(stream, expected_seq, events)`` as for :meth:`append`; a stream
+        may appear twice, the second batch expecting the seq the first one left.
+        """
+        encoded = [
+            (stream, _checked_seq(expected), [_encode(event) for event in events])
+            for stream, expected, events in batches
+        ]
+        if not any(rows for _, _, rows in encoded):
+            return []
+        conn = self._conn
+        ids: list[int] = []
+        refusal: StoreError | None = None
+        now, stream, expected = 0.0, "", 0
+        with self._lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    now = time.time()
+                    # No read of the last seq first: the events_seq_follows trigger refuses
+                    # an INSERT whose seq is not the stream's last seq + 1.
+                    for stream, expected, rows in encoded:
+                        seq = expected
+                        for kind, payload, clock, wall, actor, role in rows:
+                            seq += 1
+                            cursor = conn.execute(
+                                _INSERT_SQL,
+                                (
+                                    exercise_id,
+                                    stream,
+                                    seq,
+                                    kind,
+                                    payload,
+                                    clock,
+                                    now if wall is None else wall,
+                                    actor,
+                                    role,
+                                ),
+                            )
+                            ids.append(cursor.lastrowid)  # type: ignore[arg-type]
+                except sqlite3.IntegrityError as exc:
+                    # Still inside the transaction: the stream's seq seen now is the one
+                    # that refused us, not what another writer makes of it after ROLLBACK.
+                    try:
+                        refusal = self._refusal(exc, exercise_id, stream, expected)
+                    finally:
+                        conn.execute("ROLLBACK")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                else:
+                    conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise self._error(exc) from exc
+            if refusal is not None:
+                raise refusal
+            self._own_commits += 1
+        self._maybe_checkpoint()
+        stored: list[StoredEvent] = []
+        next_id = iter(ids)
+        for stream, expected, rows in encoded:
+            for seq, (kind, payload, clock, wall, actor, role) in enumerate(rows, expected + 1):
+                stored.append(
+                    StoredEvent(
+                        next(next_id),
+                        exercise_id,
+                        stream,
+                        seq,
+                        kind,
+                        _loads(payload),
+                        clock,
+                        now if wall is None else wall,
+                        actor,
+                        role,
+                    )
+                )
+        return stored
+
+    # -- reading events ----------------------------------------------------------------
+
+    def last_seq(self, exercise_id: str, stream: str) -> int:
+        """The seq of the stream's last event; 0 when the stream is empty."""
+        with self._lock:
+            try:
+                last = self._conn.execute(_LAST_SEQ_SQL, (exercise_id, stream)).fetchone()[0]
+                if last is None and not self._exercise_exists(exercise_id):
+                    raise self._no_exercise(exercise_id)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        return int(last or 0)
+
+    def read(
+        self,
+        exercise_id: str,
+        stream: str | None = None,
+        *,
+        after_id: int = 0,
+        until_seq: int | None = None,
+    ) -> list[StoredEvent]:
+        """The exercise's events (or one stream's) with id > ``after_id``, ordered by id.
+
+        ``until_seq`` (with a stream) stops at that seq, e.g. to replay a team's state as
+        it was. Events are read in one statement, so they are one consistent snapshot.
+        """
+        if stream is None:
+            if until_seq is not None:
+                raise ValueError("until_seq needs a stream")
+            sql: str = _READ_ALL_SQL
+            params: tuple[Any, ...] = (exercise_id, after_id)
+        elif until_seq is None:
+            sql, params = _READ_STREAM_SQL, (exercise_id, stream, after_id)
+        else:
+            sql, params = _READ_STREAM_UNTIL_SQL, (exercise_id, stream, after_id, until_seq)
+        with self._lock:
+            try:
+                rows = self._conn.execute(sql, params).fetchall()
+                if not rows and not self._exercise_exists(exercise_id):
+                    raise self._no_exercise(exercise_id)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        decode = _decode
+        return [
+            StoredEvent(
+                id_, exercise_id, st, seq, kind, decode(payload)[0], clock, wall, actor, role
+            )
+            for id_, st, seq, kind, payload, clock, wall, actor, role in rows
+        ]
+
+    def last_id(self, exercise_id: str) -> int:
+        """The id of the exercise's newest event (0 if none): a cursor for watchers."""
+        with self._lock:
+            try:
+                last = self._conn.execute(_LAST_ID_SQL, (exercise_id,)).fetchone()[0]
+                if last is None and not self._exercise_exists(exercise_id):
+                    raise self._no_exercise(exercise_id)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        return int(last or 0)
+
+    def wait_for_events(self, exercise_id: str, after_id: int, timeout: float) -> list[StoredEvent]:
+        """The exercise's events after the cursor, waiting up to ``timeout`` s for some.
+
+        Returns as soon as any exist (from any process), or ``[]`` at the timeout. While
+        waiting it only asks SQLite every 20 ms whether anything was committed
+        (``PRAGMA data_version``), which costs next to nothing.
+        """
+        deadline = time.monotonic() + timeout
+        # Take the change marker before reading, so a commit landing in between is seen.
+        marker = self._change_marker()
+        events = self.read(exercise_id, after_id=after_id)
+        while not events:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            time.sleep(min(_POLL_INTERVAL_S, remaining))
+            current = self._change_marker()
+            if current != marker:
+                marker = current
+                events = self.read(exercise_id, after_id=after_id)
+            self._maybe_checkpoint()
+        return events
+
+    # -- maintenance -------------------------------------------------------------------
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check``: ``"ok"``, or the problems it found."""
+        with self._lock:
+            try:
+                rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+            except sqlite3.OperationalError as exc:
+                raise self._error(exc) from exc
+            except sqlite3.DatabaseError as exc:
+                return str(exc)
+        return "\n".join(str(row[0]) for row in rows)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _change_marker(self) -> tuple[int, int]:
+        """Changes when any connection commits: data_version covers the others."""
+        with self._lock:
+            try:
+                version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            return int(version), self._own_commits
+
+    def _maybe_checkpoint(self) -> None:
+        """A passive checkpoint now and then; never waits for readers or writers."""
+        now = time.monotonic()
+        if now - self._last_checkpoint < CHECKPOINT_INTERVAL_S:
+            return
+        self._last_checkpoint = now
+        # Best effort: the write before it has committed, and the automatic checkpoint
+        # or the next attempt will catch up.
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def _exercise_exists(self, exercise_id: str) -> bool:
+        return self._conn.execute(_EXERCISE_EXISTS_SQL, (exercise_id,)).fetchone() is not None
+
+    def _unused_exercise_id(self) -> str:
+        while True:
+            candidate = "ex-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(6))
+            if not self._exercise_exists(candidate):
+                return candidate
+
+    def _no_exercise(self, exercise_id: str) -> StoreError:
+        known = [row[0] for row in self._conn.execute("SELECT id FROM exercises ORDER BY id")]
+        message = f"There is no exercise '{exercise_id}' in {self.path}"
+        return StoreError(message + _hint(exercise_id, known, "exercises"))
+
+    def _no_team(self, exercise_id: str, team: str) -> StoreError:
+        if not self._exercise_exists(exercise_id):
+            return self._no_exercise(exercise_id)
+        known = [
+            row[0]
+            for row in self._conn.execute(
+                "SELECT name FROM teams WHERE exercise = ? ORDER BY position", (exercise_id,)
+            )
+        ]
+        message = f"Exercise '{exercise_id}' has no team '{team}'"
+        return StoreError(message + _hint(team, known, "teams"))
+
+    def _refusal(
+        self, exc: sqlite3.IntegrityError, exercise_id: str, stream: str, expected: int
+    ) -> StoreError:
+        """Why an INSERT into events was refused, asked inside the failed transaction."""
+        if not self._exercise_exists(exercise_id):
+            return self._no_exercise(exercise_id)
+        if SEQ_CONFLICT in str(exc) or "UNIQUE" in str(exc):
+            actual = self._conn.execute(_LAST_SEQ_SQL, (exercise_id, stream)).fetchone()[0]
+            return ConcurrencyError(exercise_id, stream, expected, int(actual or 0))
+        return self._error(exc)
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        return translate_error(exc, self.path)
+
+
+def _hint(wanted: str, known: list[str], what: str) -> str:
+    """The end of a "no such thing" sentence: a close match, or what there is."""
+    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)."
+    if not known:
+        return f"; it has no {what} yet."
+    shown = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
+    return f"; its {what}: {shown}."
+
+
+def _checked_team_names(teams: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(teams, str):
+        raise TypeError("teams must be a sequence of names, not one string")
+    names = tuple(teams)
+    if not names:
+        raise StoreError("An exercise needs at least one team.")
+    seen: dict[str, str] = {}
+    for name in names:
+        if not isinstance(name, str) or not _TEAM_NAME.fullmatch(name):
+            raise StoreError(
+                f"{name!r} is not a usable team name: use 1 to 64 characters, without "
+                "leading or trailing spaces."
+            )
+        folded = name.casefold()
+        if folded in seen:
+            twin = seen[folded]
+            same = "twice" if twin == name else f"and '{twin}' (names differ only by case)"
+            raise StoreError(f"Team '{name}' is named {same}; give every team its own name.")
+        seen[folded] = name
+    return names
+
+
+def _encode_settings(settings: dict[str, Any] | None) -> str:
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        raise TypeError(f"settings must be a dict, not {type(settings).__name__}")
+    try:
+        return _dumps(settings)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"exercise settings are not plain JSON: {exc}") from exc
+
+
+def _checked_seq(expected: int) -> int:
+    if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
+        raise ValueError(f"expected_seq must be an int >= 0, not {expected!r}")
+    return expected
+
+
+def _encode(event: NewEvent) -> _EncodedEvent:
+    """Validate an event and turn its payload into JSON text, before taking any lock."""
+    if not isinstance(event, NewEvent):
+        raise TypeError(f"expected a NewEvent, not {type(event).__name__}")
+    kind, payload, clock, actor, role, wall = (
+        event.kind,
+        event.payload,
+        event.clock,
+        event.actor,
+        event.role,
+        event.wall,
+    )
+    if not isinstance(kind, str) or not kind:
+        raise ValueError(f"an event needs a kind (a non-empty string), not {kind!r}")
+    if not isinstance(payload, dict):
+        raise TypeError(f"the payload of a {kind!r} event must be a dict")
+    try:
+        payload_json = _dumps(payload)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the payload of a {kind!r} event is not plain JSON: {exc}") from exc
+    if isinstance(clock, bool) or not isinstance(clock, int | float) or not math.isfinite(clock):
+        raise ValueError(f"the clock of a {kind!r} event must be a finite number, not {clock!r}")
+    if not isinstance(actor, str) or not actor:
+        raise ValueError(f"a {kind!r} event needs an actor (a non-empty string)")
+    if role is not None and not isinstance(role, str):
+        raise ValueError(f"the role of a {kind!r} event must be a string or None")
+    if wall is not None and (
+        isinstance(wall, bool) or not isinstance(wall, int | float) or not math.isfinite(wall)
+    ):
+        raise ValueError(f"the wall time of a {kind!r} event must be a finite number or None")
+    return kind, payload_json, float(clock), None if wall is None else float(wall), actor, role
+
+
+def _exercise_record(row: tuple[Any, ...], teams: Sequence[str]) -> ExerciseRecord:
+    return ExerciseRecord(
+        id=row[0],
+        title=row[1],
+        scenario_id=row[2],
+        scenario_text=row[3],
+        scenario_sha256=row[4],
+        created_wall=row[5],
+        settings=_loads(row[6]),
+        teams=tuple(teams),
+    )

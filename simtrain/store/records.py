@@ -1,0 +1,56 @@
+"""Frozen rows going into and coming out of the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to append; the store gives it its exercise, stream, seq and id."""
+
+    kind: str
+    """What happened, e.g. ``"chose"``; the store does not interpret it."""
+    payload: dict[str, Any]
+    """A JSON object (str keys; str, number, bool, None, list and dict values)."""
+    clock: float
+    """Exercise clock in minutes when it happened."""
+    actor: str
+    """Who did it: a participant's name, ``"facilitator"`` or ``"system"``."""
+    role: str | None = None
+    """The participant's role, when a participant acted."""
+    wall: float | None = None
+    """Unix time; None means the moment the append commits."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as recorded; ``id`` is the global cursor, ``seq`` counts 1.. within a stream."""
+
+    id: int
+    exercise: str
+    stream: str
+    seq: int
+    kind: str
+    payload: dict[str, Any]
+    clock: float
+    wall: float
+    actor: str
+    role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseRecord:
+    """One exercise: the scenario it runs (a full copy) and its teams in creation order."""
+
+    id: str
+    title: str
+    scenario_id: str
+    scenario_text: str
+    """The scenario YAML exactly as it was when the exercise was created."""
+    scenario_sha256: str
+    """Hex SHA-256 of ``scenario_text`` encoded as UTF-8."""
+    created_wall: float
+    settings: dict[str, Any]
+    teams: tuple[str, ...]

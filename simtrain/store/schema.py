@@ -1,0 +1,191 @@
+"""The database layout, its version marker, and the migrations that build it.
+
+A simtrain database carries a ``meta`` table with ``app = 'simtrain'`` and
+``schema_version = N``: the number of entries of :data:`MIGRATIONS` applied to it. Opening
+a database applies the missing migrations, in order, in one ``BEGIN IMMEDIATE``
+transaction, so concurrent openers apply each migration exactly once and a failed
+migration leaves the file as it was. Files that are not simtrain's are refused before
+anything is written to them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from simtrain.store.connection import WAL_PRAGMA, translate_error, write_transaction
+from simtrain.store.errors import StoreError
+
+APP = "simtrain"
+"""The marker that says a SQLite file belongs to simtrain."""
+
+SEQ_CONFLICT = "seq must be the last seq of its stream plus 1"
+"""The message of the trigger that keeps streams gapless."""
+
+Migration = Callable[[Database], None]
+"""A schema change; runs inside the migration transaction and must not commit."""
+
+
+def _create_initial_tables(db: Database) -> None:
+    """Version 1: exercises, their teams, and the append-only event log."""
+    db["exercises"].create(
+        {
+            "id": str,
+            "title": str,
+            "scenario_id": str,
+            "scenario_text": str,
+            "scenario_sha256": str,
+            "created_wall": float,
+            "settings": str,
+        },
+        pk="id",
+        not_null={
+            "title",
+            "scenario_id",
+            "scenario_text",
+            "scenario_sha256",
+            "created_wall",
+            "settings",
+        },
+    )
+    db["teams"].create(
+        {
+            "exercise": str,
+            "name": str,
+            "position": int,
+            "code_hash": str,
+            "code_salt": str,
+        },
+        pk=("exercise", "name"),
+        not_null={"position", "code_hash", "code_salt"},
+        foreign_keys=[("exercise", "exercises", "id")],
+    )
+    # Written as SQL: sqlite-utils has no public way to say AUTOINCREMENT or a
+    # table-level UNIQUE. AUTOINCREMENT keeps ids strictly increasing forever, which the
+    # global cursor (read after_id, wait_for_events) relies on. UNIQUE(exercise, stream,
+    # seq) is the optimistic-concurrency guard and the index behind last_seq and stream
+    # reads.
+    db.execute(
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            exercise TEXT NOT NULL REFERENCES exercises (id),
+            stream TEXT NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq >= 1),
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            clock REAL NOT NULL,
+            wall REAL NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT,
+            UNIQUE (exercise, stream, seq)
+        )
+        """
+    )
+    # For reading a whole exercise in cursor order and for last_id.
+    db["events"].create_index(["exercise", "id"], index_name="events_exercise_id")
+    # Streams have no gaps, whoever writes: an event must take the stream's last seq + 1.
+    # A stale writer's seq is already taken, a confused one's leaves a gap; both are
+    # refused inside the INSERT itself, which is how append detects a conflict without
+    # an extra query. UNIQUE above stays as the backstop.
+    db.execute(
+        f"""
+        CREATE TRIGGER events_seq_follows BEFORE INSERT ON events
+        WHEN NEW.seq IS NOT coalesce(
+            (SELECT max(seq) FROM events WHERE exercise = NEW.exercise AND stream = NEW.stream),
+            0
+        ) + 1
+        BEGIN SELECT RAISE(ABORT, '{SEQ_CONFLICT}'); END
+        """
+    )
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
+            """
+        )
+
+
+MIGRATIONS: list[Migration] = [_create_initial_tables]
+"""Every schema change ever made, oldest first; never reorder or remove an entry."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+"""The schema version this simtrain writes."""
+
+
+def prepare(db: Database, path: Path, *, create: bool) -> None:
+    """Check that ``db`` is a simtrain database (or empty and ``create``), then migrate it."""
+    conn = db.conn
+    try:
+        version = _inspect(conn, path, create=create)
+        conn.execute(WAL_PRAGMA)  # a no-op when the file is already in WAL mode
+        if version < len(MIGRATIONS):
+            _migrate(db, path)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, path) from exc
+
+
+def _inspect(conn: sqlite3.Connection, path: Path, *, create: bool) -> int:
+    """The file's schema version (0 for an empty file); refuses files that are not ours."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        if not create:
+            raise StoreError(f"{path} is empty: it holds no simtrain exercises.")
+        return 0
+    meta: dict[str, str] = {}
+    if "meta" in tables:
+        try:
+            meta = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+        except sqlite3.OperationalError:
+            meta = {}
+    if meta.get("app") != APP:
+        shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise StoreError(
+            f"{path} is a SQLite database written by another program (it has the tables "
+            f"{shown} but no simtrain marker). simtrain will not change it; "
+            "use a new file name."
+        )
+    try:
+        version = int(meta.get("schema_version", ""))
+    except ValueError:
+        raise StoreError(
+            f"{path} has a damaged simtrain marker (schema_version is "
+            f"{meta.get('schema_version')!r}). Restore it from a backup."
+        ) from None
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"{path} was written by a newer simtrain (schema version {version}; this "
+            f"simtrain knows up to {len(MIGRATIONS)}). Upgrade simtrain to open it."
+        )
+    return version
+
+
+def _migrate(db: Database, path: Path) -> None:
+    """Apply the missing migrations and bump the marker, all in one transaction."""
+    conn = db.conn
+    with write_transaction(conn):
+        # Another process may have migrated between our check and taking the write lock.
+        version = _inspect(conn, path, create=True)
+        if version == len(MIGRATIONS):
+            return
+        if version == 0:
+            db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            conn.execute("INSERT INTO meta (key, value) VALUES ('app', ?)", (APP,))
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            try:
+                migration(db)
+            except (StoreError, sqlite3.Error):
+                raise
+            except Exception as exc:
+                raise StoreError(
+                    f"Could not upgrade {path} to schema version {number} ({exc}); "
+                    "the file was left as it was."
+                ) from exc
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (str(len(MIGRATIONS)),),
+        )
