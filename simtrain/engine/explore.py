@@ -52,22 +52,89 @@ class Exploration:
         }
 
 
-def _key(d: Draft) -> tuple[Any, ...]:
-    """Everything about a draft that can change what happens next (and the score)."""
-    return (
-        d.scene,
-        d.entered_at,
-        d.clock,
-        tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in d.vars.items()),
-        frozenset(d.case_file),
-        frozenset(d.inbox),
-        tuple(d.pending),
-        frozenset(d.visits.items()),
-        frozenset(d.chosen),
-        d.timer_fired,
-        tuple(d.points.values()),
-        d.ended,
-    )
+class _Abstraction:
+    """Which parts of a team's state can change what happens next.
+
+    Two states that agree on these parts have the same futures, so the search visits them
+    once. Variables, documents, visit counts and past choices matter only where an
+    expression reads them (or, for a ``once`` choice, where its scene can be entered
+    again); the score never changes the future and is tracked beside the states.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        expressions = [*scenario.conditions.values(), *scenario.inject_when.values()]
+        refs: dict[str, set[str]] = {"visited": set(), "chosen": set(), "has": set()}
+        variables: set[str] = set()
+        for expression in expressions:
+            variables |= expression.variables
+            for ref in expression.references:
+                if ref.function in refs:
+                    refs[ref.function].add(ref.argument)
+        self.variables = tuple(v for v in scenario.var_defaults if v in variables)
+        self.visits = tuple(sorted(refs["visited"]))
+        self.documents = frozenset(refs["has"])
+        reenterable = _reenterable(scenario)
+        self.chosen = frozenset(refs["chosen"]) | {
+            c.id
+            for c in scenario.choices.values()
+            if c.once
+            and c.id in scenario.choice_scene
+            and scenario.choice_scene[c.id] in reenterable
+        }
+        # an answered inject's responses never come back, so only references matter there
+        self.once_by_scene: dict[str, frozenset[str]] = {}
+        for scene_id, scene in scenario.scenes.items():
+            self.once_by_scene[scene_id] = frozenset(c.id for c in scene.choices if c.once)
+        self.timers = scenario.timers
+
+    def key(self, d: Draft) -> tuple[Any, ...]:
+        """The part of ``d`` that decides its future."""
+        if d.ended:
+            return ("ended", d.scene)
+        timed = d.scene in self.timers
+        values = d.vars
+        return (
+            d.scene,
+            d.entered_at if timed else None,
+            d.timer_fired if timed else None,
+            d.clock,
+            tuple(
+                tuple(v) if isinstance(v := values[name], list) else v for name in self.variables
+            ),
+            frozenset(x for x in d.case_file if x in self.documents),
+            frozenset(d.inbox),
+            frozenset(d.pending),
+            tuple(d.visits.get(s, 0) for s in self.visits),
+            frozenset(c for c in d.chosen if c in self.chosen or c in self.once_by_scene[d.scene]),
+        )
+
+
+def _reenterable(scenario: Scenario) -> set[str]:
+    """Scenes a team can enter more than once: on a cycle of the scene graph, or the
+    target of an inject (which can move a team at any time)."""
+    edges: dict[str, set[str]] = {s: set() for s in scenario.scenes}
+    for choice_id, scene_id in scenario.choice_scene.items():
+        goto = scenario.choices[choice_id].goto
+        if goto is not None:
+            edges[scene_id].add(goto)
+    for scene_id, (_, goto) in scenario.timers.items():
+        edges[scene_id].add(goto)
+    forced = {i.goto for i in scenario.injects.values() if i.goto}
+    forced |= {scenario.choices[c].goto for c in scenario.choice_inject if scenario.choices[c].goto}
+    result = {s for s in forced if s is not None}
+    for scene_id in scenario.scenes:
+        stack = list(edges[scene_id])
+        seen: set[str] = set()
+        while stack:
+            current = stack.pop()
+            if current == scene_id:
+                result.add(scene_id)
+                break
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(edges[current])
+    return result
 
 
 def initial_draft(scenario: Scenario) -> Draft:
@@ -81,6 +148,8 @@ def initial_draft(scenario: Scenario) -> Draft:
 def _moves(scenario: Scenario, draft: Draft) -> list[tuple[list[str], Event | float]]:
     """Each thing a team can do next: (steps, event) or (steps, clock to wait until)."""
     moves: list[tuple[list[str], Event | float]] = []
+    if draft.ended:
+        return moves
     clock = draft.clock
     for choice, _inject in rules.offered(scenario, draft):
         for role in scenario.choice_roles(choice.id):
@@ -97,11 +166,18 @@ def _moves(scenario: Scenario, draft: Draft) -> list[tuple[list[str], Event | fl
 
 
 def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
-    """Breadth-first search of the team states reachable from the start."""
+    """Breadth-first search of the team states reachable from the start.
+
+    States are identified by what decides their future (see :class:`_Abstraction`). The
+    points an action earns do not depend on how the team got there, so the score bounds
+    are longest and shortest paths over the resulting state graph, computed afterwards.
+    """
+    abstraction = _Abstraction(scenario)
     start = initial_draft(scenario)
-    start_key = _key(start)
+    start_key = abstraction.key(start)
+    competencies = scenario.competencies
     parents: dict[Any, tuple[Any, list[str]] | None] = {start_key: None}
-    successors: dict[Any, list[Any]] = {}
+    edges: dict[Any, dict[Any, tuple[tuple[int, ...], tuple[int, ...]]]] = {}
     queue: deque[tuple[Any, TeamState]] = deque([(start_key, start.freeze())])
     visited_scenes: set[str] = set()
     enabled: set[str] = set()
@@ -109,24 +185,19 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
     endings: dict[str, str] = {}
     scene_of: dict[Any, str] = {start_key: start.scene}
     ended_keys: set[Any] = set()
-    lows = dict(start.points)
-    highs = dict(start.points)
     complete = True
     while queue:
         key, state = queue.popleft()
-        draft = state.thaw()
-        visited_scenes.update(draft.visits)
-        for competency, points in draft.points.items():
-            lows[competency] = min(lows[competency], points)
-            highs[competency] = max(highs[competency], points)
-        if draft.ended:
+        visited_scenes.update(state.visits)
+        if state.ended:
             ended_keys.add(key)
-            if draft.scene not in ending_keys:
-                ending_keys[draft.scene] = key
-                endings[draft.scene] = draft.outcome or ""
+            if state.scene not in ending_keys:
+                ending_keys[state.scene] = key
+                endings[state.scene] = state.outcome or ""
             continue
-        nexts: list[Any] = []
-        for steps, action in _moves(scenario, draft):
+        out = edges.setdefault(key, {})
+        before = tuple(state.points[c] for c in competencies)
+        for steps, action in _moves(scenario, state.thaw()):
             child = state.thaw()
             try:
                 if isinstance(action, float):
@@ -138,21 +209,30 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
                     rules.settle(scenario, child, child.clock)
             except Refused:  # pragma: no cover - moves are generated from the same rules
                 continue
-            child_key = _key(child)
-            nexts.append(child_key)
+            child_key = abstraction.key(child)
+            delta = tuple(child.points[c] - b for c, b in zip(competencies, before, strict=True))
+            known = out.get(child_key)
+            out[child_key] = (
+                (delta, delta)
+                if known is None
+                else (tuple(map(min, known[0], delta)), tuple(map(max, known[1], delta)))
+            )
             if child_key in parents:
                 continue
             if len(parents) >= max_states:
                 complete = False
+                out.pop(child_key)
                 continue
             parents[child_key] = (key, steps)
             scene_of[child_key] = child.scene
             queue.append((child_key, child.freeze()))
-        successors[key] = nexts
     traps: set[str] = set()
     if complete:
-        traps = _traps(successors, ended_keys, scene_of)
+        traps = _traps(edges, ended_keys, scene_of)
     ordered = {s: endings[s] for s in scenario.scenes if s in endings}
+    start_points = tuple(start.points[c] for c in competencies)
+    lows, highs = _score_bounds(start_key, start_points, edges)
+    score_range = {c: {"min": lows[i], "max": highs[i]} for i, c in enumerate(competencies)}
     return Exploration(
         states=len(parents),
         complete=complete,
@@ -160,9 +240,102 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
         unreachable_scenes=[s for s in scenario.scenes if s not in visited_scenes],
         never_enabled_choices=[c for c in scenario.choices if c not in enabled],
         traps=[s for s in scenario.scenes if s in traps],
-        score_range={c: {"min": lows[c], "max": highs[c]} for c in scenario.competencies},
+        score_range=score_range,
         paths={s: _steps_to(scenario, parents, ending_keys[s]) for s in ordered},
     )
+
+
+Edges = dict[Any, dict[Any, tuple[tuple[int, ...], tuple[int, ...]]]]
+"""state → successor → (lowest, highest) points an action between them earns."""
+
+
+def _score_bounds(
+    start: Any, points: tuple[int, ...], edges: Edges
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Per competency, the lowest and highest sum reachable along any path from ``start``.
+
+    Longest/shortest paths over the strongly connected components in topological order;
+    inside a cycle (rare: choices that undo each other) edges are relaxed once per member,
+    which counts each loop at most that often.
+    """
+    low: dict[Any, tuple[int, ...]] = {start: points}
+    high: dict[Any, tuple[int, ...]] = {start: points}
+
+    def relax(node: Any, child: Any) -> None:
+        d_low, d_high = edges[node][child]
+        cand_low = tuple(a + b for a, b in zip(low[node], d_low, strict=True))
+        cand_high = tuple(a + b for a, b in zip(high[node], d_high, strict=True))
+        if child in low:
+            low[child] = tuple(map(min, low[child], cand_low))
+            high[child] = tuple(map(max, high[child], cand_high))
+        else:
+            low[child], high[child] = cand_low, cand_high
+
+    for component in _components(start, edges):
+        members = set(component)
+        cyclic = len(component) > 1 or component[0] in edges.get(component[0], {})
+        for _ in range(len(component) if cyclic else 0):
+            for node in component:
+                if node in low:
+                    for child in edges.get(node, {}):
+                        if child in members:
+                            relax(node, child)
+        for node in component:
+            if node in low:
+                for child in edges.get(node, {}):
+                    if child not in members:
+                        relax(node, child)
+    width = len(points)
+    lows = tuple(min(v[i] for v in low.values()) for i in range(width))
+    highs = tuple(max(v[i] for v in high.values()) for i in range(width))
+    return lows, highs
+
+
+def _components(start: Any, edges: Edges) -> list[list[Any]]:
+    """Strongly connected components reachable from ``start``, in topological order
+    (Tarjan's algorithm, iterative so that long scenarios cannot overflow the stack)."""
+    index: dict[Any, int] = {}
+    lowlink: dict[Any, int] = {}
+    on_stack: set[Any] = set()
+    stack: list[Any] = []
+    result: list[list[Any]] = []
+    counter = 0
+    work: list[tuple[Any, Any]] = [(start, iter(edges.get(start, {})))]
+    index[start] = lowlink[start] = counter
+    counter += 1
+    stack.append(start)
+    on_stack.add(start)
+    while work:
+        node, children = work[-1]
+        advanced = False
+        for child in children:
+            if child not in index:
+                index[child] = lowlink[child] = counter
+                counter += 1
+                stack.append(child)
+                on_stack.add(child)
+                work.append((child, iter(edges.get(child, {}))))
+                advanced = True
+                break
+            if child in on_stack:
+                lowlink[node] = min(lowlink[node], index[child])
+        if advanced:
+            continue
+        work.pop()
+        if work:
+            parent = work[-1][0]
+            lowlink[parent] = min(lowlink[parent], lowlink[node])
+        if lowlink[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            result.append(component)
+    result.reverse()
+    return result
 
 
 def _traps(successors: dict[Any, list[Any]], ended: set[Any], scene_of: dict[Any, str]) -> set[str]:

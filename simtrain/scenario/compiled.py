@@ -33,9 +33,12 @@ def shipped_rubrics() -> Mapping[str, Rubric]:
     return found
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Scenario:
     """Everything the engine needs about one scenario, looked up in O(1)."""
+
+    def __repr__(self) -> str:
+        return f"<Scenario {self.model.id!r} from {self.path}>"
 
     model: ScenarioModel
     rubric: Rubric

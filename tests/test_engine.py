@@ -1,0 +1,218 @@
+"""The pure engine: rules of SPEC §3, the machine, replay determinism."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simtrain.engine import rules
+from simtrain.engine.events import Chose, InjectDelivered, Moved, ScoreAdjusted, TimerFired
+from simtrain.engine.explore import _moves, initial_draft
+from simtrain.engine.headless import StepRefused, play
+from simtrain.engine.machine import Engine
+from simtrain.engine.rules import Refused
+from simtrain.scenario.compiled import Scenario
+
+
+def test_initial_state_enters_start(engine: Engine) -> None:
+    state = engine.initial_state()
+    assert state.scene == "quay"
+    assert state.case_file == ("manifest",)
+    assert state.visits == {"quay": 1}
+    assert not state.ended
+
+
+def test_choice_applies_effects_in_order_and_moves(engine: Engine) -> None:
+    state = engine.apply(engine.initial_state(), Chose("screen_individually", "investigator", 1.0))
+    assert state.scene == "screening"
+    assert state.vars["separated"] is True
+    assert state.vars["status"] == "screening"
+    assert state.vars["trust"] == 1
+    assert state.case_file == ("manifest", "medical")  # on_enter of screening
+    assert state.points["safety"] == 2 and state.points["trust"] == 1
+    assert state.path[0].scene == "quay" and state.path[0].choice == "screen_individually"
+    assert state.entered_at == 1.0
+
+
+def test_add_appends_to_a_list_variable_without_touching_the_old_state(engine: Engine) -> None:
+    before = engine.initial_state()
+    after = engine.apply(before, Chose("note_indicators", "investigator", 0.0))
+    assert after.vars["notes"] == ["man answers for others"]
+    assert before.vars["notes"] == []
+    assert after.scene == "quay"  # no goto: stays
+
+
+@pytest.mark.parametrize(
+    ("steps", "choice", "role", "reason"),
+    [
+        ([], "offer_rest", "investigator", "belongs to scene 'screening'"),
+        ([], "question_on_quay", "social_worker", "only the Border police investigator"),
+        (["note_indicators"], "note_indicators", "investigator", "only once"),
+        (["screen_individually"], "refer_nrm", "investigator", "condition does not hold"),
+        (["screen_individually", "send_back"], "refer_nrm", "investigator", "reached an ending"),
+        ([], "nope", "investigator", "is not a choice"),
+        ([], "refer_to_press_office", "investigator", "has not arrived"),
+    ],
+)
+def test_refusals_say_why_and_change_nothing(
+    engine: Engine, steps: list[str], choice: str, role: str, reason: str
+) -> None:
+    state = play(engine, steps)
+    with pytest.raises(Refused, match=reason):
+        engine.apply(state, Chose(choice, role, 0.0))
+    assert engine.refusal(state, choice, role, 0.0)
+
+
+def test_timer_fires_once_per_visit_at_its_own_time(engine: Engine) -> None:
+    state, produced = engine.settle(engine.initial_state(), 9.0)
+    assert state.scene == "quay"
+    # at 8m the journalist calls; the 10m timer has not fired yet
+    assert [type(e) for e in produced] == [InjectDelivered]
+    state, produced = engine.settle(state, 30.0)
+    # 10m: quay timer → escalation; 15m: escalation timer → lost_contact (an ending)
+    assert [(type(e).__name__, e.clock) for e in produced] == [
+        ("TimerFired", 10.0),
+        ("TimerFired", 15.0),
+    ]
+    assert state.scene == "lost_contact" and state.ended and state.outcome == "partial"
+
+
+def test_settling_twice_gives_nothing_new(engine: Engine) -> None:
+    state, first = engine.settle(engine.initial_state(), 12.0)
+    again, second = engine.settle(state, 12.0)
+    assert first and second == [] and again is state
+
+
+def test_when_inject_delivered_once_when_condition_holds(engine: Engine) -> None:
+    state = play(engine, ["screen_individually"])
+    assert state.inbox == ("interpreter_alert",)
+    assert state.vars["status"] == "interpreter flagged"  # set on delivery
+    assert state.pending == ("interpreter_alert",)
+    state = engine.apply(state, Chose("replace_interpreter", "investigator", 0.0))
+    assert state.pending == ()
+    assert state.path[-1].inject == "interpreter_alert"
+    with pytest.raises(Refused, match="already been answered"):
+        engine.apply(state, Chose("replace_interpreter", "investigator", 0.0))
+
+
+def test_inject_responses_default_to_the_inject_roles(demo: Scenario) -> None:
+    assert demo.choice_roles("refer_to_press_office") == ("investigator",)
+    engine = Engine(demo)
+    state = play(engine, ["wait:8m"])
+    assert "journalist_call" in state.pending
+    with pytest.raises(Refused, match="only the"):
+        engine.apply(state, Chose("confirm_name", "social_worker", 8.0))
+    state = engine.apply(state, Chose("confirm_name", "investigator", 8.0))
+    assert [c.choice for c in state.critical] == ["confirm_name"]
+    assert state.points["rights"] == -2
+
+
+def test_manual_inject_with_goto_moves_the_team(engine: Engine) -> None:
+    state = play(engine, ["inject:transfer_order"])
+    assert state.scene == "escalation"
+    with pytest.raises(StepRefused, match="already delivered"):
+        play(engine, ["inject:transfer_order", "inject:transfer_order"])
+
+
+def test_ending_stops_timers_and_injects(engine: Engine) -> None:
+    state = play(engine, ["screen_individually", "send_back"])
+    assert state.ended and state.outcome == "failure"
+    later, produced = engine.settle(state, 500.0)
+    assert produced == [] and later is state
+    with pytest.raises(Refused):
+        engine.apply(state, InjectDelivered("transfer_order", 1.0, True))
+
+
+def test_facilitator_move_and_adjustment(engine: Engine) -> None:
+    state = engine.apply(engine.initial_state(), Moved("screening", 2.0, "skip ahead"))
+    assert state.scene == "screening" and state.visits["screening"] == 1
+    state = engine.apply(state, ScoreAdjusted("trust", 2, 3.0, "good rapport"))
+    assert state.points["trust"] == 2
+    assert state.adjustments[0].note == "good rapport"
+    with pytest.raises(Refused, match="not a competency"):
+        engine.apply(state, ScoreAdjusted("luck", 1, 3.0))
+
+
+def test_stale_timer_event_is_refused(engine: Engine) -> None:
+    state = play(engine, ["screen_individually"])
+    with pytest.raises(Refused, match="no timer"):
+        engine.apply(state, TimerFired("quay", 10.0))
+
+
+def test_many_teams_share_one_machine(demo: Scenario) -> None:
+    engine = Engine(demo)
+    for index in range(50):
+        engine.add_team(f"team{index}")
+    state = engine.advance_team("team3", Chose("screen_individually", "investigator", 0.0))
+    assert state.scene == "screening"
+    assert engine.teams["team4"].draft.scene == "quay"
+    with pytest.raises(Refused):
+        engine.advance_team("team3", Chose("screen_individually", "investigator", 0.0))
+    assert engine.teams["team3"].draft.scene == "screening"
+    assert len(engine.machine.models) == 51  # 50 teams and the scratch model
+
+
+def test_run_steps_and_refusal_names_the_step(engine: Engine) -> None:
+    state = play(engine, ["screen_individually", "as:social_worker", "offer_rest", "refer_nrm"])
+    assert state.ended and state.outcome == "success"
+    with pytest.raises(StepRefused) as info:
+        play(engine, ["screen_individually", "as:social_worker", "send_back"])
+    assert info.value.index == 3 and "only the Border police investigator" in info.value.reason
+    with pytest.raises(StepRefused, match="not a duration"):
+        play(engine, ["wait:soon"])
+    with pytest.raises(StepRefused, match="not a role"):
+        play(engine, ["as:captain"])
+
+
+@st.composite
+def event_sequences(draw: st.DrawFn, scenario: Scenario) -> list[object]:
+    """Random valid event sequences, built by walking the rules' own move list."""
+    draft = initial_draft(scenario)
+    events: list[object] = list(rules.settle(scenario, draft, 0.0))
+    for _ in range(draw(st.integers(0, 12))):
+        moves = _moves(scenario, draft)
+        if not moves:
+            break
+        _, action = draw(st.sampled_from(moves))
+        if isinstance(action, float):
+            produced = rules.settle(scenario, draft, action)
+        else:
+            rules.step(scenario, draft, action)
+            produced = [action, *rules.settle(scenario, draft, draft.clock)]
+        events.extend(produced)
+        if draw(st.booleans()):
+            adjust = ScoreAdjusted(draw(st.sampled_from(scenario.competencies)), 1, draft.clock)
+            rules.step(scenario, draft, adjust)
+            events.append(adjust)
+    return events
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_replay_is_deterministic_and_matches_step_by_step(data: st.DataObject) -> None:
+    from tests.conftest import FIXTURES, load
+
+    scenario = load(FIXTURES / "every_feature.yaml")
+    events = data.draw(event_sequences(scenario))
+    engine = Engine(scenario)
+    once = engine.replay(events)  # type: ignore[arg-type]
+    twice = Engine(scenario).replay(events)  # type: ignore[arg-type]
+    stepwise = engine.initial_state()
+    for event in events:
+        stepwise = engine.apply(stepwise, event)  # type: ignore[arg-type]
+    assert once == twice == stepwise
+
+
+def test_core_does_not_import_textual() -> None:
+    code = (
+        "import sys, simtrain.scenario.validate, simtrain.engine.machine, "
+        "simtrain.engine.explore, simtrain.cli; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'sqlite_utils')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
