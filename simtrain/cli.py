@@ -254,3 +254,7 @@ def schema() -> None:
     from simtrain.scenario.model import json_schema
 
     emit(json_schema())
+
+
+if __name__ == "__main__":
+    main()

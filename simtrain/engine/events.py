@@ -62,11 +62,22 @@ class ScoreAdjusted:
     note: str = ""
 
 
-Event = Chose | InjectDelivered | TimerFired | Moved | ScoreAdjusted
+@dataclass(frozen=True, slots=True)
+class InjectSkipped:
+    """The facilitator skipped an inject for the team: it will not arrive on its own."""
+
+    kind: ClassVar[str] = "inject_skipped"
+    inject: str
+    clock: float
+    reason: str = ""
+
+
+Event = Chose | InjectDelivered | InjectSkipped | TimerFired | Moved | ScoreAdjusted
 """Everything the fold understands."""
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.kind: cls for cls in (Chose, InjectDelivered, TimerFired, Moved, ScoreAdjusted)
+    cls.kind: cls
+    for cls in (Chose, InjectDelivered, InjectSkipped, TimerFired, Moved, ScoreAdjusted)
 }
 
 

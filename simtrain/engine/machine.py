@@ -20,7 +20,15 @@ from typing import Any
 from transitions import EventData, Machine
 
 from simtrain.engine import rules
-from simtrain.engine.events import Chose, Event, InjectDelivered, Moved, ScoreAdjusted, TimerFired
+from simtrain.engine.events import (
+    Chose,
+    Event,
+    InjectDelivered,
+    InjectSkipped,
+    Moved,
+    ScoreAdjusted,
+    TimerFired,
+)
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import Draft, TeamState, blank_draft
 from simtrain.scenario.compiled import Scenario
@@ -150,6 +158,8 @@ class Engine:
             rules.move(scenario, draft, event)
         elif isinstance(event, ScoreAdjusted):
             rules.adjust(scenario, draft, event)
+        elif isinstance(event, InjectSkipped):
+            rules.skip(scenario, draft, event)
 
     def apply(self, state: TeamState, event: Event) -> TeamState:
         """The state after one event; raises :class:`Refused` (saying why) if not allowed."""

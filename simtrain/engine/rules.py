@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from simtrain.engine.events import Chose, Event, InjectDelivered, Moved, ScoreAdjusted, TimerFired
+from simtrain.engine.events import (
+    Chose,
+    Event,
+    InjectDelivered,
+    InjectSkipped,
+    Moved,
+    ScoreAdjusted,
+    TimerFired,
+)
 from simtrain.engine.state import Adjustment, Critical, Draft, PathStep
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.expressions import EvaluationError
@@ -214,6 +222,12 @@ def deliver(scenario: Scenario, draft: Draft, event: InjectDelivered) -> None:
         enter(scenario, draft, inject.goto, event.clock)
 
 
+def skip(scenario: Scenario, draft: Draft, event: InjectSkipped) -> None:
+    """The facilitator skips an inject: it will not be delivered on its own."""
+    draft.clock = max(draft.clock, event.clock)
+    draft.skipped.add(event.inject)
+
+
 def fire_timer(scenario: Scenario, draft: Draft, event: TimerFired) -> None:
     """The scene's timer fires: the team moves on."""
     draft.clock = max(draft.clock, event.clock)
@@ -247,6 +261,14 @@ def check(scenario: Scenario, draft: Draft, event: Event) -> str:
             return "the team has reached an ending; injects no longer apply to it"
         if event.inject in draft.inbox:
             return f"inject '{event.inject}' was already delivered to this team"
+        return ""
+    if isinstance(event, InjectSkipped):
+        if event.inject not in scenario.injects:
+            return f"'{event.inject}' is not an inject of this scenario"
+        if event.inject in draft.inbox:
+            return f"inject '{event.inject}' was already delivered to this team"
+        if event.inject in draft.skipped:
+            return f"inject '{event.inject}' is already skipped for this team"
         return ""
     if isinstance(event, TimerFired):
         if draft.ended or event.scene != draft.scene or draft.timer_fired:
@@ -285,6 +307,7 @@ def due(scenario: Scenario, draft: Draft, now: float) -> Event | None:
         if (
             minutes <= now
             and inject_id not in draft.inbox
+            and inject_id not in draft.skipped
             and (best is None or (minutes, 0) < best[:2])
         ):
             best = (minutes, 0, InjectDelivered(inject_id, max(minutes, draft.clock)))
@@ -299,7 +322,7 @@ def _when(scenario: Scenario, draft: Draft, clock: float) -> Event | None:
         return None
     view = _View(draft, clock)
     for inject_id, expression in scenario.inject_when.items():
-        if inject_id in draft.inbox:
+        if inject_id in draft.inbox or inject_id in draft.skipped:
             continue
         try:
             if expression.test(view):
@@ -313,7 +336,11 @@ def next_due_time(scenario: Scenario, draft: Draft) -> float | None:
     """When the next timer or scheduled inject falls due (for ``explore``'s waits)."""
     if draft.ended:
         return None
-    times = [m for i, m in scenario.inject_at.items() if i not in draft.inbox]
+    times = [
+        m
+        for i, m in scenario.inject_at.items()
+        if i not in draft.inbox and i not in draft.skipped
+    ]
     timer = scenario.timers.get(draft.scene)
     if timer is not None and not draft.timer_fired:
         times.append(draft.entered_at + timer[0])
@@ -333,6 +360,8 @@ def step(scenario: Scenario, draft: Draft, event: Event) -> None:
         fire_timer(scenario, draft, event)
     elif isinstance(event, Moved):
         move(scenario, draft, event)
+    elif isinstance(event, InjectSkipped):
+        skip(scenario, draft, event)
     else:
         adjust(scenario, draft, event)
 

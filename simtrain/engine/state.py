@@ -62,6 +62,8 @@ class TeamState:
     inbox: tuple[str, ...]
     pending: tuple[str, ...]
     """Delivered injects whose response choices are still open."""
+    skipped: frozenset[str]
+    """Injects the facilitator skipped: they never arrive on their own."""
     visits: Mapping[str, int]
     chosen: frozenset[str]
     path: tuple[PathStep, ...]
@@ -83,6 +85,7 @@ class TeamState:
             case_file=list(self.case_file),
             inbox=list(self.inbox),
             pending=list(self.pending),
+            skipped=set(self.skipped),
             visits=dict(self.visits),
             chosen=set(self.chosen),
             path=list(self.path),
@@ -111,6 +114,7 @@ class Draft:
         "path",
         "pending",
         "points",
+        "skipped",
         "scene",
         "timer_fired",
         "vars",
@@ -127,6 +131,7 @@ class Draft:
         case_file: list[str],
         inbox: list[str],
         pending: list[str],
+        skipped: set[str],
         visits: dict[str, int],
         chosen: set[str],
         path: list[PathStep],
@@ -144,6 +149,7 @@ class Draft:
         self.case_file = case_file
         self.inbox = inbox
         self.pending = pending
+        self.skipped = skipped
         self.visits = visits
         self.chosen = chosen
         self.path = path
@@ -164,6 +170,7 @@ class Draft:
             case_file=tuple(self.case_file),
             inbox=tuple(self.inbox),
             pending=tuple(self.pending),
+            skipped=frozenset(self.skipped),
             visits=MappingProxyType(dict(self.visits)),
             chosen=frozenset(self.chosen),
             path=tuple(self.path),
@@ -186,6 +193,7 @@ def blank_draft(scenario: Scenario) -> Draft:
         case_file=[],
         inbox=[],
         pending=[],
+        skipped=set(),
         visits={},
         chosen=set(),
         path=[],
