@@ -668,6 +668,19 @@ class Exercise:
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
 
+    def replay(self, team: str, until: int | None = None) -> TeamState:
+        """The team's state rebuilt from its log after event ``until`` (its sequence
+        number in the team's stream; ``None``: all of them)."""
+        state = self.engine.initial_state()
+        for stored in self._read(team_stream(self._team(team))):
+            if until is not None and stored.seq > until:
+                break
+            event = from_record(stored.kind, stored.payload, stored.clock)
+            if event is not None:
+                with contextlib.suppress(Refused):
+                    state = self.engine.apply(state, event)
+        return state
+
     def team_seq(self, team: str) -> int:
         """The sequence number of the team's latest event (for ``act(expected_seq=...)``)."""
         return self._fold(self._team(team)).seq
