@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -254,6 +255,477 @@ def schema() -> None:
     from simtrain.scenario.model import json_schema
 
     emit(json_schema())
+
+
+# -- live exercises -------------------------------------------------------------------------
+
+_DB = click.option(
+    "--db",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The exercise database file (SQLite).",
+)
+_EXERCISE = click.option("--exercise", "exercise_id", required=True, help="The exercise id.")
+
+
+def open_service(db: str, *, create: bool = False) -> Any:
+    """Open an exercise database or stop with a sentence (a missing file is never created
+    unless ``create``)."""
+    from simtrain.exercise import ExerciseError, ExerciseService
+
+    try:
+        return ExerciseService.open(db, create=create)
+    except ExerciseError as exc:
+        fail(str(exc))
+
+
+def open_exercise(db: str, exercise_id: str) -> Any:
+    """Open one exercise of a database or stop with a sentence."""
+    from simtrain.exercise import ExerciseError
+
+    service = open_service(db)
+    try:
+        return service.exercise(exercise_id)
+    except ExerciseError as exc:
+        fail(str(exc))
+
+
+def refused(func: F) -> F:
+    """Report the service's refusals (ExerciseError) as a sentence and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from simtrain.exercise import ExerciseError
+
+        try:
+            return func(*args, **kwargs)
+        except ExerciseError as exc:
+            fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+@main.group()
+def exercise() -> None:
+    """Create and run live exercises (facilitator commands)."""
+
+
+@exercise.command("create")
+@click.argument("scenario")
+@_DB
+@click.option("--team", "teams", multiple=True, required=True, help="A team name (repeat).")
+@click.option("--title", default=None, help="A title (default: the scenario's).")
+@click.option("--id", "exercise_id", default=None, help="Choose the exercise id.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@guarded
+@refused
+def exercise_create(
+    scenario: str,
+    db: str,
+    teams: tuple[str, ...],
+    title: str | None,
+    exercise_id: str | None,
+    as_json: bool,
+) -> None:
+    """Create an exercise from SCENARIO (a file, or the name of a shipped scenario) and
+    print its id and each team's join code. Creates the database file if needed."""
+    from simtrain.scenario.library import resolve
+
+    try:
+        path = resolve(scenario)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    service = open_service(db, create=True)
+    handle, codes = service.create(path, list(teams), title=title, exercise_id=exercise_id)
+    if as_json:
+        emit({"exercise": handle.id, "teams": {t: {"code": c} for t, c in codes.items()}})
+        return
+    click.echo(f"exercise {handle.id}: {handle.record.title}")
+    click.echo("join codes (hand one to each team; they are shown only now):")
+    for team, code in codes.items():
+        click.echo(f"  {team:<16} {code}")
+    click.echo(f"start it with: simtrain exercise start {handle.id} --db {db}")
+
+
+@exercise.command("list")
+@_DB
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@guarded
+@refused
+def exercise_list(db: str, as_json: bool) -> None:
+    """The exercises in a database."""
+    service = open_service(db)
+    rows = []
+    for record in service.list():
+        clock = service.exercise(record.id).clock()
+        rows.append(
+            {
+                "exercise": record.id,
+                "title": record.title,
+                "scenario": record.scenario_id,
+                "state": clock.state,
+                "clock": round(clock.minutes, 2),
+                "teams": list(record.teams),
+            }
+        )
+    if as_json:
+        emit({"exercises": rows})
+        return
+    if not rows:
+        click.echo("no exercises yet; create one with 'simtrain exercise create'")
+    for row in rows:
+        click.echo(
+            f"{row['exercise']:<12} {row['state']:<8} {row['clock']:>7.1f} min  "
+            f"{row['title']} (teams: {', '.join(row['teams'])})"
+        )
+
+
+def _clock_command(name: str, verb: str, doc: str) -> None:
+    @exercise.command(name, help=doc)
+    @click.argument("exercise_id")
+    @_DB
+    @guarded
+    @refused
+    def command(exercise_id: str, db: str) -> None:
+        handle = open_exercise(db, exercise_id)
+        clock = getattr(handle, verb)()
+        click.echo(f"exercise {handle.id} is {clock.state} at {clock.minutes:.1f} min")
+
+
+_clock_command("start", "start", "Start the exercise clock.")
+_clock_command("pause", "pause", "Pause the clock: participants cannot act until resumed.")
+_clock_command("resume", "resume", "Resume the clock after a pause.")
+_clock_command("end", "end", "End the exercise for good.")
+_clock_command(
+    "debrief", "release_debrief", "Release the debrief: trainees see their scores and feedback."
+)
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="Your team.")
+@click.option("--role", required=True, help="Your role (a role id of the scenario).")
+@click.option("--code", required=True, help="Your team's join code.")
+@click.option("--name", default=None, help="Your display name (default: the role).")
+@click.option("--rationale", default="", help="One line on why, stored with the decision.")
+@click.argument("choice")
+@click.option("--json", "as_json", is_flag=True, help="Print the team's state as JSON.")
+@guarded
+@refused
+def act(
+    db: str,
+    exercise_id: str,
+    team: str,
+    role: str,
+    code: str,
+    name: str | None,
+    rationale: str,
+    choice: str,
+    as_json: bool,
+) -> None:
+    """A participant's choice, headless; prints the team's state."""
+    from simtrain.engine.summary import team_json
+    from simtrain.exercise import Seat
+
+    handle = open_exercise(db, exercise_id)
+    handle.verify(team, code, role)
+    state = handle.act(Seat(handle.id, team, role, name or role), choice, rationale)
+    data = team_json(handle.scenario, state)
+    if as_json:
+        emit(data)
+        return
+    click.echo(
+        f"team {team} is in scene '{state.scene}'"
+        + (f" — ended ({state.outcome})" if state.ended else "")
+    )
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", default=None, help="Only this team (default: every team).")
+@click.argument("inject")
+@guarded
+@refused
+def inject(db: str, exercise_id: str, team: str | None, inject: str) -> None:
+    """Publish INJECT now, to one team or to every team."""
+    handle = open_exercise(db, exercise_id)
+    outcome = handle.publish(inject, team)
+    for name, why in outcome.items():
+        click.echo(f"{name}: {'delivered' if not why else 'not delivered — ' + why}")
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", default=None, help="Only this team (default: every team).")
+@click.option("--reason", default="", help="Why (kept in the record).")
+@click.argument("inject")
+@guarded
+@refused
+def skip(db: str, exercise_id: str, team: str | None, reason: str, inject: str) -> None:
+    """Skip INJECT for one team or every team: it will not arrive on its own."""
+    handle = open_exercise(db, exercise_id)
+    outcome = handle.skip(inject, team, reason)
+    for name, why in outcome.items():
+        click.echo(f"{name}: {'skipped' if not why else 'not skipped — ' + why}")
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team to write to.")
+@click.option(
+    "--channel",
+    type=click.Choice(["phone", "email", "sms", "radio", "news", "document", "in_person"]),
+    default="email",
+    show_default=True,
+)
+@click.option("--sender", default="Exercise control", show_default=True, help="Who it is from.")
+@click.option("--subject", default="", help="A subject line (default: the first words).")
+@click.option("--role", "roles", multiple=True, help="Only these roles receive it (repeat).")
+@click.argument("text")
+@guarded
+@refused
+def message(
+    db: str,
+    exercise_id: str,
+    team: str,
+    channel: str,
+    sender: str,
+    subject: str,
+    roles: tuple[str, ...],
+    text: str,
+) -> None:
+    """Send an ad-hoc message to a team (for what the scenario did not foresee)."""
+    handle = open_exercise(db, exercise_id)
+    handle.message(team, text, channel=channel, sender=sender, subject=subject, roles=roles)
+    click.echo(f"message sent to team {team}")
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team to move.")
+@click.option("--reason", required=True, help="Why (kept in the record).")
+@click.argument("scene")
+@guarded
+@refused
+def move(db: str, exercise_id: str, team: str, reason: str, scene: str) -> None:
+    """Move a team to SCENE (a facilitator override)."""
+    handle = open_exercise(db, exercise_id)
+    state = handle.move(team, scene, reason)
+    click.echo(f"team {team} is now in scene '{state.scene}'")
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team to score.")
+@click.option("--note", required=True, help="Why (the team reads it in the debrief).")
+@click.argument("competency")
+@click.argument("points", type=int)
+@guarded
+@refused
+def score(db: str, exercise_id: str, team: str, note: str, competency: str, points: int) -> None:
+    """Adjust a team's COMPETENCY score by POINTS (-5..5), with a note.
+
+    Negative points need `--` before them: simtrain score ... -- safety -1
+    """
+    handle = open_exercise(db, exercise_id)
+    state = handle.adjust(team, competency, points, note)
+    click.echo(f"team {team}: {competency} is now {state.points[competency]}")
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team observed.")
+@click.option(
+    "--kind",
+    type=click.Choice(["strength", "improvement", "note"]),
+    default="note",
+    show_default=True,
+    help="A strength, an area for improvement, or a private note.",
+)
+@click.option("--competency", default=None, help="The competency it concerns.")
+@click.argument("text")
+@guarded
+@refused
+def note(
+    db: str, exercise_id: str, team: str, kind: str, competency: str | None, text: str
+) -> None:
+    """Record an observation about a team (for the debrief and the report)."""
+    handle = open_exercise(db, exercise_id)
+    handle.observe(team, kind, text, competency)
+    click.echo(f"{kind} recorded for team {team}")
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@guarded
+@refused
+def status(db: str, exercise_id: str, as_json: bool) -> None:
+    """Every team's live state."""
+    handle = open_exercise(db, exercise_id)
+    data = handle.status()
+    if as_json:
+        emit(data)
+        return
+    click.echo(f"{data['exercise']} {data['title']}: {data['state']} at {data['clock']:.1f} min")
+    for team, info in data["teams"].items():
+        points = sum(c["points"] for c in info["score"]["competencies"].values())
+        click.echo(
+            f"  {team:<12} scene {info['scene']:<24} decisions {len(info['path']):>3}  "
+            f"points {points:>4}  critical {len(info['score']['critical'])}"
+            + (f"  ended: {info['outcome']}" if info["ended"] else "")
+        )
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team to rebuild.")
+@click.option(
+    "--until",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Stop after the team's event number N (default: all).",
+)
+@guarded
+@refused
+def replay(db: str, exercise_id: str, team: str, until: int | None) -> None:
+    """Rebuild a team's state from the log, after any event; print it as JSON."""
+    from simtrain.engine.summary import team_json
+
+    handle = open_exercise(db, exercise_id)
+    emit(team_json(handle.scenario, handle.replay(team, until)))
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json", "csv"]),
+    default="md",
+    show_default=True,
+)
+@click.option("--team", default=None, help="Only this team (the version a team receives).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@guarded
+@refused
+def report(db: str, exercise_id: str, fmt: str, team: str | None, output: str | None) -> None:
+    """The after-action report of an exercise."""
+    from simtrain.report import render_report
+
+    handle = open_exercise(db, exercise_id)
+    text = render_report(handle, fmt, team)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"report written to {output}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+# -- user interfaces -------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False), default=None, help="Exercise database.")
+@click.option("--exercise", "exercise_id", default=None, help="The exercise id.")
+@click.option("--team", default=None, help="Your team.")
+@click.option("--role", default=None, help="Your role.")
+@click.option("--code", default=None, help="Your team's join code.")
+@click.option("--name", default=None, help="Your display name.")
+@guarded
+def play(
+    db: str | None,
+    exercise_id: str | None,
+    team: str | None,
+    role: str | None,
+    code: str | None,
+    name: str | None,
+) -> None:
+    """The trainee terminal UI. With no options: a solo demo on a bundled scenario."""
+    from simtrain.tui.app import run_play
+
+    run_play(db, exercise_id, team, role, code, name)
+
+
+@main.command()
+@_DB
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--public-url", default=None, help="The URL browsers use (needed on a LAN).")
+@guarded
+def serve(db: str, host: str, port: int, public_url: str | None) -> None:
+    """Serve the trainee UI to browsers (each tab is a seat behind the join screen)."""
+    from simtrain.tui.serve import run_serve
+
+    if not Path(db).exists():
+        fail(f"there is no database at {db}; nothing was created")
+    run_serve(db, host, port, public_url)
+
+
+@main.command()
+@_DB
+@click.option("--exercise", "exercise_id", default=None, help="Open this exercise directly.")
+@guarded
+def facilitate(db: str, exercise_id: str | None) -> None:
+    """The facilitator console."""
+    from facilitator.app import run_facilitate
+
+    run_facilitate(db, exercise_id)
+
+
+# -- authoring -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("scenario_id")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write it (default: SCENARIO_ID.yaml).",
+)
+@guarded
+def new(scenario_id: str, output: str | None) -> None:
+    """Write a valid starter scenario to fill in."""
+    from simtrain.authoring import new_scenario
+
+    target = Path(output or f"{scenario_id}.yaml")
+    if target.exists():
+        fail(f"{target} already exists; choose another id or --output")
+    try:
+        text = new_scenario(scenario_id)
+    except ValueError as exc:
+        fail(str(exc))
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target}; next: simtrain validate {target}")
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--format", "fmt", type=click.Choice(["csv", "md"]), default="md", show_default=True)
+@guarded
+def msel(scenario: str, fmt: str) -> None:
+    """The master events list of a scenario, for the printed control binder."""
+    from simtrain.authoring import msel as render
+
+    click.echo(render(load_or_fail(scenario), fmt), nl=False)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from simtrain.engine.events import (
     from_record,
     to_payload,
 )
+from simtrain.engine.explore import best_scores
 from simtrain.engine.machine import Engine
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
@@ -190,7 +191,11 @@ class ExerciseService:
                 scenario_id=scenario.id,
                 scenario_text=scenario.text,
                 teams=list(teams),
-                settings={"scenario_path": str(scenario_path)},
+                # the best reachable scores need a search: do it once, keep it with the copy
+                settings={
+                    "scenario_path": str(scenario_path),
+                    "best_scores": best_scores(scenario),
+                },
             )
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
@@ -225,6 +230,9 @@ class Exercise:
                 "with this version of simtrain"
             )
         self.scenario: Scenario = result.scenario
+        best = record.settings.get("best_scores")
+        if isinstance(best, dict):
+            self.scenario.meta["best_scores"] = best
         self.engine = Engine(self.scenario)
         self._cache: dict[str, _TeamCache] = {}
         self._lock = threading.RLock()

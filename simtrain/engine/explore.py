@@ -378,7 +378,7 @@ def _steps_to(
     return result
 
 
-def best_scores(scenario: Scenario, max_states: int = 50_000) -> dict[str, int]:
+def best_scores(scenario: Scenario, max_states: int = 20_000) -> dict[str, int]:
     """The best sum per competency reachable along any path (cached on the scenario).
 
     Found by :func:`explore`; when the search cannot finish within ``max_states``, the

@@ -1,0 +1,1 @@
+"""The scenarios shipped with simtrain (installed as the package ``simtrain.bundled``)."""
