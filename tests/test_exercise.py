@@ -79,7 +79,7 @@ def test_join_needs_the_right_code_and_a_real_role(live: tuple[Exercise, dict[st
         exercise.join("red", codes["blue"], "investigator", "Ana")
     with pytest.raises(ExerciseError, match="not a role"):
         exercise.join("red", codes["red"], "captain", "Ana")
-    with pytest.raises(ExerciseError, match="no team 'rde'.*did you mean 'red'"):
+    with pytest.raises(ExerciseError, match=r"no team 'rde'.*did you mean 'red'"):
         exercise.join("rde", codes["red"], "investigator", "Ana")
     seat = exercise.join("red", codes["red"].lower(), "investigator", "Ana")
     assert seat == Seat(exercise.id, "red", "investigator", "Ana")
@@ -88,7 +88,7 @@ def test_join_needs_the_right_code_and_a_real_role(live: tuple[Exercise, dict[st
 
 def test_acting_is_refused_unless_running(db: Path) -> None:
     service = ExerciseService.open(db, create=True)
-    exercise, codes = service.create(SCENARIO, ["red"])
+    exercise, _ = service.create(SCENARIO, ["red"])
     seat = Seat(exercise.id, "red", "investigator", "Ana")
     with pytest.raises(ExerciseError, match="not started"):
         exercise.act(seat, "screen_individually")

@@ -1,0 +1,169 @@
+"""The command line: exit codes, sentences on stderr, JSON shapes (SPEC §4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from simtrain.cli import main
+
+from .conftest import FIXTURES
+
+SCENARIO = str(FIXTURES / "every_feature.yaml")
+
+
+def invoke(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_every_command_has_help() -> None:
+    def walk(group: click.Group, prefix: list[str]) -> list[list[str]]:
+        found = []
+        for name, command in group.commands.items():
+            found.append([*prefix, name])
+            if isinstance(command, click.Group):
+                found += walk(command, [*prefix, name])
+        return found
+
+    for path in walk(main, []):
+        result = invoke(*path, "--help")
+        assert result.exit_code == 0, path
+        command = main
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        assert command.help, f"{' '.join(path)} has no help text"
+
+
+def test_run_json_matches_spec() -> None:
+    result = invoke(
+        "run",
+        SCENARIO,
+        "screen_individually",
+        "as:social_worker",
+        "offer_rest",
+        "refer_nrm",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["scenario"] == "quay-demo" and data["scene"] == "referral_done"
+    assert data["ended"] is True and data["outcome"] == "success"
+    assert data["case_file"] == ["manifest", "medical"]
+    assert data["inbox"] == ["interpreter_alert"]
+    assert data["path"][0] | {} == data["path"][0]
+    assert {k: data["path"][0][k] for k in ("scene", "choice", "role")} == {
+        "scene": "quay",
+        "choice": "screen_individually",
+        "role": "investigator",
+    }
+    assert data["score"]["competencies"]["safety"] == {"points": 2, "max": 3}
+    assert data["score"]["critical"] == []
+
+
+def test_run_refused_step_exits_1_naming_step_and_reason() -> None:
+    result = invoke("run", SCENARIO, "screen_individually", "send_back", "offer_rest")
+    assert result.exit_code == 1
+    assert "step 3 ('offer_rest') was refused" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_run_invalid_scenario_exits_1_with_diagnostics() -> None:
+    result = invoke("run", str(FIXTURES / "ten_defects.yaml"))
+    assert result.exit_code == 1
+    assert "ten_defects.yaml:20:15: error: goto 'screning'" in result.stderr
+
+
+def test_usage_error_exits_2() -> None:
+    assert invoke("graph", SCENARIO, "--format", "png").exit_code == 2
+    assert invoke("nosuchcommand").exit_code == 2
+
+
+def test_explore_json_and_paths_replay() -> None:
+    result = invoke("explore", SCENARIO, "--json")
+    data = json.loads(result.stdout)
+    assert data["complete"] is True
+    assert data["endings"] == {
+        "referral_done": "success",
+        "returned": "failure",
+        "lost_contact": "partial",
+    }
+    assert data["unreachable_scenes"] == [] and data["traps"] == []
+    assert data["score_range"]["safety"] == {"min": -2, "max": 3}
+    for ending, steps in data["paths"].items():
+        replayed = json.loads(invoke("run", SCENARIO, *steps, "--json").stdout)
+        assert replayed["scene"] == ending
+
+
+def test_explore_cap_reports_incomplete() -> None:
+    data = json.loads(invoke("explore", SCENARIO, "--json", "--max-states", "3").stdout)
+    assert data["complete"] is False and data["states"] == 3
+
+
+def test_graph_formats_mark_endings_and_critical_choices() -> None:
+    mermaid = invoke("graph", SCENARIO).stdout
+    assert mermaid.startswith("flowchart TD")
+    assert "★ question_on_quay" in mermaid and "ending: success" in mermaid
+    dot = invoke("graph", SCENARIO, "--format", "dot").stdout
+    assert dot.startswith('digraph "quay-demo"') and "doubleoctagon" in dot
+    assert "★ send_back" in dot
+
+
+def test_schema_is_draft_2020_12_from_the_model() -> None:
+    schema = json.loads(invoke("schema").stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert {"simtrain", "id", "title", "roles", "start", "scenes"} <= set(schema["required"])
+    assert schema["additionalProperties"] is False
+    assert "content_warning" in schema["$defs"]["Scene"]["properties"]
+
+
+def test_live_exercise_commands(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    missing = invoke("status", "--db", db, "--exercise", "x")
+    assert missing.exit_code == 1 and "nothing was created" in missing.stderr
+    assert not Path(db).exists()
+    created = json.loads(
+        invoke("exercise", "create", SCENARIO, "--db", db, "--team", "red", "--json").stdout
+    )
+    exercise, code = created["exercise"], created["teams"]["red"]["code"]
+    assert len(code) == 6
+    seat = ["--db", db, "--exercise", exercise, "--team", "red", "--role", "investigator"]
+    early = invoke("act", *seat, "--code", code, "screen_individually")
+    assert early.exit_code == 1 and "not started" in early.stderr
+    assert invoke("exercise", "start", exercise, "--db", db).exit_code == 0
+    wrong = invoke("act", *seat, "--code", "ZZZZZZ", "screen_individually")
+    assert wrong.exit_code == 1 and "join code" in wrong.stderr
+    acted = invoke("act", *seat, "--code", code, "screen_individually", "--json")
+    assert json.loads(acted.stdout)["scene"] == "screening"
+    status = json.loads(invoke("status", "--db", db, "--exercise", exercise, "--json").stdout)
+    assert status["state"] == "running" and status["teams"]["red"]["scene"] == "screening"
+    assert invoke("exercise", "pause", exercise, "--db", db).exit_code == 0
+    paused = invoke("act", *seat, "--code", code, "offer_rest")
+    assert paused.exit_code == 1 and "paused" in paused.stderr
+    assert (
+        "delivered" in invoke("inject", "--db", db, "--exercise", exercise, "transfer_order").stdout
+    )
+    moved = invoke(
+        "move", "--db", db, "--exercise", exercise, "--team", "red", "--reason", "x", "scrning"
+    )
+    assert moved.exit_code == 1 and "did you mean 'screening'" in moved.stderr
+    adjusted = invoke(
+        "score",
+        "--db",
+        db,
+        "--exercise",
+        exercise,
+        "--team",
+        "red",
+        "--note",
+        "n",
+        "--",
+        "trust",
+        "-1",
+    )
+    assert adjusted.exit_code == 0 and "trust is now 0" in adjusted.stdout
+    listed = json.loads(invoke("exercise", "list", "--db", db, "--json").stdout)
+    assert listed["exercises"][0]["state"] == "paused"
