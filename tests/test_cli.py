@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-import pytest
 from click.testing import CliRunner
 
 from simtrain.cli import main
