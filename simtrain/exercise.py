@@ -342,14 +342,19 @@ class Exercise:
             new = self._read(team_stream(team), cache.cursor)
             if not new:
                 return cache
-            state, seq = cache.state, cache.seq
-            for stored in new:
-                event = from_record(stored.kind, stored.payload, stored.clock)
-                if event is not None:
-                    # an event recorded under other rules stays in the log, unapplied
+            events = [
+                event
+                for stored in new
+                if (event := from_record(stored.kind, stored.payload, stored.clock)) is not None
+            ]
+            try:
+                state = self.engine.replay(events, cache.state)
+            except Refused:  # an event recorded under other rules: keep the log, skip it
+                state = cache.state
+                for event in events:
                     with contextlib.suppress(Refused):
                         state = self.engine.apply(state, event)
-                seq = stored.seq
+            seq = new[-1].seq
             cache = self._cache[team] = _TeamCache(seq, state, new[-1].id)
             return cache
 

@@ -142,14 +142,19 @@ class Engine:
     def _step(self, model: TeamModel, event: Event) -> None:
         scenario = self.scenario
         draft = model.draft
+        if isinstance(event, Chose) and event.choice in scenario.choice_scene:
+            # the transition's guard is the rules' gate: no need to ask twice
+            if draft.ended or not model.choose(event=event):
+                raise Refused(
+                    rules.refusal(scenario, draft, event.choice, event.role, event.clock)
+                    or f"'{event.choice}' cannot be chosen now"
+                )
+            return
         reason = rules.check(scenario, draft, event)
         if reason:
             raise Refused(reason)
         if isinstance(event, Chose):
-            if event.choice in scenario.choice_inject:
-                rules.apply_choice(scenario, draft, event)
-            elif not model.choose(event=event):
-                raise Refused(rules.refusal(scenario, draft, event.choice, event.role, event.clock))
+            rules.apply_choice(scenario, draft, event)
         elif isinstance(event, TimerFired):
             model.timeout(event=event)
         elif isinstance(event, InjectDelivered):
