@@ -14,7 +14,6 @@ Prints figures; it is not a test. Run: ``python benchmarks/bench_engine.py``.
 from __future__ import annotations
 
 import gc
-import resource
 import statistics
 import subprocess
 import sys
@@ -195,24 +194,26 @@ def main() -> None:
 def peak_memory_mb() -> str:
     """Max RSS of a fresh process that loads the scenario and adds 50 teams."""
     code = (
-        "import resource, sys; sys.path.insert(0, %r)\n"
+        "import sys; sys.path.insert(0, %r)\n"
         "from benchmarks.bench_engine import synthetic\n"
         "from simtrain.scenario.validate import load_text\n"
         "from simtrain.engine.machine import Engine\n"
         "from simtrain.engine.events import Chose\n"
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "def hwm():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM:'):\n"
+        "            return int(line.split()[1]) / 1024\n"
+        "base = hwm()\n"
         "s = load_text(synthetic(5000)).scenario\n"
         "e = Engine(s)\n"
         "for t in range(50):\n"
         "    e.add_team(f't{t}')\n"
         "    e.advance_team(f't{t}', Chose('c0_a', 'lead', 0.0))\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(f'{peak / 1024:.0f} (interpreter and imports alone: {base / 1024:.0f})')\n"
+        "print(f'{hwm():.0f} (interpreter and imports alone: {base:.0f})')\n"
     ) % str(ROOT)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
 
 if __name__ == "__main__":
-    resource.setrlimit(resource.RLIMIT_STACK, resource.getrlimit(resource.RLIMIT_STACK))
     main()
