@@ -1,0 +1,100 @@
+"""The shipped scenarios: clean, fully explorable, and their best and worst paths."""
+
+from __future__ import annotations
+
+import pytest
+
+from simtrain.engine.explore import explore
+from simtrain.engine.headless import play
+from simtrain.engine.machine import Engine
+from simtrain.scenario.library import bundled_scenarios
+from simtrain.scenario.validate import load_file
+
+SHIPPED = {path.stem: path for path in bundled_scenarios()}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_shipped_scenario_is_clean_and_complete(name: str) -> None:
+    result = load_file(SHIPPED[name])
+    assert [d.format() for d in result.diagnostics] == []
+    scenario = result.scenario
+    assert scenario is not None
+    found = explore(scenario)
+    assert found.complete
+    endings = {s for s, scene in scenario.scenes.items() if scene.ending is not None}
+    assert set(found.endings) == endings
+    assert found.unreachable_scenes == [] and found.traps == []
+    assert found.never_enabled_choices == []
+    engine = Engine(scenario)
+    for ending, steps in found.paths.items():
+        assert play(engine, steps).scene == ending
+
+
+def test_family_scenarios_meet_the_size_bar() -> None:
+    for name in ("port-arrivals", "follow-the-money", "morning-after"):
+        if name not in SHIPPED:
+            pytest.skip(f"{name} not shipped yet")
+        scenario = load_file(SHIPPED[name]).scenario
+        assert scenario is not None
+        model = scenario.model
+        assert len(model.scenes) >= 25 and len(model.roles) >= 5 and len(model.injects) >= 6
+        outcomes = {s.ending.outcome for s in model.scenes.values() if s.ending}
+        assert len([s for s in model.scenes.values() if s.ending]) >= 3 and len(outcomes) >= 2
+        assert {i.at is not None for i in model.injects} == {True, False}
+        assert any(i.when for i in model.injects)
+        assert any(i.at is None and i.when is None for i in model.injects)
+        assert any(i.choices for i in model.injects)
+        assessed = {c for ch in scenario.choices.values() for c in ch.assess}
+        assert assessed == set(scenario.competencies)
+        assert len([c for c in scenario.choices.values() if c.critical]) >= 2
+        for choice in scenario.choices.values():
+            if choice.assess:
+                assert choice.feedback.strip(), f"{name}: {choice.id} has no feedback"
+        assert any(d.roles for d in model.documents.values())
+        assert any(s.for_roles for s in model.scenes.values())
+
+
+MORNING_BEST = (
+    "plan_first as:psychologist risk_assessment as:prosecutor check_custody_evidence "
+    "refer_press_office_no_id joint_recorded_interview book_registered_interpreter "
+    "as:interviewer brief_on_role as:interpreter declare_conflicts begin_session "
+    "interpret_side_question as:interviewer explain_everything as:prosecutor "
+    "explain_non_punishment as:lawyer explain_reflection_period as:interviewer "
+    "ask_informed_consent open_invitation as:interpreter interpreter_new_year_note "
+    "as:interviewer clarify_with_anchors card_as_evidence explore_control_open "
+    "pause_to_find_girl separate_girl_first as:guardian presume_child guardian_meets_alone "
+    "plan_child_interview confirm_child_case let_specialist_lead as:psychologist "
+    "tell_mira_and_secure closure_and_safety_plan as:prosecutor map_act_means_purpose "
+    "parallel_financial_investigation respect_withdrawal submit_corroborated_case"
+).split()
+MORNING_WORST = (
+    "interview_now stop_and_reschedule as:psychologist risk_assessment as:prosecutor "
+    "check_custody_evidence refer_press_office_no_id notes_only_interview book_duty_interpreter "
+    "as:interviewer replace_duty_interpreter brief_on_role as:interpreter declare_conflicts "
+    "begin_session answer_privately as:interviewer explain_everything as:prosecutor "
+    "explain_non_punishment as:lawyer explain_reflection_period as:interviewer "
+    "ask_informed_consent open_invitation as:interpreter interpreter_new_year_note "
+    "as:interviewer clarify_with_anchors caution_for_forgery hand_to_migration"
+).split()
+
+PATHS = {
+    "morning-after": (MORNING_BEST, "end_case_built", MORNING_WORST, "removal_order"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHS))
+def test_best_and_worst_paths(name: str) -> None:
+    from simtrain.engine.explore import best_scores
+
+    scenario = load_file(SHIPPED[name]).scenario
+    assert scenario is not None
+    engine = Engine(scenario)
+    best_steps, best_end, worst_steps, worst_end = PATHS[name]
+    best = play(engine, best_steps)
+    assert best.scene == best_end and best.outcome == "success"
+    assert best.critical == ()
+    assert dict(best.points) == best_scores(scenario)  # full marks
+    worst = play(engine, worst_steps)
+    assert worst.scene == worst_end and worst.outcome == "failure"
+    assert len(worst.critical) >= 2
+    assert sum(worst.points.values()) < sum(best.points.values()) / 2
