@@ -31,10 +31,13 @@ from simtrain.store import EventStore, NewEvent  # noqa: E402
 SCENARIO = ROOT / "tests" / "fixtures" / "every_feature.yaml"
 
 
-def watcher(db: str, exercise_id: str, start_after: int, expected: int, out: object) -> None:
+def watcher(
+    db: str, exercise_id: str, start_after: int, expected: int, out: object, ready: object
+) -> None:
     """Follow the exercise like a trainee screen; report (event id, latency) pairs."""
     exercise = ExerciseService.open(db).exercise(exercise_id)
     cursor = start_after
+    ready.put(1)  # type: ignore[attr-defined]
     seen: list[tuple[int, float]] = []
     deadline = time.time() + 120
     while len(seen) < expected and time.time() < deadline:
@@ -53,14 +56,19 @@ def propagation(watchers: int, rounds: int) -> None:
         start_after = exercise.last_id()
         ctx = multiprocessing.get_context("spawn")
         queue = ctx.Queue()
+        ready = ctx.Queue()
         expected = rounds * 2
         procs = [
-            ctx.Process(target=watcher, args=(db, exercise.id, start_after, expected, queue))
+            ctx.Process(
+                target=watcher, args=(db, exercise.id, start_after, expected, queue, ready)
+            )
             for _ in range(watchers)
         ]
         for p in procs:
             p.start()
-        time.sleep(min(2 + watchers * 0.12, 15))  # let every watcher open and settle
+        for _ in procs:  # every watcher has started and opened the database
+            ready.get(timeout=300)
+        time.sleep(1.0)
         for i in range(rounds):
             team = f"t{i % 10}"
             exercise.message(team, f"update {i}", sender="Exercise control")
