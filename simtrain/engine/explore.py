@@ -119,9 +119,9 @@ def _reenterable(scenario: Scenario) -> set[str]:
             edges[scene_id].add(goto)
     for scene_id, (_, goto) in scenario.timers.items():
         edges[scene_id].add(goto)
-    forced = {i.goto for i in scenario.injects.values() if i.goto}
-    forced |= {scenario.choices[c].goto for c in scenario.choice_inject if scenario.choices[c].goto}
-    result = {s for s in forced if s is not None}
+    targets = [i.goto for i in scenario.injects.values()]
+    targets += [scenario.choices[c].goto for c in scenario.choice_inject]
+    result = {s for s in targets if s is not None}
     for scene_id in scenario.scenes:
         stack = list(edges[scene_id])
         seen: set[str] = set()
@@ -338,7 +338,7 @@ def _components(start: Any, edges: Edges) -> list[list[Any]]:
     return result
 
 
-def _traps(successors: dict[Any, list[Any]], ended: set[Any], scene_of: dict[Any, str]) -> set[str]:
+def _traps(successors: Edges, ended: set[Any], scene_of: dict[Any, str]) -> set[str]:
     """Scenes of states from which no ending state can be reached."""
     reverse: dict[Any, list[Any]] = {}
     for source, targets in successors.items():

@@ -51,10 +51,9 @@ def mermaid(scenario: Scenario) -> str:
         else:
             lines.append(f'    {source} -->|"{label}"| {target}')
     for inject in scenario.injects.values():
-        targets = [inject.goto] + [c.goto for c in inject.choices]
-        for target in targets:
-            if target is not None:
-                lines.append(f'    inject_{inject.id}>"inject {inject.id}"] -.-> {target}')
+        for forced in [inject.goto] + [c.goto for c in inject.choices]:
+            if forced is not None:
+                lines.append(f'    inject_{inject.id}>"inject {inject.id}"] -.-> {forced}')
     for scene_id, scene in scenario.scenes.items():
         if scene.ending is not None:
             fill, stroke = _OUTCOME_STYLE[scene.ending.outcome]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from transitions import EventData, Machine
 
@@ -75,7 +75,7 @@ class _Guard:
         event: Chose = data.kwargs["event"]
         if event.choice != self.choice:
             return False
-        draft: Draft = data.model.draft
+        draft: Draft = cast(TeamModel, data.model).draft
         return not rules.refusal(self.scenario, draft, event.choice, event.role, event.clock)
 
 
@@ -118,16 +118,17 @@ class Engine:
 
     # -- machine callbacks -------------------------------------------------------------
     def _before_choose(self, data: EventData) -> None:
-        rules.apply_choice(self.scenario, data.model.draft, data.kwargs["event"], move=False)
+        draft = cast(TeamModel, data.model).draft
+        rules.apply_choice(self.scenario, draft, data.kwargs["event"], move=False)
 
     def _before_timeout(self, data: EventData) -> None:
-        data.model.draft.timer_fired = True
+        cast(TeamModel, data.model).draft.timer_fired = True
 
     def _after_move(self, data: EventData) -> None:
-        if data.transition.dest is not None:
-            rules.enter(
-                self.scenario, data.model.draft, data.transition.dest, data.kwargs["event"].clock
-            )
+        dest = data.transition.dest if data.transition is not None else None
+        if dest is not None:
+            draft = cast(TeamModel, data.model).draft
+            rules.enter(self.scenario, draft, dest, data.kwargs["event"].clock)
 
     # -- stepping ------------------------------------------------------------------------
     def _make_initial(self) -> TeamState:

@@ -810,10 +810,10 @@ def _membership(symbol: str, inside: bool) -> Callable[[Any, Any], bool]:
             return not inside
         if tb is str and type(a) is str:
             return (a in b) is inside
-        kind = _kind(b)
-        if kind == "list":
+        container = _kind(b)
+        if container == "list":
             return any(_same(a, item) for item in b) is inside
-        if kind == "string":
+        if container == "string":
             if _kind(a) == "string":
                 return (str(a) in str(b)) is inside
             raise EvaluationError(

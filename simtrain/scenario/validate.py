@@ -174,11 +174,11 @@ class Checker:
         }
         self.documents = {k for k, _ in _items(raw.get("documents"))}
         self.vars: dict[str, Any] = dict(_items(raw.get("vars")))
-        self.roles = [
-            r.get("id") for _, r in _dicts(raw.get("roles")) if isinstance(r.get("id"), str)
+        self.roles: list[str] = [
+            r["id"] for _, r in _dicts(raw.get("roles")) if isinstance(r.get("id"), str)
         ]
-        self.injects = [
-            i.get("id") for _, i in _dicts(raw.get("injects")) if isinstance(i.get("id"), str)
+        self.injects: list[str] = [
+            i["id"] for _, i in _dicts(raw.get("injects")) if isinstance(i.get("id"), str)
         ]
         self.competencies = self._competencies()
         # (path, choice) for every choice, scene choices and inject responses alike
@@ -295,7 +295,7 @@ class Checker:
                         ("documents", doc_id, "roles", i), role, self.roles, "role", "unknown-role"
                     )
         for scene_id, scene in self.scenes.items():
-            base = ("scenes", scene_id)
+            base: Path_ = ("scenes", scene_id)
             for role, _ in _items(scene.get("for_roles")):
                 if role not in self.roles:
                     self.report(
