@@ -1,1 +1,51 @@
-"""After-action reports."""
+"""After-action reports: what the organisation keeps after the debrief.
+
+``render_report(exercise, fmt, team)`` is what ``simtrain report`` prints: Markdown, one
+self-contained HTML page, JSON (schema in docs/report-schema.md) or CSV (one row per
+decision). Every format is rendered from one document, :func:`build_report`, which reads
+the exercise only through the service (its log, its replayed team states, its clock) and
+never writes. With ``team``, the report is that team's own version: no other team, and
+none of the facilitator-only fields listed in :mod:`simtrain.report.audience`.
+
+``timeline(exercise, team)`` lists a team's log event by event, described for a person,
+for the facilitator console's debrief screen.
+
+Pure Python: no Textual, no dependency beyond the standard library and the core.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from simtrain.exercise import Exercise, ExerciseError
+from simtrain.report.document import REPORT_VERSION, build_report
+from simtrain.report.markdown import render_markdown
+from simtrain.report.spreadsheet import render_csv
+from simtrain.report.timeline import timeline
+from simtrain.report.webpage import render_html
+
+__all__ = ["FORMATS", "REPORT_VERSION", "build_report", "render_report", "timeline"]
+
+
+def _render_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "md": render_markdown,
+    "html": render_html,
+    "json": _render_json,
+    "csv": render_csv,
+}
+"""Each report format and the function that renders the report document in it."""
+
+
+def render_report(exercise: Exercise, fmt: str, team: str | None = None) -> str:
+    """The after-action report of ``exercise`` in ``fmt`` (md, html, json or csv); with
+    ``team``, the version that team receives."""
+    render = FORMATS.get(fmt)
+    if render is None:
+        raise ExerciseError(f"'{fmt}' is not a report format; choose one of: " + ", ".join(FORMATS))
+    return render(build_report(exercise, team))

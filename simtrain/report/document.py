@@ -1,0 +1,415 @@
+"""The after-action report as data: the JSON document every format is rendered from.
+
+Everything comes from the exercise's log through the service (``events``, ``replay``,
+``clock``, ``record``, ``scenario``); nothing is written. The field names are the
+contract documented in docs/report-schema.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from simtrain.engine.events import InjectDelivered, InjectSkipped, Moved, TimerFired
+from simtrain.engine.explore import best_scores
+from simtrain.exercise import JOINED, MESSAGE, OBSERVATION, STEP_OUT, Exercise
+from simtrain.report.audience import PRIVATE_NOTE, check_team
+from simtrain.report.text import clock_text, percent, percent_text, wall_text
+from simtrain.scenario.compiled import Scenario
+
+if TYPE_CHECKING:
+    from simtrain.engine.state import PathStep, TeamState
+    from simtrain.store import StoredEvent
+
+REPORT_VERSION = 1
+"""Bumped only when a field is renamed or removed (new fields keep the version)."""
+STRENGTH_PERCENT = 75
+"""A competency scored at or above this share of the best possible is a strength."""
+IMPROVEMENT_PERCENT = 40
+"""A competency scored below this share (or below zero) is an area for improvement."""
+
+
+def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
+    """The report of every team (the facilitator's) or, with ``team``, that team's version."""
+    teams = [check_team(exercise, team)] if team is not None else list(exercise.teams)
+    scenario = exercise.scenario
+    best = best_scores(scenario)
+    clock = exercise.clock()
+    private = team is None
+    team_reports = {name: _team(exercise, name, best, private=private) for name in teams}
+    document: dict[str, Any] = {
+        "report": REPORT_VERSION,
+        "audience": "facilitator" if private else "team",
+        "team": team,
+        "exercise": {
+            "id": exercise.id,
+            "title": exercise.record.title,
+            "created": wall_text(exercise.record.created_wall),
+            "state": clock.state,
+            "clock": round(clock.minutes, 2),
+            "debrief_released": clock.debrief_released,
+            "teams": teams,
+        },
+        "scenario": {
+            "id": scenario.id,
+            "title": scenario.title,
+            "summary": scenario.model.summary,
+            "duration": scenario.model.duration,
+        },
+        "rubric": {
+            "id": scenario.rubric.id,
+            "name": scenario.rubric.name,
+            "competencies": [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "description": c.description,
+                    "best": best.get(c.id, 0),
+                }
+                for c in scenario.rubric.competencies
+            ],
+        },
+        "teams": team_reports,
+    }
+    if private:
+        document["comparison"] = [_comparison_row(name, t) for name, t in team_reports.items()]
+    document["improvement_plan"] = [
+        {"team": name, "area": item["text"], "recommendation": "", "owner": "", "due": ""}
+        for name, t in team_reports.items()
+        for item in t["improvements"]
+    ]
+    return document
+
+
+def _team(exercise: Exercise, team: str, best: dict[str, int], *, private: bool) -> dict[str, Any]:
+    """One team's section of the report."""
+    scenario = exercise.scenario
+    events = exercise.events(team)
+    state = exercise.replay(team)
+    names = {c.id: c.name for c in scenario.rubric.competencies}
+    decisions = [_decision(scenario, n, step) for n, step in enumerate(state.path, 1)]
+    score = _score(scenario, state, best, names)
+    critical = _critical(state, decisions)
+    observations = [
+        {
+            "kind": str(e.payload.get("kind")),
+            "text": str(e.payload.get("text", "")),
+            "competency": e.payload.get("competency"),
+            "clock": round(e.clock, 2),
+        }
+        for e in events
+        if e.kind == OBSERVATION and (private or e.payload.get("kind") != PRIVATE_NOTE)
+    ]
+    ending = scenario.scenes[state.scene].ending if state.ended else None
+    report: dict[str, Any] = {
+        "team": team,
+        "outcome": state.outcome,
+        "ended": state.ended,
+        "scene": {"id": state.scene, "title": scenario.scenes[state.scene].title},
+        "finished_at": round(state.entered_at, 2) if state.ended else None,
+        "ending_debrief": ending.debrief if ending is not None else None,
+        "participants": _participants(scenario, events),
+        "score": score,
+        "critical": critical,
+        "decisions": decisions,
+        "scene_changes": _scene_changes(scenario, events, private=private),
+        "injects": _injects(scenario, events, state, decisions, private=private),
+        "adjustments": [
+            {
+                "competency": a.competency,
+                "competency_name": names.get(a.competency, a.competency),
+                "points": a.points,
+                "note": a.note,
+                "clock": round(a.clock, 2),
+            }
+            for a in state.adjustments
+        ],
+        "observations": observations,
+        "messages": [
+            {
+                "clock": round(e.clock, 2),
+                "channel": e.payload.get("channel"),
+                "from": e.payload.get("from"),
+                "subject": e.payload.get("subject"),
+                "text": e.payload.get("text"),
+            }
+            for e in events
+            if e.kind == MESSAGE
+        ],
+    }
+    if private:
+        report["step_outs"] = sum(1 for e in events if e.kind == STEP_OUT)
+    report["strengths"], report["improvements"] = _strengths_and_improvements(
+        score, critical, observations, names
+    )
+    return report
+
+
+def _participants(scenario: Scenario, events: list[StoredEvent]) -> list[dict[str, str]]:
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for event in events:
+        if event.kind == JOINED and event.role:
+            name = str(event.payload.get("name") or event.actor)
+            seen.setdefault(
+                (name, event.role),
+                {
+                    "name": name,
+                    "role": event.role,
+                    "role_name": scenario.role_names.get(event.role, event.role),
+                },
+            )
+    return list(seen.values())
+
+
+def _decision(scenario: Scenario, n: int, step: PathStep) -> dict[str, Any]:
+    choice = scenario.choices[step.choice]
+    scene = scenario.scenes.get(step.scene)
+    return {
+        "n": n,
+        "clock": round(step.clock, 2),
+        "scene": step.scene,
+        "scene_title": scene.title if scene else step.scene,
+        "inject": step.inject,
+        "choice": step.choice,
+        "label": choice.label,
+        "actor": step.actor,
+        "role": step.role,
+        "role_name": scenario.role_names.get(step.role, step.role),
+        "rationale": step.rationale,
+        "assessment": dict(choice.assess),
+        "feedback": choice.feedback,
+        "critical": choice.critical,
+    }
+
+
+def _score(
+    scenario: Scenario, state: TeamState, best: dict[str, int], names: dict[str, str]
+) -> dict[str, Any]:
+    adjusted: dict[str, int] = dict.fromkeys(scenario.competencies, 0)
+    for adjustment in state.adjustments:
+        adjusted[adjustment.competency] = adjusted.get(adjustment.competency, 0) + adjustment.points
+    competencies: dict[str, Any] = {}
+    for c in scenario.competencies:
+        points = state.points.get(c, 0)
+        competencies[c] = {
+            "name": names.get(c, c),
+            "points": points,
+            "decisions": points - adjusted.get(c, 0),
+            "adjustments": adjusted.get(c, 0),
+            "best": best.get(c, 0),
+            "percent": percent(points, best.get(c, 0)),
+        }
+    total_points = sum(v["points"] for v in competencies.values())
+    total_best = sum(v["best"] for v in competencies.values())
+    return {
+        "competencies": competencies,
+        "total": {
+            "points": total_points,
+            "best": total_best,
+            "percent": percent(total_points, total_best),
+        },
+    }
+
+
+def _critical(state: TeamState, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each critical error with the decision that caused it (the earliest one unclaimed)."""
+    claimed: set[int] = set()
+    found: list[dict[str, Any]] = []
+    for error in state.critical:
+        cause = next(
+            (
+                d
+                for d in decisions
+                if d["n"] not in claimed
+                and d["choice"] == error.choice
+                and abs(d["clock"] - round(error.clock, 2)) < 1e-6
+            ),
+            None,
+        )
+        if cause is not None:
+            claimed.add(cause["n"])
+        found.append(
+            {
+                "message": error.message,
+                "clock": round(error.clock, 2),
+                "choice": error.choice,
+                "decision": cause["n"] if cause else None,
+                "label": cause["label"] if cause else error.choice,
+                "actor": cause["actor"] if cause else "",
+                "role": cause["role"] if cause else None,
+                "role_name": cause["role_name"] if cause else "",
+                "scene_title": cause["scene_title"] if cause else "",
+                "rationale": cause["rationale"] if cause else "",
+            }
+        )
+    return found
+
+
+def _scene_changes(
+    scenario: Scenario, events: list[StoredEvent], *, private: bool
+) -> list[dict[str, Any]]:
+    """Scene changes no decision made: timers, the facilitator's moves, injects' gotos."""
+    changes: list[dict[str, Any]] = []
+
+    def add(clock: float, cause: str, scene: str, reason: str | None = None) -> None:
+        entry: dict[str, Any] = {
+            "clock": round(clock, 2),
+            "cause": cause,
+            "scene": scene,
+            "scene_title": scenario.scenes[scene].title if scene in scenario.scenes else scene,
+        }
+        if reason is not None and private:
+            entry["reason"] = reason
+        changes.append(entry)
+
+    for event in events:
+        if event.kind == TimerFired.kind:
+            timer = scenario.timers.get(str(event.payload.get("scene")))
+            if timer is not None:
+                add(event.clock, "timer", timer[1])
+        elif event.kind == Moved.kind:
+            add(
+                event.clock,
+                "facilitator",
+                str(event.payload.get("scene")),
+                str(event.payload.get("reason") or ""),
+            )
+        elif event.kind == InjectDelivered.kind:
+            inject = scenario.injects.get(str(event.payload.get("inject")))
+            if inject is not None and inject.goto:
+                add(event.clock, "inject", inject.goto)
+    return changes
+
+
+def _trigger(scenario: Scenario, inject_id: str) -> str:
+    inject = scenario.injects[inject_id]
+    if inject.at is not None and inject.when is not None:
+        return f"at {inject.at} or when {inject.when}"
+    if inject.at is not None:
+        return f"at {inject.at}"
+    if inject.when is not None:
+        return f"when {inject.when}"
+    return "by hand"
+
+
+def _injects(
+    scenario: Scenario,
+    events: list[StoredEvent],
+    state: TeamState,
+    decisions: list[dict[str, Any]],
+    *,
+    private: bool,
+) -> list[dict[str, Any]]:
+    """Each inject: when it arrived, the expected action, and the team's response."""
+    delivered: dict[str, StoredEvent] = {}
+    skipped: dict[str, StoredEvent] = {}
+    for event in events:
+        inject_id = str(event.payload.get("inject"))
+        if event.kind == InjectDelivered.kind and inject_id in state.inbox:
+            delivered.setdefault(inject_id, event)
+        elif event.kind == InjectSkipped.kind and inject_id in state.skipped:
+            skipped.setdefault(inject_id, event)
+    names = {c.id: c.name for c in scenario.rubric.competencies}
+    found: list[dict[str, Any]] = []
+    for inject_id, inject in scenario.injects.items():
+        arrival = delivered.get(inject_id)
+        if arrival is None and not private:
+            continue  # a team never learns of injects it did not receive
+        response = next((d for d in decisions if d["inject"] == inject_id), None)
+        status = "delivered" if arrival else "skipped" if inject_id in skipped else "not_delivered"
+        entry: dict[str, Any] = {
+            "inject": inject_id,
+            "subject": inject.subject,
+            "channel": inject.channel,
+            "from": inject.from_,
+            "to": list(scenario.inject_roles(inject_id)),
+            "status": status,
+            "delivered_at": round(arrival.clock, 2) if arrival else None,
+            "manual": bool(arrival.payload.get("manual")) if arrival else False,
+            "expected": inject.expected,
+            "asks_response": bool(inject.choices),
+            "response": (
+                {
+                    key: response[key]
+                    for key in ("n", "choice", "label", "actor", "role", "role_name", "clock")
+                }
+                if response
+                else None
+            ),
+            "response_minutes": (
+                round(response["clock"] - arrival.clock, 2) if response and arrival else None
+            ),
+        }
+        if private:
+            entry["objective"] = inject.objective
+            entry["objective_name"] = names.get(inject.objective or "")
+            entry["trigger"] = _trigger(scenario, inject_id)
+            skip = skipped.get(inject_id)
+            entry["skipped_at"] = round(skip.clock, 2) if skip and not arrival else None
+            entry["skip_reason"] = (
+                str(skip.payload.get("reason") or "") if skip and not arrival else None
+            )
+        found.append(entry)
+    return found
+
+
+def _strengths_and_improvements(
+    score: dict[str, Any],
+    critical: list[dict[str, Any]],
+    observations: list[dict[str, Any]],
+    names: dict[str, str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The facilitator's observations first, then what the scores and errors show."""
+    strengths: list[dict[str, Any]] = []
+    improvements: list[dict[str, Any]] = []
+    for o in observations:
+        item = {"text": o["text"], "competency": o["competency"], "source": "facilitator"}
+        if o["kind"] == "strength":
+            strengths.append(item)
+        elif o["kind"] == "improvement":
+            improvements.append(item)
+    for error in critical:
+        improvements.append(
+            {
+                "text": f"Critical error at {clock_text(error['clock'])}: {error['message']} "
+                f"(decision: “{error['label']}”)",
+                "competency": None,
+                "source": "critical",
+            }
+        )
+    for cid, c in score["competencies"].items():
+        if c["best"] <= 0 and c["points"] == 0:
+            continue  # the scenario does not assess it
+        figures = _figures(c["points"], c["best"], c["percent"])
+        if c["percent"] is not None and c["percent"] >= STRENGTH_PERCENT:
+            strengths.append(
+                {"text": f"{names[cid]}: {figures}", "competency": cid, "source": "score"}
+            )
+        elif c["points"] < 0 or (c["percent"] is not None and c["percent"] < IMPROVEMENT_PERCENT):
+            improvements.append(
+                {"text": f"{names[cid]}: {figures}", "competency": cid, "source": "score"}
+            )
+    return strengths, improvements
+
+
+def _figures(points: int, best: int, share: int | None) -> str:
+    """``2 of 3 points (67%)``, or ``-1 point, with none on offer``."""
+    if best > 0:
+        return f"{points} of {best} point{'s' if best != 1 else ''} ({percent_text(share)})"
+    return f"{points:+d} point{'s' if abs(points) != 1 else ''}, with none on offer"
+
+
+def _comparison_row(team: str, report: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "team": team,
+        "outcome": report["outcome"],
+        "finished_at": report["finished_at"],
+        "decisions": len(report["decisions"]),
+        "critical": len(report["critical"]),
+        "points": report["score"]["total"]["points"],
+        "best": report["score"]["total"]["best"],
+        "percent": report["score"]["total"]["percent"],
+        "competencies": {
+            cid: {"points": c["points"], "best": c["best"], "percent": c["percent"]}
+            for cid, c in report["score"]["competencies"].items()
+        },
+    }

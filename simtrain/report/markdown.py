@@ -1,0 +1,284 @@
+"""The after-action report as Markdown (CommonMark with pipe tables)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from simtrain.report.text import (
+    assessment_text,
+    clock_text,
+    duration_text,
+    outcome_text,
+    percent_text,
+)
+
+BLANK_PLAN_ROWS = 3
+"""Empty improvement-plan rows to fill in by hand, after the suggested ones."""
+_TYPED = re.compile(r"([\\`*_\[\]<>|#])")
+OBSERVATION_TITLES = {
+    "strength": "Strength",
+    "improvement": "Area for improvement",
+    "note": "Private note",
+}
+"""Headings of the observation kinds."""
+
+
+def typed(text: object) -> str:
+    """Text a person typed (names, rationales, notes): every Markdown character escaped."""
+    return _TYPED.sub(r"\\\1", " ".join(str(text or "").split()))
+
+
+def authored(text: object) -> str:
+    """Scenario text (Markdown by the format): one line, safe inside a table cell."""
+    return " ".join(str(text or "").split()).replace("|", "\\|")
+
+
+def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
+    """A pipe table; ``align`` has one letter per column: l (default) or r."""
+    marks = ["--:" if (align[i : i + 1] == "r") else "---" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _who(item: dict[str, Any]) -> str:
+    name = typed(item.get("actor")) or "someone"
+    return f"{name} ({authored(item.get('role_name'))})"
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The whole report as one Markdown document."""
+    out: list[str] = []
+    exercise, scenario = report["exercise"], report["scenario"]
+    names = {c["id"]: c["name"] for c in report["rubric"]["competencies"]}
+    out += [f"# After-action report: {typed(exercise['title'])}", ""]
+    if report["audience"] == "team":
+        out += [
+            f"> The version for team **{typed(report['team'])}**: your decisions, scores and "
+            "the feedback on them.",
+            "",
+        ]
+    out += _table(
+        ["", ""],
+        [
+            ["Exercise", f"`{exercise['id']}`, created {exercise['created']}"],
+            ["Scenario", f"{authored(scenario['title'])} (`{scenario['id']}`)"],
+            ["Rubric", authored(report["rubric"]["name"] or report["rubric"]["id"])],
+            ["State", f"{exercise['state']}, exercise time {clock_text(exercise['clock'])}"],
+            ["Teams", ", ".join(typed(t) for t in exercise["teams"])],
+        ],
+    )
+    out.append("")
+    for team in report["teams"].values():
+        out += _team(team, names)
+    if "comparison" in report:
+        out += _comparison(report, names)
+    out += ["## Strengths and areas for improvement", ""]
+    for team in report["teams"].values():
+        out += [f"### Team {typed(team['team'])}", "", "**Strengths**", ""]
+        out += [f"- {typed(s['text'])}" for s in team["strengths"]] or ["- None recorded."]
+        out += ["", "**Areas for improvement**", ""]
+        out += [f"- {typed(s['text'])}" for s in team["improvements"]] or ["- None recorded."]
+        out.append("")
+    out += ["## Improvement plan", ""]
+    rows = [
+        [typed(r["team"]), typed(r["area"]), typed(r["recommendation"]), typed(r["owner"]), ""]
+        for r in report["improvement_plan"]
+    ]
+    rows += [[" ", " ", " ", " ", " "] for _ in range(BLANK_PLAN_ROWS)]
+    out += _table(["Team", "Area for improvement", "Recommendation", "Owner", "Due date"], rows)
+    out.append("")
+    return "\n".join(out)
+
+
+def _team(team: dict[str, Any], names: dict[str, str]) -> list[str]:
+    out = [f"## Team {typed(team['team'])}", ""]
+    outcome = outcome_text(team["outcome"], team["ended"])
+    line = f"**Outcome: {outcome}**"
+    if team["ended"]:
+        line += (
+            f" — reached “{authored(team['scene']['title'])}” at {clock_text(team['finished_at'])}."
+        )
+        if team["ending_debrief"]:
+            line += f" {authored(team['ending_debrief'])}"
+    else:
+        line += f" — last in “{authored(team['scene']['title'])}”."
+    out += [line, ""]
+    people = ", ".join(
+        f"{typed(p['name'])} ({authored(p['role_name'])})" for p in team["participants"]
+    )
+    out += [f"Participants: {people or 'nobody joined'}.", ""]
+
+    out += ["### Score", ""]
+    rows = [
+        [
+            authored(c["name"]),
+            str(c["points"]),
+            str(c["best"]),
+            percent_text(c["percent"]),
+            f"{c['adjustments']:+d}" if c["adjustments"] else "",
+        ]
+        for c in team["score"]["competencies"].values()
+    ]
+    total = team["score"]["total"]
+    rows.append(
+        ["**Total**", str(total["points"]), str(total["best"]), percent_text(total["percent"]), ""]
+    )
+    out += _table(
+        ["Competency", "Points", "Best possible", "%", "Facilitator adjustment"], rows, "lrrrr"
+    )
+    out.append("")
+
+    out += ["### Critical errors", ""]
+    if not team["critical"]:
+        out += ["None.", ""]
+    for i, error in enumerate(team["critical"], 1):
+        text = f"{i}. **{clock_text(error['clock'])}** — {authored(error['message'])}"
+        if error["decision"] is not None:
+            text += (
+                f" Caused by decision {error['decision']}, “{authored(error['label'])}”, "
+                f"chosen by {_who(error)} in “{authored(error['scene_title'])}”."
+            )
+            if error["rationale"]:
+                text += f" Rationale: “{typed(error['rationale'])}”"
+        out.append(text)
+    if team["critical"]:
+        out.append("")
+
+    out += ["### Path", ""]
+    out += _path(team, names) or ["No decisions were made."]
+    out.append("")
+
+    out += ["### Injects", ""]
+    out += _injects(team) or ["No injects reached this team."]
+    out.append("")
+
+    out += ["### Facilitator's adjustments, observations and notes", ""]
+    out += ["**Score adjustments**", ""]
+    out += [
+        f"- {clock_text(a['clock'])} · {authored(a['competency_name'])} {a['points']:+d}: "
+        f"{typed(a['note'])}"
+        for a in team["adjustments"]
+    ] or ["- None."]
+    out += ["", "**Observations**", ""]
+    out += [
+        f"- {clock_text(o['clock'])} · {OBSERVATION_TITLES.get(o['kind'], o['kind'])}"
+        + (f" ({authored(names.get(o['competency'], o['competency']))})" if o["competency"] else "")
+        + f": {typed(o['text'])}"
+        for o in team["observations"]
+    ] or ["- None."]
+    if team["messages"]:
+        out += ["", "**Messages from exercise control**", ""]
+        out += [
+            f"- {clock_text(m['clock'])} · {typed(m['from'])} ({typed(m['channel'])}): "
+            f"{typed(m['subject'])} — {typed(m['text'])}"
+            for m in team["messages"]
+        ]
+    if "step_outs" in team:
+        out += [
+            "",
+            f"**Step-outs:** {team['step_outs']} (who stepped out, and when, stays private).",
+        ]
+    out.append("")
+    return out
+
+
+def _path(team: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """Decisions and the scene changes nobody chose, in time order."""
+    items: list[tuple[float, int, list[str]]] = []
+    for d in team["decisions"]:
+        lines = [
+            f"- **{clock_text(d['clock'])}** · decision {d['n']} in “{authored(d['scene_title'])}”"
+            + (" (answering an inject)" if d["inject"] else "")
+            + f": **{authored(d['label'])}** — {_who(d)}",
+        ]
+        if d["rationale"]:
+            lines.append(f"  - Rationale: “{typed(d['rationale'])}”")
+        lines.append(f"  - Assessment: {assessment_text(d['assessment'], names)}")
+        if d["feedback"]:
+            lines.append(f"  - Feedback: {authored(d['feedback'])}")
+        if d["critical"]:
+            lines.append(f"  - **Critical error:** {authored(d['critical'])}")
+        items.append((d["clock"], 0, lines))
+    causes = {
+        "timer": "time ran out",
+        "facilitator": "the facilitator moved the team",
+        "inject": "an inject moved the team",
+    }
+    for change in team["scene_changes"]:
+        text = (
+            f"- **{clock_text(change['clock'])}** · _{causes.get(change['cause'], change['cause'])}"
+            f"_ to “{authored(change['scene_title'])}”"
+        )
+        if change.get("reason"):
+            text += f" (reason: {typed(change['reason'])})"
+        items.append((change["clock"], 1, [text]))
+    items.sort(key=lambda item: (item[0], item[1]))
+    return [line for _, _, lines in items for line in lines]
+
+
+def _injects(team: dict[str, Any]) -> list[str]:
+    private = any("objective" in i for i in team["injects"])
+    header = ["Inject", "Delivered", "Expected action", "Response", "Response time"]
+    if private:
+        header += ["Objective", "Trigger"]
+    rows: list[list[str]] = []
+    for i in team["injects"]:
+        title = f"{authored(i['subject'])} ({i['channel'].replace('_', ' ')}" + (
+            f", from {authored(i['from'])})" if i["from"] else ")"
+        )
+        if i["status"] == "delivered":
+            delivered = clock_text(i["delivered_at"]) + (" by hand" if i["manual"] else "")
+        elif i["status"] == "skipped":
+            delivered = f"skipped at {clock_text(i['skipped_at'])}" + (
+                f": {typed(i['skip_reason'])}" if i.get("skip_reason") else ""
+            )
+        else:
+            delivered = "not delivered"
+        if i["response"]:
+            r = i["response"]
+            response = f"{authored(r['label'])} — {_who(r)}"
+        elif i["asks_response"]:
+            response = "no response" if i["status"] == "delivered" else "—"
+        else:
+            response = "none asked"
+        row = [
+            title,
+            delivered,
+            authored(i["expected"]) or "—",
+            response,
+            duration_text(i["response_minutes"]),
+        ]
+        if private:
+            row += [authored(i.get("objective_name") or "—"), f"`{i.get('trigger')}`"]
+        rows.append(row)
+    return _table(header, rows) if rows else []
+
+
+def _comparison(report: dict[str, Any], names: dict[str, str]) -> list[str]:
+    out = ["## Comparison of teams", ""]
+    competencies = [c["id"] for c in report["rubric"]["competencies"]]
+    header = ["Team", "Outcome", "Finished", "Decisions", "Critical errors", "Total"]
+    header += [authored(names[c]) for c in competencies]
+    rows = []
+    for row in report["comparison"]:
+        rows.append(
+            [
+                typed(row["team"]),
+                outcome_text(row["outcome"], row["finished_at"] is not None),
+                clock_text(row["finished_at"]),
+                str(row["decisions"]),
+                str(row["critical"]),
+                f"{row['points']}/{row['best']} ({percent_text(row['percent'])})",
+                *(_points_cell(row["competencies"][c]) for c in competencies),
+            ]
+        )
+    out += _table(header, rows, "lllrrr" + "r" * len(competencies))
+    out += ["", "Each competency: points (share of the best possible).", ""]
+    return out
+
+
+def _points_cell(score: dict[str, Any]) -> str:
+    """``points (percent)`` of one competency."""
+    return f"{score['points']} ({percent_text(score['percent'])})"

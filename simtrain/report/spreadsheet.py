@@ -1,0 +1,78 @@
+"""The after-action report as CSV: one row per decision, for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from simtrain.report.text import clock_text
+
+FIXED_COLUMNS = (
+    "exercise",
+    "team",
+    "n",
+    "clock",
+    "time",
+    "scene",
+    "scene_title",
+    "inject",
+    "choice",
+    "label",
+    "actor",
+    "role",
+    "role_name",
+    "rationale",
+    "critical",
+    "feedback",
+    "points",
+)
+"""The columns before one per competency, ``assess_<id>``: the decision's points on it
+(prefixed, because a competency may be called ``choice``)."""
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str | int | float:
+    """A cell; text that a spreadsheet would run as a formula is prefixed with ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    text = " ".join(str(value).split())
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def render_csv(report: dict[str, Any]) -> str:
+    """A header row, then one row per decision of each team in the report, in order."""
+    competencies = [c["id"] for c in report["rubric"]["competencies"]]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*FIXED_COLUMNS, *(f"assess_{c}" for c in competencies)])
+    exercise = report["exercise"]["id"]
+    for name, team in report["teams"].items():
+        for d in team["decisions"]:
+            writer.writerow(
+                [
+                    _cell(exercise),
+                    _cell(name),
+                    d["n"],
+                    d["clock"],
+                    _cell(clock_text(d["clock"])),
+                    _cell(d["scene"]),
+                    _cell(d["scene_title"]),
+                    _cell(d["inject"]),
+                    _cell(d["choice"]),
+                    _cell(d["label"]),
+                    _cell(d["actor"]),
+                    _cell(d["role"]),
+                    _cell(d["role_name"]),
+                    _cell(d["rationale"]),
+                    _cell(d["critical"]),
+                    _cell(d["feedback"]),
+                    sum(d["assessment"].values()),
+                    *(d["assessment"].get(c, 0) for c in competencies),
+                ]
+            )
+    return buffer.getvalue()

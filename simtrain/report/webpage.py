@@ -1,0 +1,453 @@
+"""The after-action report as one self-contained HTML page (inline CSS and SVG).
+
+Every piece of text goes through :func:`html.escape`; nothing is loaded from elsewhere,
+so the file can be mailed, archived and printed as it is.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from importlib import resources
+from string import Template
+from typing import Any
+
+from simtrain.report.charts import Bar, competency_chart, team_colours
+from simtrain.report.text import clock_text, duration_text, outcome_text, percent_text
+
+BLANK_PLAN_ROWS = 3
+"""Empty improvement-plan rows to fill in, after the suggested ones."""
+OBSERVATION_TITLES = {
+    "strength": "Strength",
+    "improvement": "Area for improvement",
+    "note": "Private note",
+}
+"""Labels of the observation kinds."""
+CHANGE_CAUSES = {
+    "timer": "Time ran out",
+    "facilitator": "The facilitator moved the team",
+    "inject": "An inject moved the team",
+}
+"""How each kind of scene change reads."""
+
+PAGE = Template(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="simtrain">
+<title>$title</title>
+<style>
+$css</style>
+</head>
+<body>
+<main>
+$body
+<footer>simtrain after-action report · format version $version</footer>
+</main>
+</body>
+</html>
+"""
+)
+
+
+def e(value: object) -> str:
+    """Escaped text (``None`` is empty)."""
+    return html.escape("" if value is None else str(value))
+
+
+@cache
+def stylesheet() -> str:
+    """The report's CSS (package data, inlined into each page)."""
+    return resources.files("simtrain.report").joinpath("report.css").read_text(encoding="utf-8")
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """The whole report as one HTML page."""
+    names = {c["id"]: c["name"] for c in report["rubric"]["competencies"]}
+    colours = team_colours(list(report["teams"]))
+    body = [_cover(report)]
+    for team in report["teams"].values():
+        body.append(_team(team, names, colours))
+    if "comparison" in report:
+        body.append(_comparison(report, names, colours))
+    body.append(_strengths(report))
+    body.append(_plan(report))
+    return PAGE.substitute(
+        title=e(f"After-action report: {report['exercise']['title']}"),
+        css=stylesheet(),
+        body="\n".join(body),
+        version=e(report["report"]),
+    )
+
+
+def _cover(report: dict[str, Any]) -> str:
+    exercise, scenario = report["exercise"], report["scenario"]
+    audience = (
+        f"Version for team {e(report['team'])}: your decisions, scores and the feedback on them"
+        if report["audience"] == "team"
+        else "Facilitator's report: every team, with private notes"
+    )
+    links = [f'<a href="#{_anchor(t)}">Team {e(t)}</a>' for t in report["teams"]]
+    if "comparison" in report:
+        links.append('<a href="#comparison">Comparison</a>')
+    links += ['<a href="#strengths">Strengths</a>', '<a href="#plan">Improvement plan</a>']
+    meta = [
+        ("Exercise", f"<code>{e(exercise['id'])}</code>, created {e(exercise['created'])}"),
+        ("Scenario", f"{e(scenario['title'])} (<code>{e(scenario['id'])}</code>)"),
+        ("Rubric", e(report["rubric"]["name"] or report["rubric"]["id"])),
+        ("State", f"{e(exercise['state'])}, exercise time {clock_text(exercise['clock'])}"),
+        ("Teams", e(", ".join(exercise["teams"]))),
+    ]
+    rows = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta)
+    summary = f'<p class="muted">{e(scenario["summary"])}</p>' if scenario["summary"] else ""
+    return (
+        f'<header class="cover"><h1>After-action report: {e(exercise["title"])}</h1>'
+        f'<div class="audience">{audience}</div>{summary}<dl class="meta">{rows}</dl>'
+        f'<nav class="toc">{"".join(links)}</nav></header>'
+    )
+
+
+def _anchor(team: str) -> str:
+    """An id attribute for a team's section (letters, digits, ``-`` and ``_`` only)."""
+    return "team-" + re.sub(r"[^A-Za-z0-9_-]+", "-", team)
+
+
+def _signed(points: int) -> str:
+    cls = "pos" if points > 0 else "neg" if points < 0 else ""
+    return f'<span class="{cls}">{points:+d}</span>'
+
+
+def _chips(assessment: dict[str, int], names: dict[str, str]) -> str:
+    if not assessment:
+        return '<span class="muted">no points</span>'
+    chips = "".join(
+        f'<span class="chip {"pos" if p > 0 else "neg" if p < 0 else ""}">'
+        f"{e(names.get(c, c))} {p:+d}</span>"
+        for c, p in assessment.items()
+    )
+    return f'<span class="chips">{chips}</span>'
+
+
+def _who(item: dict[str, Any]) -> str:
+    return f"{e(item.get('actor') or 'someone')} ({e(item.get('role_name'))})"
+
+
+def _team(team: dict[str, Any], names: dict[str, str], colours: dict[str, str]) -> str:
+    name = team["team"]
+    outcome = outcome_text(team["outcome"], team["ended"])
+    badge = team["outcome"] or "open"
+    if team["ended"]:
+        where = (
+            f"reached “{e(team['scene']['title'])}” at "
+            f"<strong>{clock_text(team['finished_at'])}</strong>"
+        )
+    else:
+        where = f"last in “{e(team['scene']['title'])}”"
+    people = ", ".join(f"{e(p['name'])} ({e(p['role_name'])})" for p in team["participants"])
+    parts = [
+        f'<section class="team" id="{_anchor(name)}">',
+        f'<h2><span class="swatch" style="background:{colours[name]}"></span>Team {e(name)}</h2>',
+        f'<div class="outcome"><span class="badge {e(badge)}">{e(outcome)}</span>'
+        f"<span>{where}</span></div>",
+    ]
+    if team["ending_debrief"]:
+        parts.append(f"<p>{e(team['ending_debrief'])}</p>")
+    parts.append(f'<p class="muted">Participants: {people or "nobody joined"}.</p>')
+
+    # score
+    rows = []
+    for c in team["score"]["competencies"].values():
+        adjust = _signed(c["adjustments"]) if c["adjustments"] else ""
+        rows.append(
+            f'<tr><td>{e(c["name"])}</td><td class="num">{c["points"]}</td>'
+            f'<td class="num">{c["best"]}</td><td class="num">{percent_text(c["percent"])}</td>'
+            f'<td class="num">{adjust}</td></tr>'
+        )
+    total = team["score"]["total"]
+    rows.append(
+        f'<tr class="total"><td>Total</td><td class="num">{total["points"]}</td>'
+        f'<td class="num">{total["best"]}</td><td class="num">{percent_text(total["percent"])}'
+        '</td><td class="num"></td></tr>'
+    )
+    chart = competency_chart(
+        f"Team {name}: score per competency, as a share of the best possible",
+        [
+            (c["name"], [Bar(name, c["points"], c["best"], c["percent"])])
+            for c in team["score"]["competencies"].values()
+        ],
+        colours,
+    )
+    parts += [
+        "<h3>Score per competency</h3>",
+        chart,
+        '<table class="score"><thead><tr><th>Competency</th><th class="num">Points</th>'
+        '<th class="num">Best possible</th><th class="num">%</th>'
+        '<th class="num">Facilitator adjustment</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>",
+    ]
+
+    # critical errors, first of the decisions
+    parts.append("<h3>Critical errors</h3>")
+    if not team["critical"]:
+        parts.append('<p class="muted">None.</p>')
+    for error in team["critical"]:
+        cause = ""
+        if error["decision"] is not None:
+            cause = (
+                f"<br>Caused by decision {error['decision']}, “{e(error['label'])}”, chosen by "
+                f"{_who(error)} in “{e(error['scene_title'])}”."
+            )
+            if error["rationale"]:
+                cause += f"<blockquote>{e(error['rationale'])}</blockquote>"
+        parts.append(
+            f'<div class="critical"><strong>{clock_text(error["clock"])} — '
+            f"{e(error['message'])}</strong>{cause}</div>"
+        )
+
+    parts += ["<h3>Path</h3>", _path(team, names)]
+    parts += ["<h3>Injects</h3>", _injects(team)]
+    parts += [
+        "<h3>Facilitator's adjustments, observations and notes</h3>",
+        _facilitator(team, names),
+    ]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _path(team: dict[str, Any], names: dict[str, str]) -> str:
+    items: list[tuple[float, int, str]] = []
+    for d in team["decisions"]:
+        details = [f'<div class="detail"><span class="k">Chosen by</span> {_who(d)}</div>']
+        if d["rationale"]:
+            details.append(f"<blockquote>{e(d['rationale'])}</blockquote>")
+        details.append(
+            f'<div class="detail"><span class="k">Assessment</span> '
+            f"{_chips(d['assessment'], names)}</div>"
+        )
+        if d["feedback"]:
+            details.append(
+                f'<div class="detail"><span class="k">Feedback</span> {e(d["feedback"])}</div>'
+            )
+        if d["critical"]:
+            details.append(
+                f'<div class="detail neg"><strong>Critical error:</strong> {e(d["critical"])}</div>'
+            )
+        answering = " · answering an inject" if d["inject"] else ""
+        cls = ' class="is-critical"' if d["critical"] else ""
+        items.append(
+            (
+                d["clock"],
+                0,
+                f'<li{cls}><span class="time">{clock_text(d["clock"])}</span><div>'
+                f'<div class="scene">Decision {d["n"]} · {e(d["scene_title"])}{answering}</div>'
+                f'<div class="choice">{e(d["label"])}</div>{"".join(details)}</div></li>',
+            )
+        )
+    for change in team["scene_changes"]:
+        reason = (
+            f'<div class="detail"><span class="k">Reason</span> {e(change["reason"])}</div>'
+            if change.get("reason")
+            else ""
+        )
+        cause = CHANGE_CAUSES.get(change["cause"], change["cause"])
+        items.append(
+            (
+                change["clock"],
+                1,
+                f'<li class="change"><span class="time">{clock_text(change["clock"])}</span><div>'
+                f'<div class="choice">{e(cause)}: now in “{e(change["scene_title"])}”</div>'
+                f"{reason}</div></li>",
+            )
+        )
+    if not items:
+        return '<p class="muted">No decisions were made.</p>'
+    items.sort(key=lambda item: (item[0], item[1]))
+    return '<ol class="path">' + "".join(html_ for _, _, html_ in items) + "</ol>"
+
+
+def _injects(team: dict[str, Any]) -> str:
+    if not team["injects"]:
+        return '<p class="muted">No injects reached this team.</p>'
+    private = any("objective" in i for i in team["injects"])
+    head = ["Inject", "Delivered", "Expected action", "Team's response", "Response time"]
+    if private:
+        head += ["Objective", "Trigger"]
+    rows = []
+    for i in team["injects"]:
+        sender = f", from {e(i['from'])}" if i["from"] else ""
+        title = (
+            f"<strong>{e(i['subject'])}</strong><br>"
+            f'<span class="muted">{e(i["channel"].replace("_", " "))}{sender}</span>'
+        )
+        if i["status"] == "delivered":
+            delivered = clock_text(i["delivered_at"]) + (
+                '<br><span class="muted">by hand</span>' if i["manual"] else ""
+            )
+        elif i["status"] == "skipped":
+            delivered = f"skipped at {clock_text(i['skipped_at'])}" + (
+                f'<br><span class="muted">{e(i["skip_reason"])}</span>'
+                if i.get("skip_reason")
+                else ""
+            )
+        else:
+            delivered = '<span class="muted">not delivered</span>'
+        if i["response"]:
+            response = (
+                f'{e(i["response"]["label"])}<br><span class="muted">{_who(i["response"])}</span>'
+            )
+        elif i["asks_response"]:
+            response = "<em>no response</em>" if i["status"] == "delivered" else "—"
+        else:
+            response = '<span class="muted">none asked</span>'
+        cells = [
+            title,
+            delivered,
+            e(i["expected"]) or "—",
+            response,
+            e(duration_text(i["response_minutes"])),
+        ]
+        if private:
+            cells += [e(i.get("objective_name") or "—"), f"<code>{e(i.get('trigger'))}</code>"]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    header = "".join(f"<th>{h}</th>" for h in head)
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _facilitator(team: dict[str, Any], names: dict[str, str]) -> str:
+    parts = ["<h4>Score adjustments</h4>"]
+    if team["adjustments"]:
+        parts.append(
+            '<ul class="plain">'
+            + "".join(
+                f"<li>{clock_text(a['clock'])} · {e(a['competency_name'])} "
+                f"{_signed(a['points'])}: {e(a['note'])}</li>"
+                for a in team["adjustments"]
+            )
+            + "</ul>"
+        )
+    else:
+        parts.append('<p class="muted">None.</p>')
+    parts.append("<h4>Observations</h4>")
+    if team["observations"]:
+        items = []
+        for o in team["observations"]:
+            about = (
+                f" ({e(names.get(o['competency'], o['competency']))})" if o["competency"] else ""
+            )
+            label = OBSERVATION_TITLES.get(o["kind"], o["kind"])
+            items.append(
+                f"<li>{clock_text(o['clock'])} · <strong>{e(label)}</strong>{about}: "
+                f"{e(o['text'])}</li>"
+            )
+        parts.append(f'<ul class="plain">{"".join(items)}</ul>')
+    else:
+        parts.append('<p class="muted">None.</p>')
+    if team["messages"]:
+        parts.append("<h4>Messages from exercise control</h4>")
+        parts.append(
+            '<ul class="plain">'
+            + "".join(
+                f"<li>{clock_text(m['clock'])} · {e(m['from'])} ({e(m['channel'])}): "
+                f"<strong>{e(m['subject'])}</strong> — {e(m['text'])}</li>"
+                for m in team["messages"]
+            )
+            + "</ul>"
+        )
+    if "step_outs" in team:
+        parts.append(
+            f"<p><strong>Step-outs:</strong> {team['step_outs']} "
+            '<span class="muted">(who stepped out, and when, stays private)</span></p>'
+        )
+    return "\n".join(parts)
+
+
+def _comparison(report: dict[str, Any], names: dict[str, str], colours: dict[str, str]) -> str:
+    competencies = [c["id"] for c in report["rubric"]["competencies"]]
+    head = "".join(
+        f'<th class="num">{e(h)}</th>'
+        for h in ["Finished", "Decisions", "Critical errors", "Total", "%"]
+    )
+    rows = []
+    for row in report["comparison"]:
+        name = row["team"]
+        rows.append(
+            f'<tr><td><span class="swatch" style="background:{colours[name]}"></span>{e(name)}'
+            f"</td><td>{e(outcome_text(row['outcome'], row['finished_at'] is not None))}</td>"
+            f'<td class="num">{clock_text(row["finished_at"])}</td>'
+            f'<td class="num">{row["decisions"]}</td><td class="num">{row["critical"]}</td>'
+            f'<td class="num">{row["points"]}/{row["best"]}</td>'
+            f'<td class="num">{percent_text(row["percent"])}</td></tr>'
+        )
+    chart = competency_chart(
+        "Score per competency for every team, as a share of the best possible",
+        [
+            (
+                names[c],
+                [
+                    Bar(
+                        row["team"],
+                        row["competencies"][c]["points"],
+                        row["competencies"][c]["best"],
+                        row["competencies"][c]["percent"],
+                    )
+                    for row in report["comparison"]
+                ],
+            )
+            for c in competencies
+        ],
+        colours,
+    )
+    legend = "".join(
+        f'<span><span class="swatch" style="background:{colours[t]}"></span>{e(t)}</span>'
+        for t in report["teams"]
+    )
+    return (
+        '<section class="comparison" id="comparison"><h2>Comparison of teams</h2>'
+        f"<table><thead><tr><th>Team</th><th>Outcome</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<h3>Competencies</h3><div class="legend">{legend}</div>{chart}</section>'
+    )
+
+
+def _bullets(entries: list[dict[str, Any]]) -> str:
+    """A plain list of the entries' texts (or a note that there are none)."""
+    if not entries:
+        return '<p class="muted">None recorded.</p>'
+    return '<ul class="plain">' + "".join(f"<li>{e(i['text'])}</li>" for i in entries) + "</ul>"
+
+
+def _strengths(report: dict[str, Any]) -> str:
+    parts = [
+        '<section class="strengths" id="strengths"><h2>Strengths and areas for improvement</h2>'
+    ]
+    for team in report["teams"].values():
+        parts.append(
+            f'<h3>Team {e(team["team"])}</h3><div class="columns">'
+            f"<div><h4>Strengths</h4>{_bullets(team['strengths'])}</div>"
+            f"<div><h4>Areas for improvement</h4>{_bullets(team['improvements'])}</div></div>"
+        )
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _plan(report: dict[str, Any]) -> str:
+    editable = ' contenteditable="true"'
+    rows = [
+        f"<tr><td>{e(r['team'])}</td><td>{e(r['area'])}</td>"
+        f"<td{editable}>{e(r['recommendation'])}</td><td{editable}>{e(r['owner'])}</td>"
+        f"<td{editable}>{e(r['due'])}</td></tr>"
+        for r in report["improvement_plan"]
+    ]
+    rows += [f"<tr>{f'<td{editable}></td>' * 5}</tr>" for _ in range(BLANK_PLAN_ROWS)]
+    return (
+        '<section class="plan" id="plan"><h2>Improvement plan</h2>'
+        '<p class="muted">To fill in after the debrief: what will change, who owns it, and by '
+        "when.</p>"
+        '<table class="plan"><thead><tr><th style="width:9%">Team</th>'
+        '<th style="width:30%">Area for improvement</th><th style="width:33%">Recommendation</th>'
+        '<th style="width:16%">Owner</th><th style="width:12%">Due date</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+    )
