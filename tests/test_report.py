@@ -397,6 +397,16 @@ def test_markdown_path_interleaves_scene_changes(recorded: Recorded) -> None:
     assert "the facilitator moved the team" in lines[2] and MOVE_REASON in lines[2]
 
 
+def test_competencies_the_scenario_cannot_score_are_named_once(recorded: Recorded) -> None:
+    red = render_report(recorded.exercise, "md", "red")
+    assert "| Evidence and financial investigation |" not in red
+    assert "Not assessed in this scenario: Evidence and financial investigation." in red
+    # blue lost a point on it, so the facilitator's report keeps its row for every team
+    full = render_report(recorded.exercise, "md", None)
+    assert full.count("| Evidence and financial investigation | 0 | 0 | — |  |") == 1
+    assert "| Evidence and financial investigation | -1 | 0 | — |  |" in full
+
+
 # -- HTML ------------------------------------------------------------------------------------
 
 

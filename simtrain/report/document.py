@@ -80,6 +80,23 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
     return document
 
 
+def assessed(report: dict[str, Any]) -> list[str]:
+    """Competency ids the tables and charts show: those the scenario can score, and any a
+    team has points on. The others are named once as not assessed."""
+    return [
+        c["id"]
+        for c in report["rubric"]["competencies"]
+        if c["best"] > 0
+        or any(t["score"]["competencies"][c["id"]]["points"] for t in report["teams"].values())
+    ]
+
+
+def not_assessed(report: dict[str, Any]) -> list[str]:
+    """Names of the competencies this scenario does not assess (see :func:`assessed`)."""
+    shown = set(assessed(report))
+    return [c["name"] for c in report["rubric"]["competencies"] if c["id"] not in shown]
+
+
 def _team(exercise: Exercise, team: str, best: dict[str, int], *, private: bool) -> dict[str, Any]:
     """One team's section of the report."""
     scenario = exercise.scenario

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from simtrain.report.document import assessed, not_assessed
 from simtrain.report.text import (
     assessment_text,
     clock_text,
@@ -70,10 +71,11 @@ def render_markdown(report: dict[str, Any]) -> str:
         ],
     )
     out.append("")
+    shown, hidden = assessed(report), not_assessed(report)
     for team in report["teams"].values():
-        out += _team(team, names)
+        out += _team(team, names, shown, hidden)
     if "comparison" in report:
-        out += _comparison(report, names)
+        out += _comparison(report, names, shown)
     out += ["## Strengths and areas for improvement", ""]
     for team in report["teams"].values():
         out += [f"### Team {typed(team['team'])}", "", "**Strengths**", ""]
@@ -92,7 +94,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _team(team: dict[str, Any], names: dict[str, str]) -> list[str]:
+def _team(
+    team: dict[str, Any], names: dict[str, str], shown: list[str], hidden: list[str]
+) -> list[str]:
     out = [f"## Team {typed(team['team'])}", ""]
     outcome = outcome_text(team["outcome"], team["ended"])
     line = f"**Outcome: {outcome}**"
@@ -119,7 +123,7 @@ def _team(team: dict[str, Any], names: dict[str, str]) -> list[str]:
             percent_text(c["percent"]),
             f"{c['adjustments']:+d}" if c["adjustments"] else "",
         ]
-        for c in team["score"]["competencies"].values()
+        for c in (team["score"]["competencies"][cid] for cid in shown)
     ]
     total = team["score"]["total"]
     rows.append(
@@ -129,6 +133,8 @@ def _team(team: dict[str, Any], names: dict[str, str]) -> list[str]:
         ["Competency", "Points", "Best possible", "%", "Facilitator adjustment"], rows, "lrrrr"
     )
     out.append("")
+    if hidden:
+        out += [f"Not assessed in this scenario: {', '.join(authored(h) for h in hidden)}.", ""]
 
     out += ["### Critical errors", ""]
     if not team["critical"]:
@@ -256,9 +262,10 @@ def _injects(team: dict[str, Any]) -> list[str]:
     return _table(header, rows) if rows else []
 
 
-def _comparison(report: dict[str, Any], names: dict[str, str]) -> list[str]:
+def _comparison(
+    report: dict[str, Any], names: dict[str, str], competencies: list[str]
+) -> list[str]:
     out = ["## Comparison of teams", ""]
-    competencies = [c["id"] for c in report["rubric"]["competencies"]]
     header = ["Team", "Outcome", "Finished", "Decisions", "Critical errors", "Total"]
     header += [authored(names[c]) for c in competencies]
     rows = []

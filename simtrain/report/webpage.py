@@ -14,6 +14,7 @@ from string import Template
 from typing import Any
 
 from simtrain.report.charts import Bar, competency_chart, team_colours
+from simtrain.report.document import assessed, not_assessed
 from simtrain.report.text import clock_text, duration_text, outcome_text, percent_text
 
 BLANK_PLAN_ROWS = 3
@@ -69,10 +70,11 @@ def render_html(report: dict[str, Any]) -> str:
     names = {c["id"]: c["name"] for c in report["rubric"]["competencies"]}
     colours = team_colours(list(report["teams"]))
     body = [_cover(report)]
+    shown, hidden = assessed(report), not_assessed(report)
     for team in report["teams"].values():
-        body.append(_team(team, names, colours))
+        body.append(_team(team, names, colours, shown, hidden))
     if "comparison" in report:
-        body.append(_comparison(report, names, colours))
+        body.append(_comparison(report, names, colours, shown))
     body.append(_strengths(report))
     body.append(_plan(report))
     return PAGE.substitute(
@@ -135,7 +137,13 @@ def _who(item: dict[str, Any]) -> str:
     return f"{e(item.get('actor') or 'someone')} ({e(item.get('role_name'))})"
 
 
-def _team(team: dict[str, Any], names: dict[str, str], colours: dict[str, str]) -> str:
+def _team(
+    team: dict[str, Any],
+    names: dict[str, str],
+    colours: dict[str, str],
+    shown: list[str],
+    hidden: list[str],
+) -> str:
     name = team["team"]
     outcome = outcome_text(team["outcome"], team["ended"])
     badge = team["outcome"] or "open"
@@ -159,7 +167,8 @@ def _team(team: dict[str, Any], names: dict[str, str], colours: dict[str, str]) 
 
     # score
     rows = []
-    for c in team["score"]["competencies"].values():
+    scores = [team["score"]["competencies"][cid] for cid in shown]
+    for c in scores:
         adjust = _signed(c["adjustments"]) if c["adjustments"] else ""
         rows.append(
             f'<tr><td>{e(c["name"])}</td><td class="num">{c["points"]}</td>'
@@ -174,10 +183,7 @@ def _team(team: dict[str, Any], names: dict[str, str], colours: dict[str, str]) 
     )
     chart = competency_chart(
         f"Team {name}: score per competency, as a share of the best possible",
-        [
-            (c["name"], [Bar(name, c["points"], c["best"], c["percent"])])
-            for c in team["score"]["competencies"].values()
-        ],
+        [(c["name"], [Bar(name, c["points"], c["best"], c["percent"])]) for c in scores],
         colours,
     )
     parts += [
@@ -188,6 +194,8 @@ def _team(team: dict[str, Any], names: dict[str, str], colours: dict[str, str]) 
         '<th class="num">Facilitator adjustment</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>",
     ]
+    if hidden:
+        parts.append(f'<p class="muted">Not assessed in this scenario: {e(", ".join(hidden))}.</p>')
 
     # critical errors, first of the decisions
     parts.append("<h3>Critical errors</h3>")
@@ -364,8 +372,9 @@ def _facilitator(team: dict[str, Any], names: dict[str, str]) -> str:
     return "\n".join(parts)
 
 
-def _comparison(report: dict[str, Any], names: dict[str, str], colours: dict[str, str]) -> str:
-    competencies = [c["id"] for c in report["rubric"]["competencies"]]
+def _comparison(
+    report: dict[str, Any], names: dict[str, str], colours: dict[str, str], competencies: list[str]
+) -> str:
     head = "".join(
         f'<th class="num">{e(h)}</th>'
         for h in ["Finished", "Decisions", "Critical errors", "Total", "%"]
