@@ -77,8 +77,48 @@ MORNING_WORST = (
     "as:interviewer clarify_with_anchors caution_for_forgery hand_to_migration"
 ).split()
 
+PORT_BEST = (
+    "medical_first wait:5m keep_crew_back separate_screening explain_mandate offer_female_staff "
+    "note_forgery_indicator presume_child as:social_worker explain_to_emir to_morning "
+    "rest_medical_contact as:ngo ngo_introduction front_desk as:social_worker decline_release "
+    "replace_interpreter as:ngo consent_briefing plan_joint_interview as:police free_recall "
+    "note_inconsistency identify_reasonable_grounds as:ngo legal_aid_compensation "
+    "as:social_worker risk_assessment_family request_transfer_exemption family_risk_plan "
+    "act_on_farm accept_birth_certificate as:ngo protect_source convene_joint_planning "
+    "as:prosecutor request_fiu apply_freezing_order as:social_worker child_protocol "
+    "go_joint_visit as:inspector private_worker_interviews as:police search_office "
+    "as:inspector compare_wages as:police seize_passports as:prosecutor compensation_claim "
+    "charge_with_corroboration"
+).split()
+PORT_WORST = (
+    "wait:5m allow_crew_filming question_on_quay accept_answer book_forgery_desk as:police "
+    "keep_charge as:migration register_adult leave_in_hall front_desk release_to_uncle "
+    "file_release_form as:social_worker keep_interpreter as:police conditional_support "
+    "hold_condition as:migration mark_absconded doubt_birth_certificate as:inspector "
+    "announce_inspection question_workers_in_yard"
+).split()
+TUTORIAL_BEST = (
+    "say_good_morning as:mentor mentor_shows_supplies as:newcomer offer_water_and_charger "
+    "explain_confidentiality wait:1m book_woman_interpreter go_on_the_round as:mentor "
+    "mentor_walks_through_timeline as:newcomer respect_and_note treat_as_child"
+).split()
+TUTORIAL_WORST = (
+    "say_good_morning send_to_front_desk promise_secrecy keep_booked_interpreter "
+    "go_on_the_round insist_on_form mens_dormitory"
+).split()
+
+# name: (best steps, best ending, worst steps, worst ending, worst outcome, min criticals)
 PATHS = {
-    "morning-after": (MORNING_BEST, "end_case_built", MORNING_WORST, "removal_order"),
+    "morning-after": (MORNING_BEST, "end_case_built", MORNING_WORST, "removal_order", "failure", 2),
+    "port-arrivals": (
+        PORT_BEST,
+        "ending_justice",
+        PORT_WORST,
+        "ending_nothing_found",
+        "failure",
+        2,
+    ),
+    "tutorial": (TUTORIAL_BEST, "end_good", TUTORIAL_WORST, "end_learning", "partial", 0),
 }
 
 
@@ -89,12 +129,12 @@ def test_best_and_worst_paths(name: str) -> None:
     scenario = load_file(SHIPPED[name]).scenario
     assert scenario is not None
     engine = Engine(scenario)
-    best_steps, best_end, worst_steps, worst_end = PATHS[name]
+    best_steps, best_end, worst_steps, worst_end, worst_outcome, criticals = PATHS[name]
     best = play(engine, best_steps)
     assert best.scene == best_end and best.outcome == "success"
     assert best.critical == ()
     assert dict(best.points) == best_scores(scenario)  # full marks
     worst = play(engine, worst_steps)
-    assert worst.scene == worst_end and worst.outcome == "failure"
-    assert len(worst.critical) >= 2
+    assert worst.scene == worst_end and worst.outcome == worst_outcome
+    assert len(worst.critical) >= criticals
     assert sum(worst.points.values()) < sum(best.points.values()) / 2
