@@ -1,0 +1,860 @@
+"""What one seat of a live exercise may see: role-filtered view data over the Exercise API.
+
+This module is the trainee's security boundary, and it imports no Textual. A
+:class:`SeatView` holds only what the seat's role may know: its own team; the documents
+its role may read; the injects addressed to its role and the messages addressed to it;
+the scene text plus the ``for_roles`` text of its own role. It never carries the
+facilitator's notes or observations, an inject's ``expected`` or ``objective``, or any
+score, assessment or feedback before the facilitator releases the debrief. The trainee
+UI renders these views and nothing else.
+
+:class:`TraineeSession` makes the (blocking) service calls of one seat; the UI runs them
+in worker threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from simtrain.engine.explore import best_scores
+from simtrain.engine.state import TeamState
+from simtrain.exercise import (
+    CLOCK_STREAM,
+    JOINED,
+    MESSAGE,
+    ClockState,
+    Exercise,
+    ExerciseError,
+    ExerciseService,
+    SceneChanged,
+    Seat,
+    StoredEvent,
+    team_stream,
+)
+from simtrain.scenario.compiled import Scenario
+from simtrain.scenario.library import DEMO, bundled_path, bundled_scenarios
+
+CHANNEL_NAMES: dict[str, str] = {
+    "phone": "Phone call",
+    "email": "Email",
+    "sms": "Text message",
+    "radio": "Radio",
+    "news": "News",
+    "document": "Document",
+    "in_person": "In person",
+}
+"""How each inject channel is named on screen."""
+
+OUTCOME_NAMES: dict[str, str] = {
+    "success": "Success",
+    "partial": "Partial success",
+    "failure": "Failure",
+}
+"""How each ending outcome is named on screen."""
+
+DEMO_TEAM = "demo"
+"""The one team of a solo demo."""
+DEMO_NAME = "You"
+"""The display name of the solo demo player."""
+SNAPSHOT_TRIES = 5
+
+Severity = Literal["information", "warning", "error"]
+
+
+def sentence(text: str) -> str:
+    """A service message as a sentence: capital first letter, full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def format_clock(minutes: float) -> str:
+    """Exercise minutes as a ticking clock: ``12.5`` → ``0:12:30``."""
+    seconds = max(0, int(minutes * 60))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def format_time(minutes: float) -> str:
+    """Exercise minutes as a time of the exercise, to the minute: ``68.2`` → ``1:08``."""
+    whole = max(0, int(minutes))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+# -- view data ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndingView:
+    """The ending a team reached, as the trainee sees it at once."""
+
+    outcome: str
+    outcome_name: str
+    debrief: str
+
+
+@dataclass(frozen=True)
+class SceneView:
+    """The team's current scene as this role sees it."""
+
+    id: str
+    title: str
+    text: str
+    role_text: str
+    """The ``for_roles`` text meant for this role only ('' if none)."""
+    content_warning: str
+    visit: int
+    """How many times the team has entered this scene (a warning is shown once per visit)."""
+    ending: EndingView | None
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    """A choice on offer, numbered as the trainee picks it."""
+
+    number: int
+    id: str
+    label: str
+    mine: bool
+    """Whether this seat's role may make it; otherwise it is shown dimmed."""
+    roles_text: str
+    """The names of the roles that may make it ("Prosecutor or Police investigator")."""
+    inject: str | None = None
+    """The inject this choice answers, if it is a response."""
+    reply_to: str = ""
+    """The subject of that inject."""
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A document of the case file this role may read."""
+
+    id: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """An inject or a facilitator's message addressed to this role."""
+
+    key: str
+    """``inject:<id>`` or ``message:<event id>``."""
+    channel: str
+    channel_name: str
+    sender: str
+    subject: str
+    body: str
+    clock: float
+    needs_response: bool
+    choices: tuple[ChoiceView, ...] = ()
+    """The response choices, when the team must still answer it."""
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the team timeline: who decided what, and when."""
+
+    clock: float
+    kind: Literal["joined", "decision", "timer", "moved"]
+    text: str
+    rationale: str = ""
+    own: bool = False
+    """Made by this seat (no need to tell the trainee about it)."""
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """The team's points on one competency and the best reachable."""
+
+    competency: str
+    name: str
+    points: int
+    best: int
+
+
+@dataclass(frozen=True)
+class CriticalView:
+    """A critical error of the team, with the decision that caused it."""
+
+    label: str
+    message: str
+    who: str
+
+
+@dataclass(frozen=True)
+class DecisionFeedback:
+    """One decision of the team with its feedback and points, for the debrief."""
+
+    label: str
+    who: str
+    rationale: str
+    feedback: str
+    points: tuple[tuple[str, int], ...]
+    """(competency name, points) for each competency it was assessed on."""
+    critical: str
+
+
+@dataclass(frozen=True)
+class AdjustmentView:
+    """A facilitator's score adjustment and the note written for the team."""
+
+    competency_name: str
+    points: int
+    note: str
+
+
+@dataclass(frozen=True)
+class DebriefView:
+    """The team's debrief, only built once the facilitator has released it."""
+
+    outcome: str | None
+    outcome_name: str
+    ending_text: str
+    scores: tuple[ScoreLine, ...]
+    critical: tuple[CriticalView, ...]
+    decisions: tuple[DecisionFeedback, ...]
+    adjustments: tuple[AdjustmentView, ...]
+
+
+@dataclass(frozen=True)
+class SeatView:
+    """Everything the seat's screen shows at one moment."""
+
+    exercise: str
+    scenario_title: str
+    team: str
+    role: str
+    role_name: str
+    role_brief: str
+    name: str
+    seq: int
+    """The team stream's sequence number this view was built from (for ``expected_seq``)."""
+    clock: ClockState
+    scene: SceneView
+    choices: tuple[ChoiceView, ...]
+    documents: tuple[DocumentView, ...]
+    inbox: tuple[InboxItem, ...]
+    """Newest first."""
+    timeline: tuple[TimelineEntry, ...]
+    """Oldest first."""
+    members: tuple[str, ...]
+    """Who has joined the team ("Ana — Police investigator")."""
+    ended: bool
+    debrief: DebriefView | None = None
+
+    def choice(self, number: int) -> ChoiceView | None:
+        """The choice shown with ``number``, if any."""
+        return next((c for c in self.choices if c.number == number), None)
+
+    @property
+    def pending_responses(self) -> int:
+        """How many inbox items still need the team's response."""
+        return sum(1 for item in self.inbox if item.needs_response)
+
+
+# -- building a view ---------------------------------------------------------------------------
+
+
+def _roles_text(scenario: Scenario, roles: Sequence[str]) -> str:
+    return " or ".join(scenario.role_names.get(r, r) for r in roles) or "no role"
+
+
+def _choices(
+    exercise: Exercise, state: TeamState, role: str, minutes: float
+) -> tuple[ChoiceView, ...]:
+    """Choices this role may make, plus those another role may make now (dimmed).
+
+    Choices nobody may make now (a condition that does not hold, a ``once`` already
+    spent) are left out, and so are the responses to injects not addressed to this role.
+    """
+    scenario = exercise.scenario
+    shown: list[ChoiceView] = []
+    for option in exercise.engine.options(state, role, minutes):
+        if option.inject is not None and role not in scenario.inject_roles(option.inject):
+            continue
+        if option.enabled:
+            mine = True
+        elif role not in option.roles and option.roles:
+            if exercise.engine.refusal(state, option.choice.id, option.roles[0], minutes):
+                continue
+            mine = False
+        else:
+            continue
+        shown.append(
+            ChoiceView(
+                number=len(shown) + 1,
+                id=option.choice.id,
+                label=option.choice.label,
+                mine=mine,
+                roles_text=_roles_text(scenario, option.roles),
+                inject=option.inject,
+                reply_to=scenario.injects[option.inject].subject if option.inject else "",
+            )
+        )
+    return tuple(shown)
+
+
+def _scene(scenario: Scenario, state: TeamState, role: str) -> SceneView:
+    scene = scenario.scenes[state.scene]
+    ending = None
+    if scene.ending is not None:
+        outcome = scene.ending.outcome
+        ending = EndingView(outcome, OUTCOME_NAMES.get(outcome, outcome), scene.ending.debrief)
+    return SceneView(
+        id=state.scene,
+        title=scene.title,
+        text=scene.text,
+        role_text=scene.for_roles.get(role, ""),
+        content_warning=scene.content_warning or "",
+        visit=state.visits.get(state.scene, 0),
+        ending=ending,
+    )
+
+
+def _inbox(
+    scenario: Scenario,
+    state: TeamState,
+    role: str,
+    events: Sequence[StoredEvent],
+    choices: Sequence[ChoiceView],
+) -> tuple[InboxItem, ...]:
+    """Injects addressed to the role and messages addressed to it, newest first."""
+    arrived: dict[str, tuple[int, float]] = {}
+    messages: list[tuple[int, InboxItem]] = []
+    for event in events:
+        if event.kind == "inject_delivered":
+            arrived.setdefault(str(event.payload.get("inject")), (event.id, event.clock))
+        elif event.kind == MESSAGE:
+            to = event.payload.get("to")
+            if to and role not in to:
+                continue
+            channel = str(event.payload.get("channel") or "email")
+            messages.append(
+                (
+                    event.id,
+                    InboxItem(
+                        key=f"message:{event.id}",
+                        channel=channel,
+                        channel_name=CHANNEL_NAMES.get(channel, channel),
+                        sender=str(event.payload.get("from") or "Exercise control"),
+                        subject=str(event.payload.get("subject") or ""),
+                        body=str(event.payload.get("text") or ""),
+                        clock=event.clock,
+                        needs_response=False,
+                    ),
+                )
+            )
+    items = list(messages)
+    for inject_id in state.inbox:
+        if role not in scenario.inject_roles(inject_id):
+            continue
+        inject = scenario.injects[inject_id]
+        order, clock = arrived.get(inject_id, (0, state.clock))
+        answers = tuple(c for c in choices if c.inject == inject_id)
+        needs = inject_id in state.pending
+        items.append(
+            (
+                order,
+                InboxItem(
+                    key=f"inject:{inject_id}",
+                    channel=inject.channel,
+                    channel_name=CHANNEL_NAMES.get(inject.channel, inject.channel),
+                    sender=inject.from_,
+                    subject=inject.subject,
+                    body=inject.message,
+                    clock=clock,
+                    needs_response=needs,
+                    choices=answers if needs else (),
+                ),
+            )
+        )
+    items.sort(key=lambda pair: pair[0], reverse=True)
+    return tuple(item for _, item in items)
+
+
+def _timeline(
+    scenario: Scenario, seat: Seat, events: Sequence[StoredEvent]
+) -> tuple[tuple[TimelineEntry, ...], tuple[str, ...]]:
+    """The team's decisions, joins, timers and moves (oldest first), and its members."""
+    entries: list[TimelineEntry] = []
+    members: dict[tuple[str, str], str] = {}
+    names = scenario.role_names
+    for event in events:
+        role = event.role or ""
+        own = event.actor == seat.name and role == seat.role
+        who = "You" if own else event.actor
+        if event.kind == JOINED:
+            members[(event.actor, role)] = f"{event.actor} — {names.get(role, role)}"
+            entries.append(
+                TimelineEntry(
+                    event.clock, "joined", f"{who} joined as {names.get(role, role)}", own=own
+                )
+            )
+        elif event.kind == "chose":
+            choice_id = str(event.payload.get("choice"))
+            choice = scenario.choices.get(choice_id)
+            if choice is None:
+                continue
+            inject = scenario.choice_inject.get(choice_id)
+            if inject is not None and seat.role not in scenario.inject_roles(inject):
+                text = (
+                    f"{who} ({names.get(role, role)}) answered a message addressed to the "
+                    f"{_roles_text(scenario, scenario.inject_roles(inject))}"
+                )
+                rationale = ""
+            else:
+                text = f"{who} ({names.get(role, role)}) chose “{choice.label}”"
+                rationale = str(event.payload.get("rationale") or "")
+            entries.append(TimelineEntry(event.clock, "decision", text, rationale, own))
+        elif event.kind == "timer_fired":
+            scene = scenario.scenes.get(str(event.payload.get("scene")))
+            title = scene.title if scene else "the scene"
+            entries.append(
+                TimelineEntry(event.clock, "timer", f"Time ran out in “{title}”: events moved on")
+            )
+        elif event.kind == "moved":
+            scene = scenario.scenes.get(str(event.payload.get("scene")))
+            title = scene.title if scene else "another scene"
+            entries.append(
+                TimelineEntry(event.clock, "moved", f"Exercise control moved the team to “{title}”")
+            )
+    return tuple(entries), tuple(members.values())
+
+
+def _debrief(scenario: Scenario, state: TeamState) -> DebriefView:
+    """Scores, critical errors and feedback: only for a released debrief."""
+    best = best_scores(scenario)
+    names = {c.id: c.name for c in scenario.rubric.competencies}
+    scores = tuple(
+        ScoreLine(c, names[c], state.points.get(c, 0), best.get(c, 0))
+        for c in scenario.competencies
+        if best.get(c, 0) > 0 or state.points.get(c, 0) != 0
+    )
+    role_names = scenario.role_names
+
+    def who(actor: str, role: str) -> str:
+        role_name = role_names.get(role, role)
+        return role_name if actor in ("", role, role_name) else f"{actor} ({role_name})"
+
+    by_choice = {step.choice: step for step in state.path}
+    critical = tuple(
+        CriticalView(
+            scenario.choices[c.choice].label if c.choice in scenario.choices else c.choice,
+            c.message,
+            who(by_choice[c.choice].actor, by_choice[c.choice].role)
+            if c.choice in by_choice
+            else "",
+        )
+        for c in state.critical
+    )
+    decisions = []
+    for step in state.path:
+        choice = scenario.choices.get(step.choice)
+        if choice is None:
+            continue
+        decisions.append(
+            DecisionFeedback(
+                label=choice.label,
+                who=who(step.actor, step.role),
+                rationale=step.rationale,
+                feedback=choice.feedback,
+                points=tuple((names.get(c, c), p) for c, p in choice.assess.items()),
+                critical=choice.critical or "",
+            )
+        )
+    adjustments = tuple(
+        AdjustmentView(names.get(a.competency, a.competency), a.points, a.note)
+        for a in state.adjustments
+    )
+    scene = scenario.scenes[state.scene]
+    ending_text = scene.ending.debrief if scene.ending is not None and state.ended else ""
+    outcome = state.outcome if state.ended else None
+    return DebriefView(
+        outcome=outcome,
+        outcome_name=OUTCOME_NAMES.get(outcome, outcome) if outcome else "Not finished",
+        ending_text=ending_text,
+        scores=scores,
+        critical=critical,
+        decisions=tuple(decisions),
+        adjustments=adjustments,
+    )
+
+
+def seat_view(
+    exercise: Exercise,
+    seat: Seat,
+    state: TeamState,
+    seq: int,
+    events: Sequence[StoredEvent],
+    clock: ClockState,
+) -> SeatView:
+    """The view of one seat, from its team's state, its team's events and the clock.
+
+    ``events`` are the team stream's events up to ``seq``. Computing a released debrief
+    may take a few seconds the first time on a large scenario (the best reachable score).
+    """
+    scenario = exercise.scenario
+    role = seat.role
+    choices = _choices(exercise, state, role, clock.minutes)
+    allowed = [d for d in state.case_file if role in scenario.document_roles(d)]
+    documents = tuple(
+        DocumentView(d, scenario.model.documents[d].title, scenario.model.documents[d].body)
+        for d in allowed
+    )
+    timeline, members = _timeline(scenario, seat, events)
+    role_model = next(r for r in scenario.model.roles if r.id == role)
+    return SeatView(
+        exercise=exercise.id,
+        scenario_title=scenario.title,
+        team=seat.team,
+        role=role,
+        role_name=role_model.name,
+        role_brief=role_model.brief,
+        name=seat.name,
+        seq=seq,
+        clock=clock,
+        scene=_scene(scenario, state, role),
+        choices=choices,
+        documents=documents,
+        inbox=_inbox(scenario, state, role, events, choices),
+        timeline=timeline,
+        members=members,
+        ended=state.ended,
+        debrief=_debrief(scenario, state) if clock.debrief_released else None,
+    )
+
+
+# -- what changed ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the trainee should be told as it happens."""
+
+    text: str
+    severity: Severity = "information"
+    bell: bool = False
+
+
+_CLOCK_NOTICES: dict[tuple[str, str], tuple[str, Severity]] = {
+    ("created", "running"): ("The exercise has started.", "information"),
+    ("running", "paused"): ("The facilitator has paused the exercise.", "warning"),
+    ("paused", "running"): ("The exercise has resumed.", "information"),
+}
+
+
+def notices(old: SeatView, new: SeatView) -> list[Notice]:
+    """What happened between two views of the same seat, as sentences for the trainee.
+
+    Decisions the seat made itself are left out: the screen already confirmed them.
+    """
+    found: list[Notice] = []
+    change = (old.clock.state, new.clock.state)
+    if change in _CLOCK_NOTICES:
+        text, severity = _CLOCK_NOTICES[change]
+        found.append(Notice(text, severity))
+    elif new.clock.state == "ended" and old.clock.state != "ended":
+        found.append(Notice("The exercise has ended.", "warning"))
+    old_items = {item.key for item in old.inbox}
+    for item in reversed(new.inbox):
+        if item.key not in old_items:
+            tail = " — your team must respond" if item.needs_response else ""
+            found.append(
+                Notice(f"{item.channel_name} from {item.sender}: {item.subject}{tail}", bell=True)
+            )
+    if len(new.timeline) >= len(old.timeline):
+        for entry in new.timeline[len(old.timeline) :]:
+            if not entry.own:
+                found.append(Notice(entry.text))
+    old_documents = {d.id for d in old.documents}
+    for document in new.documents:
+        if document.id not in old_documents:
+            found.append(Notice(f"New in your case file: {document.title}"))
+    if new.ended and not old.ended and new.scene.ending is not None:
+        found.append(Notice(f"Your team has reached an ending: {new.scene.ending.outcome_name}."))
+    if new.debrief is not None and old.debrief is None:
+        found.append(Notice("The debrief is open: press d for your team's scores and feedback."))
+    return found
+
+
+# -- joining -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleOption:
+    """A role a trainee may take (its brief, which may hold what only that role knows, is
+    shown only to a seat of that role)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ExerciseOption:
+    """An exercise of a database, as the join screen lists it."""
+
+    id: str
+    title: str
+    state: str
+    teams: tuple[str, ...]
+    roles: tuple[RoleOption, ...]
+
+
+def role_options(scenario: Scenario) -> tuple[RoleOption, ...]:
+    """The roles of a scenario, in order."""
+    return tuple(RoleOption(r.id, r.name) for r in scenario.model.roles)
+
+
+def lobby(service: ExerciseService) -> list[ExerciseOption]:
+    """Every exercise of the database a trainee could join (ended ones last)."""
+    found: list[ExerciseOption] = []
+    for record in service.list():
+        try:
+            exercise = service.exercise(record.id)
+        except ExerciseError:
+            continue
+        found.append(
+            ExerciseOption(
+                record.id,
+                record.title,
+                exercise.clock().state,
+                exercise.teams,
+                role_options(exercise.scenario),
+            )
+        )
+    found.sort(key=lambda option: option.state == "ended")
+    return found
+
+
+def snapshot(exercise: Exercise, team: str) -> tuple[int, TeamState]:
+    """The team's sequence number and the state folded up to exactly that number.
+
+    The service has no single call for the pair yet; reading the sequence number before
+    and after the state and retrying until they agree gives a consistent pair.
+    """
+    seq = exercise.team_seq(team)
+    state = exercise.state(team)
+    for _ in range(SNAPSHOT_TRIES):
+        after = exercise.team_seq(team)
+        if after == seq:
+            break
+        seq, state = after, exercise.state(team)
+    return seq, state
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    """What became of a confirmed choice."""
+
+    view: SeatView
+    accepted: bool
+    message: str = ""
+    """Why it was refused, or what changed first; '' when accepted."""
+    scene_changed: bool = False
+
+
+class TraineeSession:
+    """One seat's calls to the exercise service. Every method may block: call them from a
+    worker thread, never from the UI's event loop."""
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        seat: Seat,
+        *,
+        code: str = "",
+        solo: bool = False,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.exercise = exercise
+        self.seat = seat
+        self.code = code
+        """The team's join code (kept for a solo player who switches roles)."""
+        self.solo = solo
+        """A solo demo: one person plays every role and sees the debrief at the end."""
+        self.wall = wall
+        """The wall clock the exercise clock is read at (fixed in snapshot tests)."""
+        self._events: list[StoredEvent] = []
+        self._team_cursor = 0
+        self._cursor = exercise.last_id()
+        self._last: SeatView | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def last_view(self) -> SeatView | None:
+        """The view most recently built."""
+        return self._last
+
+    def clock(self) -> ClockState:
+        """The exercise clock now."""
+        return self.exercise.clock(wall=self.wall())
+
+    def view(self) -> SeatView:
+        """The seat's view now (anything already due is delivered first)."""
+        with self._lock:  # the watch worker and a decision may build views at once
+            seat = self.seat
+            seq, state = snapshot(self.exercise, seat.team)
+            fresh = self.exercise.events(seat.team, after_id=self._team_cursor)
+            if fresh:
+                self._events.extend(fresh)
+                self._team_cursor = fresh[-1].id
+            events = [e for e in self._events if e.seq <= seq]
+            self._last = seat_view(self.exercise, seat, state, seq, events, self.clock())
+            return self._last
+
+    def wait(self, timeout: float = 1.0) -> SeatView | None:
+        """Wait up to ``timeout`` s for news of this team or the clock; the new view, or
+        None when nothing this seat may see has changed."""
+        events = self.exercise.watch(self._cursor, timeout)
+        if not events:
+            return None
+        self._cursor = events[-1].id
+        mine = (team_stream(self.seat.team), CLOCK_STREAM)
+        if not any(e.stream in mine for e in events):
+            return None
+        return self.view()
+
+    def choose(self, choice: str, rationale: str, expected_seq: int) -> ChoiceResult:
+        """Make a choice with its rationale, as of the view built from ``expected_seq``."""
+        before = self._last
+        try:
+            state = self.exercise.act(self.seat, choice, rationale, expected_seq=expected_seq)
+        except SceneChanged as exc:
+            view = self.view()
+            return ChoiceResult(view, False, _changed_first(before, view, str(exc)), True)
+        except ExerciseError as exc:
+            return ChoiceResult(self.view(), False, sentence(str(exc)))
+        if self.solo and state.ended and not self.clock().debrief_released:
+            # alone, the player is also the facilitator who releases the debrief
+            with contextlib.suppress(ExerciseError):
+                self.exercise.release_debrief()
+        return ChoiceResult(self.view(), True)
+
+    def step_out(self) -> None:
+        """Privately tell the facilitator this trainee has stepped out."""
+        self.exercise.step_out(self.seat)
+
+    def step_back(self) -> None:
+        """Tell the facilitator this trainee is back."""
+        self.exercise.step_back(self.seat)
+
+    def roles(self) -> tuple[RoleOption, ...]:
+        """The roles of the exercise's scenario."""
+        return role_options(self.exercise.scenario)
+
+    def switch_role(self, role: str) -> SeatView:
+        """Solo play only: take another role of the same team."""
+        if not self.solo:
+            raise ExerciseError("only a solo player can switch roles; rejoin to change seat")
+        self.seat = self.exercise.join(self.seat.team, self.code, role, self.seat.name)
+        return self.view()
+
+
+def _changed_first(before: SeatView | None, after: SeatView, fallback: str) -> str:
+    """A sentence saying what a teammate (or time) did before this seat's choice."""
+    seen = len(before.timeline) if before is not None else 0
+    news = [e for e in after.timeline[seen:] if not e.own]
+    text = news[-1].text if news else sentence(fallback).rstrip(".")
+    return f"{text} first — the scene has changed."
+
+
+def join_seat(
+    service: ExerciseService,
+    exercise_id: str,
+    team: str,
+    code: str,
+    role: str,
+    name: str,
+    *,
+    wall: Callable[[], float] = time.time,
+) -> TraineeSession:
+    """Take a seat in an exercise (raises :class:`ExerciseError` with a sentence)."""
+    exercise = service.exercise(exercise_id)
+    seat = exercise.join(team, code.strip(), role, name)
+    return TraineeSession(exercise, seat, code=code.strip(), wall=wall)
+
+
+# -- the solo demo -----------------------------------------------------------------------------
+
+
+def demo_scenario() -> Path:
+    """The bundled scenario the solo demo plays (the tutorial, else the first shipped)."""
+    try:
+        return bundled_path(DEMO)
+    except FileNotFoundError:
+        shipped = bundled_scenarios()
+        if not shipped:
+            raise ExerciseError("no scenario ships with this installation of simtrain") from None
+        return shipped[0]
+
+
+def demo_folder() -> Path:
+    """Where the solo demo keeps its database: the user's data folder, else a temp folder."""
+    base = os.environ.get("XDG_DATA_HOME") or (
+        os.environ.get("LOCALAPPDATA") if os.name == "nt" else None
+    )
+    candidates = [
+        (Path(base) if base else Path.home() / ".local" / "share") / "simtrain",
+        Path(tempfile.gettempdir()) / f"simtrain-{os.getpid()}",
+    ]
+    for folder in candidates:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            return folder
+    return Path(tempfile.mkdtemp(prefix="simtrain-"))
+
+
+@dataclass
+class Demo:
+    """A solo demo ready to play: its database, its exercise and the player's seat."""
+
+    service: ExerciseService
+    session: TraineeSession
+    db: Path
+    scenario: Path
+
+
+def _first_actor(exercise: Exercise) -> str:
+    """The first role that has something to choose in the opening scene."""
+    state = exercise.state(DEMO_TEAM)
+    for role in exercise.scenario.roles:
+        if any(o.enabled for o in exercise.engine.options(state, role, 0.0)):
+            return role
+    return exercise.scenario.roles[0]
+
+
+def start_demo(
+    folder: Path | None = None,
+    scenario: Path | None = None,
+    *,
+    wall: Callable[[], float] = time.time,
+) -> Demo:
+    """Create a solo exercise on a bundled scenario, start its clock and take a seat."""
+    folder = folder or demo_folder()
+    path = scenario or demo_scenario()
+    db = folder / "demo.db"
+    service = ExerciseService.open(db, create=True)
+    try:
+        exercise, codes = service.create(path, [DEMO_TEAM])
+        exercise.start()
+        role = _first_actor(exercise)
+        seat = exercise.join(DEMO_TEAM, codes[DEMO_TEAM], role, DEMO_NAME)
+    except BaseException:
+        service.close()
+        raise
+    session = TraineeSession(exercise, seat, code=codes[DEMO_TEAM], solo=True, wall=wall)
+    return Demo(service, session, db, path)

@@ -1,0 +1,46 @@
+"""``simtrain serve``: the trainee UI in web browsers, through textual-serve.
+
+Each browser tab starts its own trainee process behind the join screen, so each tab is
+one seat. Only the trainee UI is served — never the facilitator console — and the server
+binds the loopback address unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from textual_serve.server import Server
+
+TITLE = "simtrain"
+
+
+def trainee_command(db: str | Path) -> str:
+    """The shell command that runs one trainee seat (the join screen) on ``db``."""
+    return shlex.join([sys.executable, "-m", "simtrain.tui.app", "--db", str(Path(db).resolve())])
+
+
+def make_server(
+    db: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    public_url: str | None = None,
+) -> Server:
+    """A textual-serve server that gives each browser tab a trainee seat on ``db``."""
+    return Server(trainee_command(db), host=host, port=port, title=TITLE, public_url=public_url)
+
+
+def run_serve(
+    db: str, host: str = "127.0.0.1", port: int = 8000, public_url: str | None = None
+) -> None:
+    """Serve the trainee UI to browsers until interrupted (Ctrl+C)."""
+    shown = public_url or f"http://{host}:{port}"
+    print(f"Serving the trainee UI on {shown} (Ctrl+C stops it).", file=sys.stderr)
+    if host not in ("127.0.0.1", "localhost", "::1") and public_url is None:
+        print(
+            f"Browsers on other machines need the address they can reach: add "
+            f"--public-url http://<this machine's address>:{port}",
+            file=sys.stderr,
+        )
+    make_server(db, host, port, public_url).serve()

@@ -1,0 +1,278 @@
+"""The trainee's view data: what one seat may see, and the session's calls (no Textual)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simtrain.exercise import STEP_BACK, STEP_OUT, Exercise, ExerciseService, Seat
+from simtrain.trainee import (
+    TraineeSession,
+    format_clock,
+    format_time,
+    join_seat,
+    lobby,
+    notices,
+    sentence,
+    start_demo,
+)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> ExerciseService:
+    """An open database in the test's folder."""
+    svc = ExerciseService.open(tmp_path / "ex.db", create=True)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def live(service: ExerciseService) -> tuple[Exercise, dict[str, str]]:
+    """A running exercise of the every-feature scenario with teams red and blue."""
+    exercise, codes = service.create(FIXTURE, ["red", "blue"], exercise_id="quay")
+    exercise.start()
+    return exercise, codes
+
+
+def seat(service: ExerciseService, codes: dict[str, str], role: str, name: str) -> TraineeSession:
+    """A seat of team red."""
+    return join_seat(service, "quay", "red", codes["red"], role, name)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "clock", "time"),
+    [(0.0, "0:00:00", "0:00"), (12.5, "0:12:30", "0:12"), (68.25, "1:08:15", "1:08")],
+)
+def test_clock_formats(minutes: float, clock: str, time: str) -> None:
+    assert format_clock(minutes) == clock
+    assert format_time(minutes) == time
+
+
+def test_sentence_capitalises_and_ends_with_a_full_stop() -> None:
+    assert sentence("exercise 'x' is paused") == "Exercise 'x' is paused."
+    assert sentence("Done!") == "Done!"
+
+
+def test_documents_and_role_text_follow_the_role(service, live) -> None:
+    _, codes = live
+    investigator = seat(service, codes, "investigator", "Ana").view()
+    social = seat(service, codes, "social_worker", "Ben").view()
+    assert [d.id for d in investigator.documents] == ["manifest"]
+    assert social.documents == ()
+    assert investigator.scene.role_text == ""
+    assert "teenager keeps looking" in social.scene.role_text
+    assert social.scene.content_warning.startswith("The people in this scene")
+
+
+def test_an_inject_reaches_only_the_roles_it_is_addressed_to(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ben = seat(service, codes, "social_worker", "Ben")
+    exercise.publish("journalist_call", "red")
+    mine = ana.view()
+    theirs = ben.view()
+    assert [i.key for i in mine.inbox] == ["inject:journalist_call"]
+    item = mine.inbox[0]
+    assert item.needs_response and item.channel_name == "Phone call"
+    assert [c.id for c in item.choices] == ["refer_to_press_office", "confirm_name"]
+    assert theirs.inbox == ()
+    assert all(c.inject is None for c in theirs.choices)
+    assert "trafficking victim" not in repr(theirs)
+
+
+def test_messages_reach_the_roles_named(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ben = seat(service, codes, "social_worker", "Ben")
+    exercise.message("red", "Shelter has two beds free.", roles=["social_worker"])
+    exercise.message("red", "Briefing at 10.", subject="Briefing")
+    assert [i.subject for i in ben.view().inbox] == ["Briefing", "Shelter has two beds free."]
+    assert [i.subject for i in ana.view().inbox] == ["Briefing"]
+
+
+def test_another_roles_choice_is_dimmed_and_an_unmet_condition_hidden(service, live) -> None:
+    _, codes = live
+    view = seat(service, codes, "social_worker", "Ben").view()
+    by_id = {c.id: c for c in view.choices}
+    assert [c.number for c in view.choices] == [1, 2, 3]
+    assert not by_id["question_on_quay"].mine
+    assert by_id["question_on_quay"].roles_text == "Border police investigator"
+    assert by_id["screen_individually"].mine
+    ben = seat(service, codes, "social_worker", "Ben2")
+    ben.choose("screen_individually", "", ben.view().seq)
+    screening = ben.view()
+    assert "refer_nrm" not in {c.id for c in screening.choices}  # trust too low yet
+
+
+def test_nothing_of_the_facilitator_or_the_scoring_leaks_before_the_debrief(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    exercise.publish("journalist_call", "red")
+    ana.choose("confirm_name", "they asked nicely", ana.view().seq)
+    exercise.observe("red", "improvement", "OBSERVATION-TEXT about Ana")
+    exercise.adjust("red", "trust", 1, "ADJUSTMENT-NOTE for the debrief")
+    exercise.move("red", "escalation", "MOVE-REASON kept for the record")
+    before = repr(ana.view())
+    secrets = [
+        "OBSERVATION-TEXT",
+        "ADJUSTMENT-NOTE",
+        "MOVE-REASON",
+        "Refer to the press officer",  # the inject's expected response
+        "There is no off the record",  # the choice's feedback
+        "Disclosing a presumed victim",  # its critical message
+        "'rights'",
+    ]
+    for secret in secrets:
+        assert secret not in before, secret
+    exercise.release_debrief()
+    after = ana.view()
+    assert after.debrief is not None
+    shown = repr(after)
+    assert "There is no off the record" in shown and "ADJUSTMENT-NOTE" in shown
+    for secret in ("OBSERVATION-TEXT", "MOVE-REASON", "Refer to the press officer"):
+        assert secret not in shown, secret
+
+
+def test_a_response_to_another_roles_inject_is_not_described(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ben = seat(service, codes, "social_worker", "Ben")
+    exercise.publish("journalist_call", "red")
+    ana.choose("refer_to_press_office", "press office rule", ana.view().seq)
+    mine = ana.view().timeline[-1]
+    theirs = ben.view().timeline[-1]
+    assert mine.own and "Refer the caller to the press office" in mine.text
+    assert "answered a message addressed to the Border police investigator" in theirs.text
+    assert "press" not in theirs.text and theirs.rationale == ""
+
+
+def test_the_debrief_lists_critical_errors_scores_and_feedback(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ana.choose("question_on_quay", "", ana.view().seq)
+    exercise.release_debrief()
+    debrief = ana.view().debrief
+    assert debrief is not None
+    assert [c.label for c in debrief.critical] == [
+        "Question the woman on the quay, with the man beside her"
+    ]
+    assert debrief.critical[0].who == "Ana (Border police investigator)"
+    safety = next(s for s in debrief.scores if s.competency == "safety")
+    assert (safety.points, safety.best) == (-2, 3)
+    assert debrief.decisions[0].feedback.startswith("She cannot speak freely")
+    assert debrief.outcome is None and debrief.outcome_name == "Not finished"
+
+
+def test_notices_say_what_others_did(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ben = seat(service, codes, "social_worker", "Ben")
+    first = ana.view()
+    ben.choose("screen_individually", "", ben.view().seq)
+    exercise.pause()
+    texts = [n.text for n in notices(first, ana.view())]
+    assert "The facilitator has paused the exercise." in texts
+    assert any(t.startswith("Ben (Reception social worker) chose") for t in texts)
+    assert "New in your case file: Medical triage note" in texts
+    assert any(n.bell for n in notices(first, ana.view()) if "interpreter" in n.text.lower())
+
+
+def test_own_decisions_are_not_announced(service, live) -> None:
+    _, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    first = ana.view()
+    result = ana.choose("note_indicators", "", first.seq)
+    assert result.accepted
+    assert notices(first, result.view) == []
+
+
+def test_a_teammate_deciding_first_is_reported_with_the_new_state(service, live) -> None:
+    _, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ben = seat(service, codes, "social_worker", "Ben")
+    seen = ana.view()
+    ben.choose("screen_individually", "", ben.view().seq)
+    result = ana.choose("question_on_quay", "my reasons", seen.seq)
+    assert not result.accepted and result.scene_changed
+    assert result.message.startswith("Ben (Reception social worker) chose “Screen each")
+    assert result.view.scene.id == "screening"
+
+
+def test_a_choice_while_paused_is_refused_with_a_sentence(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    exercise.pause()
+    result = ana.choose("note_indicators", "", ana.view().seq)
+    assert not result.accepted and not result.scene_changed
+    assert result.message == ("Exercise 'quay' is paused; wait for the facilitator to resume.")
+
+
+def test_step_out_and_back_are_recorded(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ana.step_out()
+    ana.step_back()
+    kinds = [e.kind for e in exercise.events("red")][-2:]
+    assert kinds == [STEP_OUT, STEP_BACK]
+    assert "step" not in " ".join(e.text for e in ana.view().timeline).lower()
+
+
+def test_wait_ignores_other_teams(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ana.view()
+    exercise.publish("birth_certificate", "blue")
+    assert ana.wait(0.2) is None
+    exercise.publish("birth_certificate", "red")
+    view = ana.wait(0.5)
+    assert view is not None and view.inbox[0].subject == "A birth certificate arrived"
+
+
+def test_lobby_lists_exercises_with_teams_and_roles(service, live) -> None:
+    [option] = lobby(service)
+    assert (option.id, option.state, option.teams) == ("quay", "running", ("red", "blue"))
+    assert [r.id for r in option.roles] == ["investigator", "social_worker"]
+
+
+def test_solo_demo_starts_running_and_releases_its_debrief_at_the_end(tmp_path: Path) -> None:
+    demo = start_demo(tmp_path, FIXTURE)
+    try:
+        session = demo.session
+        assert session.solo and session.seat.role == "investigator"
+        assert session.clock().state == "running"
+        view = session.view()
+        result = session.choose("question_on_quay", "", view.seq)
+        assert result.accepted and result.view.debrief is None  # not an ending yet
+        session.switch_role("social_worker")
+        assert session.seat.role == "social_worker"
+        result = session.choose("separate_now", "", session.view().seq)
+        result = session.choose("offer_rest", "", result.view.seq)
+        session.switch_role("investigator")
+        result = session.choose("send_back", "", session.view().seq)
+        assert result.view.ended and result.view.debrief is not None
+    finally:
+        demo.service.close()
+
+
+def test_switching_roles_is_for_solo_play_only(service, live) -> None:
+    _, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    with pytest.raises(Exception, match="only a solo player"):
+        ana.switch_role("social_worker")
+
+
+def test_a_session_can_be_built_on_a_known_seat(service, live) -> None:
+    exercise, _ = live
+    session = TraineeSession(exercise, Seat("quay", "red", "investigator", "Ana"))
+    assert session.view().name == "Ana"
+
+
+def test_the_view_module_imports_no_textual() -> None:
+    code = "import sys, simtrain.trainee; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,437 @@
+"""Pilot and snapshot tests of the trainee UI, and a smoke test of ``simtrain serve``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static
+
+from simtrain.exercise import JOINED, STEP_BACK, STEP_OUT, Exercise, ExerciseService
+from simtrain.trainee import TraineeSession, join_seat, start_demo
+from simtrain.tui.app import TraineeApp, run_play
+from simtrain.tui.debrief import DebriefScreen
+from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen, ReaderScreen, StepOutScreen
+from simtrain.tui.play import PlayScreen
+from simtrain.tui.serve import trainee_command
+from simtrain.tui.widgets import Banner, ChoiceList, ConfirmBar, InboxList, ScenePanel
+
+FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
+SIZE = (80, 24)
+WATCH = 0.1
+"""Watch timeout in tests: short, so an app shuts down quickly."""
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A database holding a running exercise 'quay' with teams red and blue."""
+    path = tmp_path / "ex.db"
+    with ExerciseService.open(path, create=True) as svc:
+        exercise, codes = svc.create(FIXTURE, ["red", "blue"], exercise_id="quay")
+        exercise.start()
+    (tmp_path / "codes.json").write_text(json.dumps(codes))
+    return path
+
+
+@pytest.fixture
+def codes(db: Path) -> dict[str, str]:
+    """The join codes of the exercise."""
+    return json.loads((db.parent / "codes.json").read_text())
+
+
+@pytest.fixture
+def service(db: Path) -> Iterator[ExerciseService]:
+    """The UI's own handle on the database."""
+    svc = ExerciseService.open(db)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def other(db: Path) -> Iterator[ExerciseService]:
+    """Another handle on the same database: the facilitator's (or a teammate's) process."""
+    svc = ExerciseService.open(db)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def control(other: ExerciseService) -> Exercise:
+    """The exercise as the other handle sees it."""
+    return other.exercise("quay")
+
+
+def seat_app(
+    service: ExerciseService,
+    code: str,
+    role: str = "investigator",
+    name: str = "Ana",
+    wall: Callable[[], float] | None = None,
+) -> TraineeApp:
+    """The app with a seat already taken (as ``simtrain play --db ... --code ...``)."""
+    session = join_seat(
+        service, "quay", "red", code, role, name, **({"wall": wall} if wall else {})
+    )
+    return TraineeApp(service, session=session, view=session.view(), watch_timeout=WATCH)
+
+
+def recorded(app: TraineeApp) -> list[str]:
+    """Capture the app's notifications as a list of texts."""
+    texts: list[str] = []
+
+    def notify(message: str, **kwargs: object) -> None:
+        texts.append(message)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return texts
+
+
+async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 5.0) -> None:
+    """Let the app run until ``check()`` holds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting for the UI"
+        await pilot.pause(0.05)
+
+
+def play(app: TraineeApp) -> PlayScreen:
+    """The app's main screen."""
+    screen = app.play_screen
+    assert screen is not None
+    return screen
+
+
+async def past_warning(pilot: Pilot) -> None:
+    """Continue past the first scene's content warning."""
+    await until(pilot, lambda: isinstance(pilot.app.screen, PlayScreen))
+    await pilot.press("enter")
+
+
+# -- joining -----------------------------------------------------------------------------------
+
+
+async def test_the_join_screen_takes_a_seat(service, codes, control) -> None:
+    app = TraineeApp(service, watch_timeout=WATCH)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query_one("#exercise", Select).value == "quay")
+        screen = app.screen
+        assert screen.query_one("#team", Select).value == "red"
+        screen.query_one("#role", Select).value = "social_worker"
+        screen.query_one("#code", Input).focus()
+        await pilot.press(*codes["red"].lower())
+        screen.query_one("#name", Input).focus()
+        await pilot.press(*"Ben", "enter")
+        await until(pilot, lambda: app.play_screen is not None)
+        assert play(app).view.role == "social_worker"
+    joined = [e for e in control.events("red") if e.kind == JOINED]
+    assert [(e.actor, e.role) for e in joined] == [("Ben", "social_worker")]
+
+
+async def test_the_join_screen_says_why_a_code_is_refused(service) -> None:
+    app = TraineeApp(service, watch_timeout=WATCH)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query_one("#exercise", Select).value == "quay")
+        app.screen.query_one("#code", Input).value = "WRONG1"
+        app.screen.query_one("#name", Input).focus()
+        await pilot.press(*"Ana", "enter")
+        error = app.screen.query_one("#join-error", Static)
+        await until(pilot, lambda: "join code" in str(error.render()))
+        assert "That join code does not open team 'red'" in str(error.render())
+        assert app.play_screen is None
+
+
+# -- choosing ----------------------------------------------------------------------------------
+
+
+async def test_a_choice_is_picked_by_number_and_confirmed_with_its_rationale(
+    service, codes, control
+) -> None:
+    app = seat_app(service, codes["red"])
+    async with app.run_test(size=SIZE) as pilot:
+        await past_warning(pilot)
+        await pilot.press("2")
+        bar = app.screen.query_one(ConfirmBar)
+        assert bar.display and app.focused is bar.query_one(Input)
+        await pilot.press(*"calm", "enter")
+        await until(pilot, lambda: play(app).view.scene.id == "screening")
+        assert not bar.display
+    [step] = control.state("red").path
+    assert (step.choice, step.actor, step.rationale) == ("screen_individually", "Ana", "calm")
+
+
+async def test_escape_cancels_and_a_refused_confirmation_keeps_the_text(
+    service, codes, control
+) -> None:
+    app = seat_app(service, codes["red"])
+    texts = recorded(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await past_warning(pilot)
+        await pilot.press("1", *"seen", "escape")
+        bar = app.screen.query_one(ConfirmBar)
+        assert not bar.display
+        control.pause()
+        await pilot.press("2")
+        assert bar.display and bar.rationale == "seen"
+        await pilot.press("enter")
+        await until(pilot, lambda: any("paused" in t for t in texts) and not play(app).deciding)
+        assert bar.display and bar.rationale == "seen"
+    assert "Exercise 'quay' is paused; wait for the facilitator to resume." in texts
+    assert control.state("red").path == ()
+
+
+async def test_the_warning_comes_first_and_another_roles_choice_is_refused(
+    service, codes, control
+) -> None:
+    app = seat_app(service, codes["red"], "social_worker", "Ben")
+    texts = recorded(app)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = play(app)
+        assert screen.warning_shown and not screen.query_one(ChoiceList).display
+        await pilot.press("3")
+        assert texts[-1].startswith("Read the content warning first")
+        await pilot.press("enter", "3")
+        assert screen.query_one(ChoiceList).display and not screen.warning_shown
+        assert not screen.query_one(ConfirmBar).display
+    assert texts[-1].startswith("Only the Border police investigator may choose")
+    assert control.state("red").path == ()
+
+
+async def test_a_teammate_deciding_first_is_said_and_the_rationale_kept(
+    service, codes, other, control, monkeypatch
+) -> None:
+    app = seat_app(service, codes["red"])
+    texts = recorded(app)
+    # hold back live updates so the teammate's decision lands between pick and confirm
+    monkeypatch.setattr(TraineeSession, "wait", lambda self, timeout=1.0: time.sleep(timeout))
+    async with app.run_test(size=SIZE) as pilot:
+        await past_warning(pilot)
+        await pilot.press("3", *"risk")
+        ben = join_seat(other, "quay", "red", codes["red"], "social_worker", "Ben")
+        ben.choose("screen_individually", "", ben.view().seq)
+        await pilot.press("enter")
+        await until(pilot, lambda: play(app).view.scene.id == "screening")
+        screen = play(app)
+        assert screen.draft == "risk" and screen.picked is None
+        await pilot.press("2")
+        assert app.screen.query_one(ConfirmBar).rationale == "risk"
+    assert any(t.startswith("Ben (Reception social worker) chose “Screen each") for t in texts)
+    assert [s.choice for s in control.state("red").path] == ["screen_individually"]
+
+
+# -- live behaviour --------------------------------------------------------------------------
+
+
+async def test_an_inject_from_another_process_arrives_with_a_toast_and_the_bell(
+    service, codes, control
+) -> None:
+    app = seat_app(service, codes["red"])
+    texts = recorded(app)
+    bells: list[bool] = []
+    app.bell = lambda: bells.append(True)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await past_warning(pilot)
+        control.publish("journalist_call", "red")
+        inbox = app.screen.query_one(InboxList)
+        await until(pilot, lambda: inbox.option_count == 1 and inbox.get_option_at_index(0).id)
+        assert inbox.get_option_at_index(0).id == "inject:journalist_call"
+        assert "●1" in str(app.screen.query_one("#side").get_tab("inbox").label)
+        await pilot.press("i", "enter")
+        await pilot.press("4")
+        assert app.screen.query_one(ConfirmBar).display
+    assert any("Phone call from Sunvale Daily newsroom" in t for t in texts) and bells
+
+
+async def test_the_pause_banner_follows_the_facilitator(service, codes, control) -> None:
+    app = seat_app(service, codes["red"])
+    async with app.run_test(size=SIZE) as pilot:
+        banner = app.screen.query_one(Banner)
+        assert not banner.display or banner.has_class("-hidden")
+        control.pause()
+        await until(pilot, lambda: banner.has_class("-paused"))
+        assert "PAUSED" in str(banner.render())
+        control.resume()
+        await until(pilot, lambda: banner.has_class("-hidden"))
+
+
+async def test_step_out_blanks_the_screen_and_tells_the_facilitator(
+    service, codes, control
+) -> None:
+    app = seat_app(service, codes["red"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        assert isinstance(app.screen, StepOutScreen)
+        await until(pilot, lambda: control.events("red")[-1].kind == STEP_OUT)
+        await pilot.press("f9")
+        assert isinstance(app.screen, PlayScreen)
+        await until(pilot, lambda: control.events("red")[-1].kind == STEP_BACK)
+
+
+async def test_the_ending_shows_its_outcome_and_debrief_text(service, codes, control) -> None:
+    app = seat_app(service, codes["red"])
+    async with app.run_test(size=SIZE) as pilot:
+        await past_warning(pilot)
+        await pilot.press("3", "enter")  # question on the quay → escalation
+        await until(pilot, lambda: play(app).view.scene.id == "escalation")
+        control.move("red", "returned", "test ending")
+        await until(pilot, lambda: play(app).view.ended)
+        ending = app.screen.query_one(ScenePanel).query_one("#ending", Static)
+        assert ending.display and "Outcome: Failure" in str(ending.render())
+        assert not app.screen.query_one(ChoiceList).display
+        control.release_debrief()
+        await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+        await pilot.press("escape")
+        assert isinstance(app.screen, PlayScreen)
+
+
+async def test_case_file_reader_help_and_quit_asking_in_a_live_seat(service, codes) -> None:
+    app = seat_app(service, codes["red"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "enter")
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.title_text == "Passenger manifest"
+        await pilot.press("escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "q")
+        assert isinstance(app.screen, ConfirmQuitScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, PlayScreen)
+        await pilot.press("q", "y")
+        await until(pilot, lambda: not app.is_running)
+
+
+async def test_solo_play_switches_roles_and_quits_without_asking(tmp_path: Path) -> None:
+    demo = start_demo(tmp_path, FIXTURE)
+    app = TraineeApp(
+        demo.service, session=demo.session, view=demo.session.view(), watch_timeout=WATCH
+    )
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await past_warning(pilot)
+            await pilot.press("r", "down", "enter")
+            await until(pilot, lambda: play(app).view.role == "social_worker")
+            await pilot.press("q")
+            await until(pilot, lambda: not app.is_running)
+    finally:
+        demo.service.close()
+
+
+# -- snapshots ---------------------------------------------------------------------------------
+
+
+def fixed_wall(exercise: Exercise, minutes: float) -> Callable[[], float]:
+    """A wall clock frozen ``minutes`` into the exercise (for stable clock text)."""
+    started = next(e.wall for e in exercise.events() if e.kind == "exercise_started")
+    return lambda: started + minutes * 60
+
+
+def test_snapshot_main_screen(service, codes, control, snap_compare) -> None:
+    """The main screen at 80×24: header with title, team red, the investigator and the clock
+    0:12:34; the quay scene's text past its content warning; choices 1–3 in the Choices box,
+    then 'Reply to: Request for comment' with responses 4 and 5; the Inbox tab showing the
+    phone call marked ● to answer; the footer's keys."""
+    control.publish("journalist_call", "red")
+    app = seat_app(service, codes["red"], wall=fixed_wall(control, 12 + 34 / 60))
+    assert snap_compare(app, terminal_size=SIZE, press=["enter"])
+
+
+def test_snapshot_debrief(service, codes, other, control, snap_compare) -> None:
+    """The debrief at 80×30 after the team questioned the woman on the quay and was moved to
+    'Return procedure': outcome Failure with its debrief text; a Critical errors box listing
+    the questioning on the quay first; a score bar per competency (safety −2 of 3); then
+    each decision with its feedback."""
+    ana = join_seat(other, "quay", "red", codes["red"], "investigator", "Ana")
+    ana.choose("question_on_quay", "she might talk", ana.view().seq)
+    control.move("red", "returned", "snapshot")
+    control.release_debrief()
+    app = seat_app(service, codes["red"], wall=fixed_wall(control, 20))
+    assert snap_compare(app, terminal_size=(80, 30))
+
+
+# -- command line entry points --------------------------------------------------------------
+
+
+def test_run_play_refuses_a_missing_database(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run_play(str(tmp_path / "none.db"), "quay", "red", "investigator", "ABC", None)
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("simtrain: There is no database at") and "Traceback" not in err
+
+
+def test_run_play_refuses_a_wrong_code(db: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run_play(str(db), "quay", "red", "investigator", "WRONG1", None)
+    assert exit_info.value.code == 1
+    assert "does not open team 'red'" in capsys.readouterr().err
+
+
+def test_run_play_needs_a_database_for_partial_options(capsys) -> None:
+    with pytest.raises(SystemExit):
+        run_play(None, "quay", None, None, None, None)
+    assert "--db" in capsys.readouterr().err
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_gives_browsers_the_join_screen(db: Path) -> None:
+    command = trainee_command(db)
+    assert "simtrain.tui.app" in command and "facilitat" not in command
+    port = free_port()
+    code = f"from simtrain.tui.serve import run_serve; run_serve({str(db)!r}, port={port})"
+    server = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        page = ""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert f"ws://127.0.0.1:{port}/ws" in page
+        assert "Join an exercise" in asyncio.run(first_screen(port))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+async def first_screen(port: int) -> str:
+    """What a browser tab receives first: the terminal output of a new trainee process."""
+    import aiohttp
+
+    received = ""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"http://127.0.0.1:{port}/ws") as ws,
+    ):
+        await ws.send_str(json.dumps(["resize", {"width": 80, "height": 24}]))
+        deadline = time.monotonic() + 20
+        while "Join an exercise" not in received and time.monotonic() < deadline:
+            try:
+                message = await ws.receive(timeout=2)
+            except TimeoutError:
+                continue
+            if isinstance(message.data, bytes):
+                received += message.data.decode("utf-8", "replace")
+            elif isinstance(message.data, str):
+                received += message.data
+            else:
+                break
+    return received
