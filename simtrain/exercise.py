@@ -248,6 +248,10 @@ class Exercise:
         """Team names in creation order."""
         return self.record.teams
 
+    def check_team(self, team: str) -> str:
+        """``team`` if the exercise has it; otherwise an ExerciseError with a hint."""
+        return self._team(team)
+
     def _team(self, team: str) -> str:
         if team not in self.record.teams:
             raise ExerciseError(
@@ -530,33 +534,28 @@ class Exercise:
     # -- facilitator actions ----------------------------------------------------------------
     def publish(self, inject: str, team: str | None = None) -> dict[str, str]:
         """Publish an inject now to one team or all; returns {team: '' or why not}."""
-        if inject not in self.scenario.injects:
-            raise ExerciseError(
-                f"'{inject}' is not an inject of this scenario"
-                f"{did_you_mean(inject, self.scenario.injects)}"
-            )
-        self._facilitator_allowed()
-        targets = [self._team(team)] if team else list(self.teams)
-        outcome: dict[str, str] = {}
-        for name in targets:
 
-            def build(state: TeamState, clock: ClockState) -> tuple[list[Any], str, None]:
-                event = InjectDelivered(inject, clock.minutes, manual=True)
-                after = self.engine.apply(state, event)
-                _, more = self.engine.settle(after, clock.minutes)
-                return [event, *more], FACILITATOR, None
+        def build(state: TeamState, clock: ClockState) -> tuple[list[Any], str, None]:
+            event = InjectDelivered(inject, clock.minutes, manual=True)
+            after = self.engine.apply(state, event)  # raises Refused, saying why
+            _, more = self.engine.settle(after, clock.minutes)
+            return [event, *more], FACILITATOR, None
 
-            try:
-                self._settle_and_append(name, build)
-                outcome[name] = ""
-            except ExerciseError as exc:
-                outcome[name] = str(exc)
-        if team and outcome[team]:
-            raise ExerciseError(outcome[team])
-        return outcome
+        return self._inject_action(inject, team, build)
 
     def skip(self, inject: str, team: str | None = None, reason: str = "") -> dict[str, str]:
         """Skip an inject for one team or all: it will not arrive on its own."""
+
+        def build(state: TeamState, clock: ClockState) -> tuple[list[Any], str, None]:
+            event = InjectSkipped(inject, clock.minutes, reason)
+            self.engine.apply(state, event)  # raises Refused, saying why
+            return [event], FACILITATOR, None
+
+        return self._inject_action(inject, team, build)
+
+    def _inject_action(self, inject: str, team: str | None, build: Any) -> dict[str, str]:
+        """Run a facilitator's inject action for one team (refusal raised) or every team
+        (refusals reported per team)."""
         if inject not in self.scenario.injects:
             raise ExerciseError(
                 f"'{inject}' is not an inject of this scenario"
@@ -565,12 +564,6 @@ class Exercise:
         self._facilitator_allowed()
         targets = [self._team(team)] if team else list(self.teams)
         outcome: dict[str, str] = {}
-
-        def build(state: TeamState, clock: ClockState) -> tuple[list[Any], str, None]:
-            event = InjectSkipped(inject, clock.minutes, reason)
-            self.engine.apply(state, event)  # raises Refused (with the reason) if it cannot
-            return [event], FACILITATOR, None
-
         for name in targets:
             try:
                 self._settle_and_append(name, build)
