@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from simtrain.exercise import JOINED, STEP_BACK, STEP_OUT, Exercise, ExerciseService
 from simtrain.trainee import TraineeSession, join_seat, start_demo
@@ -283,8 +283,9 @@ async def test_the_ending_shows_its_outcome_and_debrief_text(service, codes, con
         await until(pilot, lambda: play(app).view.scene.id == "escalation")
         control.move("red", "returned", "test ending")
         await until(pilot, lambda: play(app).view.ended)
-        ending = app.screen.query_one(ScenePanel).query_one("#ending", Static)
-        assert ending.display and "Outcome: Failure" in str(ending.render())
+        panel = app.screen.query_one(ScenePanel)
+        assert panel.query_one("#ending").display
+        assert "Outcome: Failure" in str(panel.query_one("#ending-outcome", Label).render())
         assert not app.screen.query_one(ChoiceList).display
         control.release_debrief()
         await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
@@ -344,7 +345,7 @@ def test_snapshot_main_screen(service, codes, control, snap_compare) -> None:
 
 
 def test_snapshot_debrief(service, codes, other, control, snap_compare) -> None:
-    """The debrief at 80×30 after the team questioned the woman on the quay and was moved to
+    """The debrief at 80×36 after the team questioned the woman on the quay and was moved to
     'Return procedure': outcome Failure with its debrief text; a Critical errors box listing
     the questioning on the quay first; a score bar per competency (safety −2 of 3); then
     each decision with its feedback."""
@@ -353,7 +354,7 @@ def test_snapshot_debrief(service, codes, other, control, snap_compare) -> None:
     control.move("red", "returned", "snapshot")
     control.release_debrief()
     app = seat_app(service, codes["red"], wall=fixed_wall(control, 20))
-    assert snap_compare(app, terminal_size=(80, 30))
+    assert snap_compare(app, terminal_size=(80, 36))
 
 
 # -- command line entry points --------------------------------------------------------------

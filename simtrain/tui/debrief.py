@@ -73,9 +73,9 @@ class DebriefScreen(Screen[None]):
                     parts.append((f"\n{_points(decision.points)}", "$text-muted"))
                 if decision.critical:
                     parts.append((f"\nCritical: {decision.critical}", "bold $error"))
-                if decision.feedback:
-                    parts.append(f"\n{decision.feedback}")
                 yield Static(Content.assemble(*parts), classes="decision")
+                if decision.feedback:
+                    yield Markdown(decision.feedback, classes="feedback")
             if debrief.adjustments:
                 yield Label(Content.styled("From the facilitator", "bold"), classes="section")
                 for adjustment in debrief.adjustments:

@@ -156,7 +156,7 @@ class PlayScreen(Screen[None]):
         warn = self.warning_shown
         key = (view.scene.id, view.scene.visit, warn, view.debrief is None, view.role)
         if key != self._shown_scene:
-            self.query_one(ScenePanel).show(view, warn=warn)
+            self.query_one(ScenePanel).show(view, warn=warn, solo=self.session.solo)
             self._shown_scene = key
         choices = self.query_one(ChoiceList)
         hint = ""

@@ -86,14 +86,15 @@ class ContentWarning(Vertical):
         yield Label("Content warning", id="warning-title")
         yield Static(id="warning-text")
         yield Button("Continue to the scene", id="warning-continue", variant="primary")
-        yield Static(
-            "You may step out at any time with F9; the facilitator is told privately.",
-            id="warning-hint",
-        )
+        yield Static(id="warning-hint")
 
-    def show(self, text: str) -> None:
-        """Show the warning ``text``."""
+    def show(self, text: str, *, solo: bool) -> None:
+        """Show the warning ``text`` (``solo``: nobody else is there to be told)."""
         self.query_one("#warning-text", Static).update(text)
+        told = "" if solo else "; the facilitator is told privately"
+        self.query_one("#warning-hint", Static).update(
+            f"You may step out at any time with F9{told}."
+        )
 
     @on(Button.Pressed, "#warning-continue")
     def _continue(self, event: Button.Pressed) -> None:
@@ -104,55 +105,56 @@ class ContentWarning(Vertical):
 class ScenePanel(VerticalScroll):
     """The scene: title, Markdown text, the text for this role, or the ending reached."""
 
-    _markdown: str | None = None
-    """The Markdown shown (rendering it again costs a few hundred milliseconds)."""
+    _shown: dict[str, str]
+    """The Markdown shown in each part (rendering it again costs a few hundred ms)."""
 
     def compose(self) -> ComposeResult:
+        self._shown = {}
         yield Label(id="scene-title")
         yield ContentWarning(id="warning")
         yield Markdown(id="scene-text")
-        yield Static(id="role-text")
-        yield Static(id="ending")
+        yield Markdown(id="role-text")
+        with Vertical(id="ending"):
+            yield Label(id="ending-outcome")
+            yield Markdown(id="ending-debrief")
+            yield Static(id="ending-note")
 
-    def show(self, view: SeatView, *, warn: bool) -> None:
+    def _markdown(self, part: str, text: str) -> None:
+        if self._shown.get(part) != text:
+            self._shown[part] = text
+            self.query_one(f"#{part}", Markdown).update(text)
+
+    def show(self, view: SeatView, *, warn: bool, solo: bool = False) -> None:
         """Show the scene of ``view``; with ``warn``, only its content warning."""
         scene = view.scene
         self.query_one("#scene-title", Label).update(Content.styled(scene.title, "bold"))
         warning = self.query_one(ContentWarning)
         warning.display = warn
         if warn:
-            warning.show(scene.content_warning)
-        if scene.text != self._markdown:
-            self._markdown = scene.text
-            self.query_one("#scene-text", Markdown).update(scene.text)
-        role_text = self.query_one("#role-text", Static)
-        role_text.update(
-            Content.assemble((f"For you, {view.role_name}: ", "bold"), scene.role_text)
-            if scene.role_text
-            else ""
+            warning.show(scene.content_warning, solo=solo)
+        self._markdown("scene-text", scene.text)
+        self._markdown(
+            "role-text",
+            f"**For you, {view.role_name}:** {scene.role_text}" if scene.role_text else "",
         )
-        ending = self.query_one("#ending", Static)
+        ending = self.query_one("#ending", Vertical)
         if scene.ending is not None:
-            ending.update(
-                Content.assemble(
-                    ("Outcome: " + scene.ending.outcome_name, "bold"),
-                    "\n\n" + scene.ending.debrief if scene.ending.debrief else "",
-                    (
-                        "\n\nYour scores and the feedback on each decision open when the "
-                        "facilitator releases the debrief."
-                        if view.debrief is None
-                        else "\n\nThe debrief is open: press d."
-                    ),
-                )
+            self.query_one("#ending-outcome", Label).update(
+                Content.styled("Outcome: " + scene.ending.outcome_name, "bold")
+            )
+            self._markdown("ending-debrief", scene.ending.debrief)
+            self.query_one("#ending-note", Static).update(
+                "Your scores and the feedback on each decision open when the facilitator "
+                "releases the debrief."
+                if view.debrief is None
+                else "The debrief is open: press d."
             )
             for outcome in ("success", "partial", "failure"):
                 ending.set_class(scene.ending.outcome == outcome, f"-{outcome}")
-        else:
-            ending.update("")
-        for part in ("#scene-text", "#role-text", "#ending"):
-            self.query_one(part).display = not warn
-        role_text.display = not warn and bool(scene.role_text)
+        self.query_one("#scene-text").display = not warn
+        self.query_one("#role-text").display = not warn and bool(scene.role_text)
         ending.display = not warn and scene.ending is not None
+        self.query_one("#ending-debrief").display = bool(scene.ending and scene.ending.debrief)
         self.scroll_home(animate=False)
 
 
