@@ -503,7 +503,8 @@ class Exercise:
             event = Chose(choice, seat.role, clock.minutes, actor=seat.name, rationale=rationale)
             after = self.engine.apply(state, event)
             _, more = self.engine.settle(after, clock.minutes)
-            return [event, *more], seat.name, seat.role
+            # what the choice set off (a conditional inject...) is the system's doing
+            return [event, *(self._record(e, SYSTEM, None) for e in more)], seat.name, seat.role
 
         return self._settle_and_append(team, build, expected_seq=expected_seq)
 
@@ -539,7 +540,7 @@ class Exercise:
             event = InjectDelivered(inject, clock.minutes, manual=True)
             after = self.engine.apply(state, event)  # raises Refused, saying why
             _, more = self.engine.settle(after, clock.minutes)
-            return [event, *more], FACILITATOR, None
+            return [event, *(self._record(e, SYSTEM, None) for e in more)], FACILITATOR, None
 
         return self._inject_action(inject, team, build)
 
@@ -686,6 +687,14 @@ class Exercise:
                 with contextlib.suppress(Refused):
                     state = self.engine.apply(state, event)
         return state
+
+    def snapshot(self, team: str) -> tuple[int, TeamState]:
+        """The team's latest sequence number and the state it belongs to, read together
+        (pass the number back as ``act(expected_seq=...)``)."""
+        self._team(team)
+        self.tick(teams=[team])
+        cache = self._fold(team)
+        return cache.seq, cache.state
 
     def team_seq(self, team: str) -> int:
         """The sequence number of the team's latest event (for ``act(expected_seq=...)``)."""

@@ -638,19 +638,8 @@ def lobby(service: ExerciseService) -> list[ExerciseOption]:
 
 
 def snapshot(exercise: Exercise, team: str) -> tuple[int, TeamState]:
-    """The team's sequence number and the state folded up to exactly that number.
-
-    The service has no single call for the pair yet; reading the sequence number before
-    and after the state and retrying until they agree gives a consistent pair.
-    """
-    seq = exercise.team_seq(team)
-    state = exercise.state(team)
-    for _ in range(SNAPSHOT_TRIES):
-        after = exercise.team_seq(team)
-        if after == seq:
-            break
-        seq, state = after, exercise.state(team)
-    return seq, state
+    """The team's sequence number and the state folded up to exactly that number."""
+    return exercise.snapshot(team)
 
 
 @dataclass(frozen=True)

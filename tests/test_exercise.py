@@ -280,3 +280,16 @@ def test_killed_writers_leave_a_consistent_database(
         adjustments = [e for e in events if e.kind == "score_adjusted"]
         assert fresh.state(team).points["trust"] == len(adjustments)
     assert fresh.move("red", "screening", "after the crash").scene == "screening"
+
+
+def test_what_a_choice_sets_off_is_recorded_as_the_system(
+    live: tuple[Exercise, dict[str, str]],
+) -> None:
+    exercise, _ = live
+    exercise.act(Seat(exercise.id, "red", "investigator", "Ana"), "screen_individually")
+    events = exercise.events("red")
+    chose = next(e for e in events if e.kind == "chose")
+    delivered = next(e for e in events if e.kind == "inject_delivered")
+    assert chose.actor == "Ana" and delivered.actor == "system" and delivered.role is None
+    seq, state = exercise.snapshot("red")
+    assert seq == events[-1].seq and state.scene == "screening"
