@@ -107,6 +107,31 @@ TUTORIAL_WORST = (
     "go_on_the_round insist_on_form mens_dormitory"
 ).split()
 
+MONEY_BEST = (
+    "as:fiu_analyst fiu_analyse_disseminate as:victims_lawyer lawyer_share_consented "
+    "as:prosecutor open_parallel_fin as:asset_recovery aro_registry_check as:prosecutor "
+    "formal_channels as:financial_investigator utility_orders as:lead_investigator "
+    "atm_cctv_secure surveillance_tanner as:victims_lawyer community_outreach to_analysis "
+    "as:financial_investigator build_flow_chart treat_accounts_as_controlled as:prosecutor "
+    "map_amp as:financial_investigator net_worth_mother as:asset_recovery "
+    "plan_third_party_freeze as:prosecutor egmont_and_jit bring_action_forward wait:45m "
+    "as:lead_investigator vet_interpreters family_risk_assessment as:victims_lawyer "
+    "plan_support as:prosecutor sequence_freeze_first as:lead_investigator separate_and_care "
+    "as:victims_lawyer explain_roles_rights presume_minor as:prosecutor "
+    "one_joint_interview_later as:lead_investigator go_joint_interview peace_free_recall "
+    "as:victims_lawyer compensation_claims settlement_inform_and_report "
+    "withdrawal_protect_via_jit as:prosecutor charge_on_money_trail victimless_strategy "
+    "inject:media_leak leak_protect_identity seek_confiscation_full"
+).split()
+MONEY_WORST = (
+    "as:fiu_analyst fiu_hold_str as:victims_lawyer lawyer_reveal_caller as:prosecutor "
+    "raid_this_week as:lead_investigator early_question_onsite onsite_recover "
+    "treat_esra_adult as:prosecutor shelter_if_statement withdraw_condition "
+    "press_statements_now as:lead_investigator challenge_dates as:victims_lawyer "
+    "settlement_pass_on as:prosecutor withdrawal_end_support inject:media_leak "
+    "leak_confirm_details charge_on_testimony weak_go_trial"
+).split()
+
 # name: (best steps, best ending, worst steps, worst ending, worst outcome, min criticals)
 PATHS = {
     "morning-after": (MORNING_BEST, "end_case_built", MORNING_WORST, "removal_order", "failure", 2),
@@ -118,6 +143,7 @@ PATHS = {
         "failure",
         2,
     ),
+    "follow-the-money": (MONEY_BEST, "end_justice", MONEY_WORST, "end_collapse", "failure", 2),
     "tutorial": (TUTORIAL_BEST, "end_good", TUTORIAL_WORST, "end_learning", "partial", 0),
 }
 
