@@ -1,0 +1,700 @@
+"""What the facilitator sees, computed from the exercise service: no Textual here.
+
+Every function reads a scenario, team states and stored events and returns small frozen
+records the screens render: the team board, the master events list, alerts, a team's
+timeline and its debrief. Keeping this pure lets the console stay a thin view, and lets
+these projections move into the service later without change.
+
+"Online" means: the participant has joined the team (a ``joined`` event) and has not
+stepped out since (the latest of their ``step_out``/``step_back`` events is not a
+step-out). The event log records no "left" event, so a closed terminal stays online.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from simtrain.engine.explore import best_scores
+from simtrain.engine.state import TeamState
+from simtrain.exercise import (
+    ALERT_ACK,
+    JOINED,
+    MESSAGE,
+    OBSERVATION,
+    STEP_BACK,
+    STEP_OUT,
+    ClockState,
+    Exercise,
+    StoredEvent,
+    team_stream,
+)
+from simtrain.scenario.compiled import Scenario
+
+CRITICAL = "critical"
+"""Alert kind: a decision flagged as a critical error."""
+STEPPED_OUT = "step_out"
+"""Alert kind: a participant asked to step out."""
+OBSERVATION_LABELS = {"strength": "Strength", "improvement": "Area for improvement", "note": "Note"}
+"""How each kind of observation is titled."""
+
+
+def format_clock(minutes: float) -> str:
+    """Exercise minutes as ``MM:SS`` (``H:MM:SS`` from one hour on); negatives clamp to 0."""
+    seconds = max(0, int(minutes * 60 + 1e-6))
+    hours, rest = divmod(seconds, 3600)
+    mins, secs = divmod(rest, 60)
+    return f"{hours}:{mins:02d}:{secs:02d}" if hours else f"{mins:02d}:{secs:02d}"
+
+
+def format_delay(minutes: float) -> str:
+    """A duration for people: ``45s``, ``3m05s``, ``1h02m``."""
+    seconds = max(0, round(minutes * 60))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def schedule_text(scenario: Scenario, inject: str) -> str:
+    """When an inject arrives on its own: ``at 8m``, ``when <condition>`` or ``manual``."""
+    model = scenario.injects[inject]
+    if model.at is not None:
+        return f"at {model.at}"
+    if model.when is not None:
+        return f"when {model.when}"
+    return "manual only"
+
+
+def team_of(event: StoredEvent) -> str | None:
+    """The team whose stream holds an event (None for the clock stream)."""
+    return event.stream.removeprefix("team:") if event.stream.startswith("team:") else None
+
+
+def who(actor: str, role: str | None) -> str:
+    """``Ana (police)``, or just the actor when no role is known."""
+    return f"{actor} ({role})" if role else actor
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person seated in a team."""
+
+    name: str
+    role: str
+    joined_at: float
+    online: bool
+    stepped_out_at: float | None
+    """Exercise minutes of the step-out still in force (None when present)."""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something the facilitator must see: a critical error or a step-out request."""
+
+    event_id: int
+    team: str
+    kind: str
+    """:data:`CRITICAL` or :data:`STEPPED_OUT`."""
+    text: str
+    clock: float
+    by: str
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """One line of the team board."""
+
+    name: str
+    participants: tuple[Participant, ...]
+    scene: str
+    scene_title: str
+    in_scene: float
+    """Minutes the team has spent in its current scene."""
+    last_decision: str
+    """The label of the last choice made ('' before any)."""
+    last_by: str
+    points: int
+    best: int
+    per_competency: tuple[tuple[str, int, int], ...]
+    """(competency id, points, best reachable) in rubric order."""
+    critical_count: int
+    alerts: tuple[Alert, ...]
+    ended: bool
+    outcome: str | None
+
+    @property
+    def online(self) -> tuple[Participant, ...]:
+        """The participants online now."""
+        return tuple(p for p in self.participants if p.online)
+
+
+@dataclass(frozen=True)
+class InjectCell:
+    """An inject's status for one team."""
+
+    status: str
+    """``delivered``, ``answering`` (delivered, response open), ``skipped``, ``closed``
+    (the team has ended), ``scheduled``, ``due``, ``conditional`` or ``manual``."""
+    clock: float | None = None
+    """When it was delivered or skipped."""
+    countdown: float | None = None
+    """Minutes until a scheduled inject falls due."""
+    manual: bool = False
+    """Delivered by hand rather than on schedule."""
+    answer: str = ""
+    """The team's response (choice label) and who gave it, once answered."""
+
+    @property
+    def short(self) -> str:
+        """The cell text of the MSEL table."""
+        if self.status in ("delivered", "answering"):
+            mark = "✓" if self.status == "delivered" else "✉"
+            return f"{mark} {format_clock(self.clock or 0.0)}"
+        if self.status == "skipped":
+            return "skipped"
+        if self.status == "closed":
+            return "–"
+        if self.status == "scheduled":
+            return f"in {format_clock(self.countdown or 0.0)}"
+        if self.status == "due":
+            return "due now"
+        if self.status == "conditional":
+            return "waiting"
+        return "ready"
+
+    @property
+    def long(self) -> str:
+        """A sentence for the inject detail pane."""
+        at = format_clock(self.clock or 0.0)
+        how = "by hand" if self.manual else "on schedule"
+        if self.status == "delivered":
+            return f"delivered at {at} ({how})" + (f"; {self.answer}" if self.answer else "")
+        if self.status == "answering":
+            return f"delivered at {at} ({how}); response still open"
+        if self.status == "skipped":
+            return f"skipped at {at}"
+        if self.status == "closed":
+            return "not delivered; the team has reached an ending"
+        if self.status == "scheduled":
+            return f"pending; due in {format_clock(self.countdown or 0.0)}"
+        if self.status == "due":
+            return "pending; due now (arrives at the next tick)"
+        if self.status == "conditional":
+            return "pending; arrives when its condition holds"
+        return "pending; arrives only when published"
+
+
+@dataclass(frozen=True)
+class MselRow:
+    """One inject of the master events list, with its status per team."""
+
+    inject: str
+    subject: str
+    schedule: str
+    channel: str
+    sender: str
+    to: tuple[str, ...]
+    message: str
+    expected: str
+    objective: str
+    """The competency's name ('' when none)."""
+    cells: tuple[tuple[str, InjectCell], ...]
+    """(team, status) in team order."""
+
+    def cell(self, team: str) -> InjectCell:
+        """The status for one team."""
+        return dict(self.cells)[team]
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything on the dashboard at one moment."""
+
+    exercise: str
+    title: str
+    clock: ClockState
+    taken_at: float = field(compare=False)
+    """Wall time (Unix seconds) the clock was read at (not compared: a board read a second
+    later with nothing new is the same board)."""
+    teams: tuple[TeamRow, ...]
+    msel: tuple[MselRow, ...]
+    states: Mapping[str, TeamState]
+    events: tuple[StoredEvent, ...]
+    """Every stored event of the exercise, oldest first."""
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        """Every unacknowledged alert, oldest first."""
+        return tuple(sorted((a for t in self.teams for a in t.alerts), key=lambda a: a.event_id))
+
+    @property
+    def last_event_id(self) -> int:
+        """The newest event id (0 when none)."""
+        return self.events[-1].id if self.events else 0
+
+    def team(self, name: str) -> TeamRow:
+        """The row of one team."""
+        for row in self.teams:
+            if row.name == name:
+                return row
+        raise KeyError(name)
+
+    def team_events(self, team: str) -> list[StoredEvent]:
+        """The events of one team's stream."""
+        stream = team_stream(team)
+        return [e for e in self.events if e.stream == stream]
+
+
+def participants(events: Iterable[StoredEvent]) -> tuple[Participant, ...]:
+    """The people of one team in joining order, from its ``joined``/``step_*`` events."""
+    people: dict[tuple[str, str], Participant] = {}
+    for event in events:
+        if event.kind not in (JOINED, STEP_OUT, STEP_BACK):
+            continue
+        name = str(event.payload.get("name") or event.actor)
+        key = (name, event.role or "")
+        known = people.get(key)
+        if event.kind == JOINED:
+            if known is None:
+                people[key] = Participant(name, event.role or "", event.clock, True, None)
+            else:
+                people[key] = Participant(name, known.role, known.joined_at, True, None)
+        elif known is not None:
+            out = event.kind == STEP_OUT
+            people[key] = Participant(
+                name, known.role, known.joined_at, not out, event.clock if out else None
+            )
+    return tuple(people.values())
+
+
+def open_alerts(scenario: Scenario, team: str, events: Sequence[StoredEvent]) -> tuple[Alert, ...]:
+    """The team's alerts the facilitator has not acknowledged yet."""
+    acknowledged = {int(e.payload.get("event", 0)) for e in events if e.kind == ALERT_ACK}
+    alerts: list[Alert] = []
+    back: dict[str, float] = {}
+    for event in reversed(events):
+        if event.kind == STEP_BACK:
+            back.setdefault(event.actor, event.clock)
+    for event in events:
+        if event.id in acknowledged:
+            continue
+        if event.kind == "chose":
+            choice = scenario.choices.get(str(event.payload.get("choice")))
+            if choice is not None and choice.critical:
+                alerts.append(
+                    Alert(
+                        event.id,
+                        team,
+                        CRITICAL,
+                        f"critical error: {choice.critical} (chose “{choice.label}”)",
+                        event.clock,
+                        who(event.actor, event.role),
+                    )
+                )
+        elif event.kind == STEP_OUT:
+            name = str(event.payload.get("name") or event.actor)
+            returned = back.get(event.actor)
+            text = "asked to step out"
+            if returned is not None and returned >= event.clock:
+                text += f" (back at {format_clock(returned)})"
+            alerts.append(
+                Alert(event.id, team, STEPPED_OUT, text, event.clock, who(name, event.role))
+            )
+    return tuple(alerts)
+
+
+def team_row(
+    scenario: Scenario,
+    team: str,
+    state: TeamState,
+    events: Sequence[StoredEvent],
+    now: float,
+) -> TeamRow:
+    """The board line of one team at exercise time ``now``."""
+    best = best_scores(scenario)
+    per = tuple((c, state.points.get(c, 0), best.get(c, 0)) for c in scenario.competencies)
+    last = state.path[-1] if state.path else None
+    return TeamRow(
+        name=team,
+        participants=participants(events),
+        scene=state.scene,
+        scene_title=scenario.scenes[state.scene].title,
+        in_scene=0.0 if state.ended else max(0.0, now - state.entered_at),
+        last_decision=scenario.choices[last.choice].label if last else "",
+        last_by=who(last.actor or last.role, last.role if last.actor else None) if last else "",
+        points=sum(p for _, p, _ in per),
+        best=sum(b for _, _, b in per),
+        per_competency=per,
+        critical_count=len(state.critical),
+        alerts=open_alerts(scenario, team, events),
+        ended=state.ended,
+        outcome=state.outcome,
+    )
+
+
+def inject_cell(
+    scenario: Scenario,
+    inject: str,
+    state: TeamState,
+    events: Sequence[StoredEvent],
+    now: float,
+) -> InjectCell:
+    """One inject's status for one team (a skipped inject may still be published later)."""
+    skipped: StoredEvent | None = None
+    for event in events:
+        if event.payload.get("inject") != inject:
+            continue
+        if event.kind == "inject_skipped":
+            skipped = event
+        elif event.kind == "inject_delivered":
+            manual = bool(event.payload.get("manual"))
+            if inject in state.pending:
+                return InjectCell("answering", event.clock, manual=manual)
+            answer = next((p for p in state.path if p.inject == inject), None)
+            text = ""
+            if answer is not None:
+                text = (
+                    f"answered at {format_clock(answer.clock)} by "
+                    f"{who(answer.actor or answer.role, answer.role if answer.actor else None)}: "
+                    f"“{scenario.choices[answer.choice].label}”"
+                )
+            return InjectCell("delivered", event.clock, manual=manual, answer=text)
+    if skipped is not None:
+        return InjectCell("skipped", skipped.clock)
+    if state.ended:
+        return InjectCell("closed")
+    at = scenario.inject_at.get(inject)
+    if at is not None:
+        left = at - now
+        return InjectCell("scheduled", countdown=left) if left > 0 else InjectCell("due")
+    if inject in scenario.inject_when:
+        return InjectCell("conditional")
+    return InjectCell("manual")
+
+
+def msel(
+    scenario: Scenario,
+    states: Mapping[str, TeamState],
+    events_by_team: Mapping[str, Sequence[StoredEvent]],
+    now: float,
+) -> tuple[MselRow, ...]:
+    """The master events list with each inject's status per team."""
+    names = {c.id: c.name for c in scenario.rubric.competencies}
+    rows: list[MselRow] = []
+    for inject_id, model in scenario.injects.items():
+        rows.append(
+            MselRow(
+                inject=inject_id,
+                subject=model.subject,
+                schedule=schedule_text(scenario, inject_id),
+                channel=model.channel,
+                sender=model.from_,
+                to=scenario.inject_roles(inject_id),
+                message=model.message,
+                expected=model.expected,
+                objective=names.get(model.objective or "", model.objective or ""),
+                cells=tuple(
+                    (
+                        team,
+                        inject_cell(scenario, inject_id, state, events_by_team[team], now),
+                    )
+                    for team, state in states.items()
+                ),
+            )
+        )
+    return tuple(rows)
+
+
+def build_board(exercise: Exercise, events: Sequence[StoredEvent]) -> Board:
+    """Read every team's state and the clock and assemble the dashboard.
+
+    ``events`` are the exercise's stored events so far (the caller keeps them, appending
+    what :meth:`Exercise.watch` returns). Blocking: call it from a worker thread.
+    """
+    scenario = exercise.scenario
+    states = {team: exercise.state(team) for team in exercise.teams}
+    taken_at = time.time()
+    clock = exercise.clock(wall=taken_at)
+    by_team: dict[str, list[StoredEvent]] = {team: [] for team in exercise.teams}
+    for event in events:
+        team = team_of(event)
+        if team in by_team:
+            by_team[team].append(event)
+    now = clock.minutes
+    return Board(
+        exercise=exercise.id,
+        title=exercise.record.title,
+        clock=clock,
+        taken_at=taken_at,
+        teams=tuple(
+            team_row(scenario, team, states[team], by_team[team], now) for team in exercise.teams
+        ),
+        msel=msel(scenario, states, by_team, now),
+        states=states,
+        events=tuple(events),
+    )
+
+
+# -- a team up close ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a team's timeline."""
+
+    event_id: int
+    seq: int
+    clock: float
+    kind: str
+    headline: str
+    details: tuple[str, ...] = ()
+    critical: bool = False
+
+
+def _assess_text(assess: Mapping[str, int]) -> str:
+    return ", ".join(f"{'+' if p > 0 else ''}{p} {c}" for c, p in assess.items())
+
+
+def timeline(scenario: Scenario, events: Sequence[StoredEvent]) -> list[Entry]:
+    """A team's story, event by event, for the facilitator's eyes (nothing hidden)."""
+    entries: list[Entry] = []
+    delivered: dict[str, float] = {}
+    for event in events:
+        p = event.payload
+        head, details, critical = "", [], False
+        if event.kind == "chose":
+            choice = scenario.choices.get(str(p.get("choice")))
+            if choice is None:
+                continue
+            inject_id = scenario.choice_inject.get(choice.id)
+            head = f"{who(event.actor, event.role)} chose “{choice.label}”"
+            if inject_id is not None:
+                took = event.clock - delivered.get(inject_id, event.clock)
+                head += (
+                    f" — answering “{scenario.injects[inject_id].subject}” "
+                    f"after {format_delay(took)}"
+                )
+            if p.get("rationale"):
+                details.append(f"Rationale: {p['rationale']}")
+            if choice.assess:
+                details.append(f"Assessment: {_assess_text(choice.assess)}")
+            if choice.critical:
+                critical = True
+                details.append(f"CRITICAL: {choice.critical}")
+            if choice.feedback:
+                details.append(f"Feedback: {choice.feedback}")
+        elif event.kind == "inject_delivered":
+            inject = scenario.injects.get(str(p.get("inject")))
+            if inject is None:
+                continue
+            delivered[inject.id] = event.clock
+            how = "published by the facilitator" if p.get("manual") else "arrived"
+            head = (
+                f"Inject {how}: “{inject.subject}” ({inject.channel}, from {inject.from_ or '—'})"
+            )
+            if inject.expected:
+                details.append(f"Expected: {inject.expected}")
+            if inject.choices:
+                details.append("Responses: " + "; ".join(f"“{c.label}”" for c in inject.choices))
+        elif event.kind == "inject_skipped":
+            inject = scenario.injects.get(str(p.get("inject")))
+            head = f"Inject skipped: “{inject.subject if inject else p.get('inject')}”"
+            if p.get("reason"):
+                details.append(f"Reason: {p['reason']}")
+        elif event.kind == "timer_fired":
+            scene = scenario.scenes.get(str(p.get("scene")))
+            head = f"Time ran out in “{scene.title if scene else p.get('scene')}”"
+        elif event.kind == "moved":
+            scene = scenario.scenes.get(str(p.get("scene")))
+            head = f"Facilitator moved the team to “{scene.title if scene else p.get('scene')}”"
+            if p.get("reason"):
+                details.append(f"Reason: {p['reason']}")
+        elif event.kind == "score_adjusted":
+            points = int(p.get("points", 0))
+            head = f"Score adjusted: {'+' if points > 0 else ''}{points} {p.get('competency')}"
+            if p.get("note"):
+                details.append(f"Note: {p['note']}")
+        elif event.kind == JOINED:
+            head = f"{who(str(p.get('name') or event.actor), event.role)} joined"
+        elif event.kind == STEP_OUT:
+            head = f"{who(str(p.get('name') or event.actor), event.role)} asked to step out"
+        elif event.kind == STEP_BACK:
+            head = f"{who(str(p.get('name') or event.actor), event.role)} is back"
+        elif event.kind == MESSAGE:
+            head = f"Message sent ({p.get('channel')}, from {p.get('from')}): {p.get('subject')}"
+            details.append(str(p.get("text", "")))
+        elif event.kind == OBSERVATION:
+            kind = OBSERVATION_LABELS.get(str(p.get("kind")), "Note")
+            head = f"{kind} observed" + (f" ({p['competency']})" if p.get("competency") else "")
+            details.append(str(p.get("text", "")))
+        elif event.kind == ALERT_ACK:
+            head = "Alert acknowledged"
+        else:
+            head = event.kind.replace("_", " ")
+        entries.append(
+            Entry(event.id, event.seq, event.clock, event.kind, head, tuple(details), critical)
+        )
+    return entries
+
+
+def inbox(scenario: Scenario, state: TeamState, events: Sequence[StoredEvent]) -> list[str]:
+    """The team's inbox as lines: injects it received and ad-hoc messages, in order."""
+    lines: list[str] = []
+    for event in events:
+        if event.kind == "inject_delivered":
+            inject = scenario.injects.get(str(event.payload.get("inject")))
+            if inject is not None:
+                state_note = " (response open)" if inject.id in state.pending else ""
+                lines.append(
+                    f"{format_clock(event.clock)} {inject.channel} from {inject.from_ or '—'}: "
+                    f"{inject.subject}{state_note}"
+                )
+        elif event.kind == MESSAGE:
+            p = event.payload
+            lines.append(
+                f"{format_clock(event.clock)} {p.get('channel')} from {p.get('from')}: "
+                f"{p.get('subject')} (ad hoc)"
+            )
+    return lines
+
+
+# -- debrief --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompetencyScore:
+    """A team's points on one competency against the best reachable."""
+
+    competency: str
+    name: str
+    points: int
+    best: int
+
+
+@dataclass(frozen=True)
+class Response:
+    """How a team answered one inject."""
+
+    inject: str
+    subject: str
+    delivered_at: float
+    answered_at: float | None
+    answer: str
+    by: str
+    needs_answer: bool
+    closed: bool = False
+    """The team reached an ending, so an open response can no longer come."""
+
+    @property
+    def delay(self) -> float | None:
+        """Minutes from delivery to the answer (None when unanswered)."""
+        return None if self.answered_at is None else self.answered_at - self.delivered_at
+
+    @property
+    def text(self) -> str:
+        """One line for the debrief."""
+        if not self.needs_answer:
+            at = format_clock(self.delivered_at)
+            return f"{self.subject}: delivered at {at}, no response needed"
+        if self.delay is None:
+            return f"{self.subject}: " + ("never answered" if self.closed else "no response yet")
+        return f"{self.subject}: answered in {format_delay(self.delay)} — “{self.answer}”"
+
+
+@dataclass(frozen=True)
+class TeamDebrief:
+    """What the debrief shows for one team."""
+
+    team: str
+    scene_title: str
+    ended: bool
+    outcome: str | None
+    ending_text: str
+    scores: tuple[CompetencyScore, ...]
+    critical: tuple[str, ...]
+    responses: tuple[Response, ...]
+    adjustments: tuple[str, ...]
+    observations: tuple[str, ...]
+    decisions: int
+
+
+def team_debrief(
+    scenario: Scenario, team: str, state: TeamState, events: Sequence[StoredEvent]
+) -> TeamDebrief:
+    """Assemble one team's debrief from its state and events."""
+    best = best_scores(scenario)
+    names = {c.id: c.name for c in scenario.rubric.competencies}
+    scene = scenario.scenes[state.scene]
+    by_choice = {p.choice: p for p in state.path}
+    critical = tuple(
+        f"{format_clock(c.clock)} {c.message} — “{scenario.choices[c.choice].label}”"
+        + (
+            f" ({who(by_choice[c.choice].actor or by_choice[c.choice].role, None)})"
+            if c.choice in by_choice
+            else ""
+        )
+        for c in state.critical
+    )
+    responses: list[Response] = []
+    for event in events:
+        if event.kind != "inject_delivered":
+            continue
+        inject = scenario.injects.get(str(event.payload.get("inject")))
+        if inject is None:
+            continue
+        step = next((p for p in state.path if p.inject == inject.id), None)
+        responses.append(
+            Response(
+                inject=inject.id,
+                subject=inject.subject,
+                delivered_at=event.clock,
+                answered_at=step.clock if step else None,
+                answer=scenario.choices[step.choice].label if step else "",
+                by=who(step.actor or step.role, step.role if step.actor else None) if step else "",
+                needs_answer=bool(inject.choices),
+                closed=state.ended,
+            )
+        )
+    observations = tuple(
+        f"{OBSERVATION_LABELS.get(str(e.payload.get('kind')), 'Note')}: {e.payload.get('text')}"
+        for e in events
+        if e.kind == OBSERVATION
+    )
+    return TeamDebrief(
+        team=team,
+        scene_title=scene.title,
+        ended=state.ended,
+        outcome=state.outcome,
+        ending_text=scene.ending.debrief if scene.ending else "",
+        scores=tuple(
+            CompetencyScore(c, names.get(c, c), state.points.get(c, 0), best.get(c, 0))
+            for c in scenario.competencies
+        ),
+        critical=critical,
+        responses=tuple(responses),
+        adjustments=tuple(
+            f"{'+' if a.points > 0 else ''}{a.points} {names.get(a.competency, a.competency)}: "
+            f"{a.note}"
+            for a in state.adjustments
+        ),
+        observations=observations,
+        decisions=len(state.path),
+    )
+
+
+def decision_events(events: Sequence[StoredEvent]) -> list[StoredEvent]:
+    """A team's decisions (``chose`` events) in order: the steps of a replay."""
+    return [e for e in events if e.kind == "chose"]
+
+
+def vars_text(state: TeamState) -> list[str]:
+    """``name = value`` lines of a team's variables."""
+    lines = []
+    for name, value in state.vars.items():
+        shown: Any = list(value) if isinstance(value, list | tuple) else value
+        lines.append(f"{name} = {shown!r}" if isinstance(shown, str) else f"{name} = {shown}")
+    return lines

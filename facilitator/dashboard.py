@@ -1,0 +1,491 @@
+"""The dashboard: the clock, every team at a glance, and the master events list (MSEL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from facilitator.actions import acknowledge, outcome_sentence, send_message
+from facilitator.board import (
+    CRITICAL,
+    Board,
+    CompetencyScore,
+    InjectCell,
+    MselRow,
+    TeamRow,
+    format_clock,
+)
+from facilitator.debrief import DebriefScreen
+from facilitator.dialogs import ConfirmDialog, MessageDialog, MessageRequest, Target, TargetDialog
+from facilitator.team import TeamScreen
+from facilitator.widgets import ExerciseClock, ScoreBars
+from simtrain.exercise import Exercise
+
+if TYPE_CHECKING:
+    from facilitator.app import FacilitatorApp
+
+ALERT_STYLE = "bold white on dark_red"
+"""How a team row with an unacknowledged alert is drawn."""
+TEAM_COLUMNS = (
+    ("team", "Team", 7),
+    ("online", "Online", 0.28),
+    ("scene", "Scene", 0.32),
+    ("in_scene", "In scene", 8),
+    ("last", "Last decision", 0.4),
+    ("score", "Score", 6),
+    ("crit", "Crit", 4),
+    ("alert", "Alert", 7),
+)
+"""(key, heading, width) of the team board; a fraction is a share of the width left over."""
+CELL_STYLES = {
+    "delivered": "green",
+    "answering": "yellow",
+    "skipped": "dim",
+    "closed": "dim",
+    "due": "bold yellow",
+}
+"""How each inject status is coloured in the MSEL."""
+
+
+def team_columns(width: int) -> list[tuple[str, str, int]]:
+    """The board's columns for a screen ``width`` cells wide (the text columns stretch)."""
+    fixed = sum(int(w) for _, _, w in TEAM_COLUMNS if isinstance(w, int))
+    spare = max(30, width - fixed - 2 * len(TEAM_COLUMNS) - 2)
+    return [
+        (key, heading, w if isinstance(w, int) else int(spare * w))
+        for key, heading, w in TEAM_COLUMNS
+    ]
+
+
+def team_cells(row: TeamRow) -> list[Text]:
+    """The cells of one team on the board (highlighted while an alert is open)."""
+    online = row.online
+    roles = ", ".join(p.role for p in online)
+    people = f"{len(online)}/{len(row.participants)} {roles}" if row.participants else "nobody"
+    if row.ended:
+        scene = f"■ {row.scene_title} ({row.outcome})"
+        in_scene = "ended"
+    else:
+        scene, in_scene = row.scene_title, format_clock(row.in_scene)
+    last = f"{row.last_by.split(' (')[0]}: {row.last_decision}" if row.last_decision else "—"
+    if row.alerts:
+        alert = "⚠ CRIT" if any(a.kind == CRITICAL for a in row.alerts) else "⚠ OUT"
+    else:
+        alert = ""
+    cells = [
+        Text(row.name, style="bold"),
+        Text(people),
+        Text(scene),
+        Text(in_scene),
+        Text(last),
+        Text(f"{row.points}/{row.best}"),
+        Text(str(row.critical_count), style="bold red" if row.critical_count else ""),
+        Text(alert),
+    ]
+    if row.alerts:
+        for cell in cells:
+            cell.stylize(ALERT_STYLE)
+    return cells
+
+
+def team_detail(row: TeamRow) -> Text:
+    """The pane under the board: the highlighted team's people, alerts and last decision."""
+    text = Text()
+    text.append(f"Team {row.name}", style="bold")
+    text.append(f" — {row.scene_title}")
+    if row.ended:
+        text.append(f" (ending: {row.outcome})", style="bold")
+    else:
+        text.append(f", {format_clock(row.in_scene)} in this scene")
+    text.append(f" · score {row.points}/{row.best}")
+    if row.critical_count:
+        text.append(f" · {row.critical_count} critical", style="bold red")
+    text.append("\nPeople: ")
+    if not row.participants:
+        text.append("nobody has joined yet", style="dim")
+    for index, person in enumerate(row.participants):
+        if index:
+            text.append("   ")
+        if person.online:
+            text.append(f"● {person.name} ({person.role})", style="green")
+        else:
+            away = format_clock(person.stepped_out_at or 0.0)
+            text.append(f"○ {person.name} ({person.role}) out since {away}", style="yellow")
+    if row.last_decision:
+        text.append(f"\nLast decision: {row.last_by} — “{row.last_decision}”")
+    if row.alerts:
+        text.append("\nAlerts (press a to acknowledge):", style="bold red")
+        for alert in row.alerts:
+            text.append(f"\n ⚠ {format_clock(alert.clock)} {alert.by}: {alert.text}", style="red")
+    text.append("\nEnter: the team up close", style="dim")
+    return text
+
+
+def inject_cell_text(cell: InjectCell) -> Text:
+    """An MSEL cell, coloured by status."""
+    return Text(cell.short, style=CELL_STYLES.get(cell.status, ""))
+
+
+def inject_detail(row: MselRow) -> Text:
+    """The pane under the MSEL: the inject in full, for the facilitator only."""
+    text = Text()
+    text.append(row.subject, style="bold")
+    sender = f" from {row.sender}" if row.sender else ""
+    text.append(f" — {row.channel.replace('_', ' ')}{sender} → {', '.join(row.to)}")
+    text.append(f"\nSchedule: {row.schedule}   (id {row.inject})", style="dim")
+    if row.message:
+        text.append(f"\n“{row.message.strip()}”")
+    text.append("\nFacilitator only — ", style="bold magenta")
+    text.append("expected: ", style="bold")
+    text.append(row.expected or "(none given)")
+    if row.objective:
+        text.append("\nObjective: ", style="bold")
+        text.append(row.objective)
+    for team, cell in row.cells:
+        text.append(f"\n{team}: ", style="bold")
+        text.append(cell.long, style=CELL_STYLES.get(cell.status, ""))
+    text.append("\nn: publish now · x: skip · m: ad-hoc message", style="dim")
+    return text
+
+
+class DashboardScreen(Screen[None]):
+    """The exercise at a glance: clock, team board, MSEL; every action two keys away."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "start", "Start"),
+        Binding("p", "pause", "Pause"),
+        Binding("r", "resume", "Resume"),
+        Binding("e", "end", "End"),
+        Binding("t", "tab('teams')", "Teams"),
+        Binding("i", "tab('msel')", "Injects"),
+        Binding("a", "acknowledge", "Acknowledge"),
+        Binding("n", "publish", "Publish"),
+        Binding("x", "skip", "Skip"),
+        Binding("m", "message", "Message"),
+        Binding("d", "debrief", "Debrief"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._board_width = 0
+
+    def compose(self) -> ComposeResult:
+        """Clock on top, the two tabs, the key bar."""
+        yield ExerciseClock(id="clock")
+        with TabbedContent(id="tabs"):
+            with TabPane("Teams", id="teams"):
+                yield DataTable(id="team-table", cursor_type="row", zebra_stripes=True)
+                with Horizontal(id="team-detail-row"):
+                    yield Static(id="team-detail")
+                    yield ScoreBars(id="team-detail-scores")
+            with TabPane("Injects (MSEL)", id="msel"):
+                yield DataTable(id="msel-table", cursor_type="row", zebra_stripes=True)
+                with VerticalScroll(id="inject-scroll"):
+                    yield Static(id="inject-detail")
+        yield Footer()
+
+    @property
+    def facilitator(self) -> FacilitatorApp:
+        """The app, typed."""
+        return cast("FacilitatorApp", self.app)
+
+    @property
+    def exercise(self) -> Exercise:
+        """The exercise being run."""
+        exercise = self.facilitator.exercise
+        assert exercise is not None, "the dashboard opens only with an exercise"
+        return exercise
+
+    def on_mount(self) -> None:
+        """Set up the tables and follow the app's board."""
+        teams = self.query_one("#team-table", DataTable)
+        for key, heading, width in team_columns(self.app.size.width):
+            teams.add_column(heading, width=width, key=key)
+        self._board_width = self.app.size.width
+        msel = self.query_one("#msel-table", DataTable)
+        msel.add_column("Inject", width=26, key="subject")
+        msel.add_column("Schedule", width=18, key="schedule")
+        for team in self.exercise.teams:
+            msel.add_column(team, width=max(9, len(team)), key=f"team:{team}")
+        teams.focus()
+        self.watch(self.facilitator, "board", self.show_board)
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def show_board(self, board: Board | None) -> None:
+        """Draw a new picture of the exercise."""
+        if board is None:
+            self.query_one("#team-detail", Static).update(
+                "Reading the exercise… The first look at a scenario works out the best "
+                "score reachable on each competency; on a large scenario this takes a few "
+                "seconds."
+            )
+            return
+        clock = self.query_one(ExerciseClock)
+        clock.taken_at = board.taken_at
+        clock.clock = board.clock
+        alerts = board.alerts
+        caption = f"{board.title} · {board.exercise} · {len(board.teams)} teams"
+        if board.clock.debrief_released:
+            caption += " · debrief released"
+        warning = ""
+        if alerts:
+            teams = ", ".join(sorted({a.team for a in alerts}))
+            warning = f"⚠ {len(alerts)} alert{'s' if len(alerts) > 1 else ''} — team {teams}"
+        clock.show(caption, warning)
+        self._fill_teams(board)
+        self._fill_msel(board)
+        self.refresh_bindings()
+
+    def on_resize(self) -> None:
+        """Give the board's text columns the room the terminal has."""
+        width = self.app.size.width
+        if width == self._board_width:
+            return
+        self._board_width = width
+        table = self.query_one("#team-table", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        for key, heading, column_width in team_columns(width):
+            table.add_column(heading, width=column_width, key=key)
+        if self.facilitator.board is not None:
+            self._fill_teams(self.facilitator.board)
+            table.move_cursor(row=row)
+
+    def _fill_teams(self, board: Board) -> None:
+        table = self.query_one("#team-table", DataTable)
+        keys = [key for key, _, _ in TEAM_COLUMNS]
+        for row in board.teams:
+            cells = team_cells(row)
+            if row.name not in table.rows:
+                table.add_row(*cells, key=row.name)
+            else:
+                for key, cell in zip(keys, cells, strict=True):
+                    table.update_cell(row.name, key, cell)
+        self._show_team_detail()
+
+    def _fill_msel(self, board: Board) -> None:
+        table = self.query_one("#msel-table", DataTable)
+        for row in board.msel:
+            cells = [inject_cell_text(cell) for _, cell in row.cells]
+            if row.inject not in table.rows:
+                table.add_row(Text(row.subject), Text(row.schedule), *cells, key=row.inject)
+            else:
+                for (team, _), cell in zip(row.cells, cells, strict=True):
+                    table.update_cell(row.inject, f"team:{team}", cell)
+        self._show_inject_detail()
+
+    def selected_team(self) -> str | None:
+        """The team under the board's cursor."""
+        table = self.query_one("#team-table", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def selected_inject(self) -> str | None:
+        """The inject under the MSEL's cursor."""
+        table = self.query_one("#msel-table", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _show_team_detail(self) -> None:
+        board, team = self.facilitator.board, self.selected_team()
+        if board is not None and team is not None:
+            row = board.team(team)
+            self.query_one("#team-detail", Static).update(team_detail(row))
+            names = {c.id: c.name for c in self.exercise.scenario.rubric.competencies}
+            self.query_one("#team-detail-scores", ScoreBars).scores = tuple(
+                CompetencyScore(c, names.get(c, c), points, best)
+                for c, points, best in row.per_competency
+            )
+
+    def _show_inject_detail(self) -> None:
+        board, inject = self.facilitator.board, self.selected_inject()
+        if board is not None and inject is not None:
+            row = next(r for r in board.msel if r.inject == inject)
+            self.query_one("#inject-detail", Static).update(inject_detail(row))
+
+    @on(DataTable.RowHighlighted, "#team-table")
+    def _team_highlighted(self) -> None:
+        self._show_team_detail()
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#msel-table")
+    def _inject_highlighted(self) -> None:
+        self._show_inject_detail()
+
+    @on(DataTable.RowSelected, "#team-table")
+    def _team_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(TeamScreen(str(event.row_key.value)))
+
+    @on(DataTable.RowSelected, "#msel-table")
+    def _inject_selected(self) -> None:
+        self.action_publish()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        table_id = "#msel-table" if event.pane.id == "msel" else "#team-table"
+        self.query_one(table_id, DataTable).focus()
+        self.refresh_bindings()
+
+    # -- which keys apply now ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the keys that make sense in the current state and tab."""
+        board = self.facilitator.board
+        state = board.clock.state if board else "created"
+        tabs = self.query("#tabs")
+        on_msel = bool(tabs) and cast(TabbedContent, tabs.first()).active == "msel"
+        return {
+            "start": state == "created",
+            "pause": state == "running",
+            "resume": state == "paused",
+            "end": state != "ended",
+            "acknowledge": bool(board and board.alerts),
+            "publish": on_msel and state != "ended",
+            "skip": on_msel and state != "ended",
+            "message": state != "ended",
+        }.get(action, True)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        """Show the Teams or the Injects tab."""
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def _clock(self, label: str, change: Callable[[], object], sentence: str) -> None:
+        def call() -> str:
+            change()
+            return sentence
+
+        self.facilitator.perform(label, call)
+
+    def action_start(self) -> None:
+        """Start the exercise clock."""
+        self._clock("Start", self.exercise.start, "The exercise has started; trainees can act.")
+
+    def action_pause(self) -> None:
+        """Pause the clock (trainees cannot act while paused)."""
+        self._clock("Pause", self.exercise.pause, "Paused. Trainees wait until you resume (r).")
+
+    def action_resume(self) -> None:
+        """Restart the clock."""
+        self._clock("Resume", self.exercise.resume, "Resumed; the clock runs again.")
+
+    def action_end(self) -> None:
+        """End the exercise, after confirmation."""
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._clock(
+                    "End", self.exercise.end, "The exercise has ended. Press d for the debrief."
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "End the exercise for good? Trainees can no longer act, and it cannot be "
+                "restarted.",
+                "End exercise",
+            ),
+            confirmed,
+        )
+
+    def action_acknowledge(self) -> None:
+        """Acknowledge the highlighted team's alerts (or the oldest alert's team)."""
+        board = self.facilitator.board
+        if board is None or not board.alerts:
+            self.notify("There is no alert to acknowledge.")
+            return
+        selected = self.selected_team()
+        alerts = board.team(selected).alerts if selected else ()
+        team = selected if alerts and selected else board.alerts[0].team
+        exercise, ids = self.exercise, [a.event_id for a in board.team(team).alerts]
+        self.facilitator.perform("Acknowledge", lambda: acknowledge(exercise, team, ids))
+
+    def action_publish(self) -> None:
+        """Publish the highlighted inject now, to one team or all."""
+        row = self._inject_row()
+        if row is None:
+            return
+        exercise = self.exercise
+
+        def chosen(target: Target | None) -> None:
+            if target is not None:
+                self.facilitator.perform(
+                    "Publish",
+                    lambda: outcome_sentence(
+                        row.subject, "published", exercise.publish(row.inject, target.team)
+                    ),
+                )
+
+        self.app.push_screen(
+            TargetDialog(
+                f"Publish “{row.subject}” now",
+                [(team, cell.long) for team, cell in row.cells],
+                ok="Publish",
+                detail=f"Expected: {row.expected}" if row.expected else "",
+            ),
+            chosen,
+        )
+
+    def action_skip(self) -> None:
+        """Skip the highlighted inject for one team or all (it will not arrive on its own)."""
+        row = self._inject_row()
+        if row is None:
+            return
+        exercise = self.exercise
+
+        def chosen(target: Target | None) -> None:
+            if target is not None:
+                self.facilitator.perform(
+                    "Skip",
+                    lambda: outcome_sentence(
+                        row.subject,
+                        "skipped",
+                        exercise.skip(row.inject, target.team, target.reason),
+                    ),
+                )
+
+        self.app.push_screen(
+            TargetDialog(
+                f"Skip “{row.subject}”",
+                [(team, cell.long) for team, cell in row.cells],
+                ok="Skip",
+                ask_reason=True,
+            ),
+            chosen,
+        )
+
+    def _inject_row(self) -> MselRow | None:
+        board, inject = self.facilitator.board, self.selected_inject()
+        if board is None or inject is None:
+            self.notify("This scenario has no injects.")
+            return None
+        return next(r for r in board.msel if r.inject == inject)
+
+    def action_message(self) -> None:
+        """Send an ad-hoc message to one team or all."""
+        exercise = self.exercise
+        on_teams = self.query_one("#tabs", TabbedContent).active == "teams"
+
+        def written(request: MessageRequest | None) -> None:
+            if request is not None:
+                self.facilitator.perform("Message", lambda: send_message(exercise, request))
+
+        self.app.push_screen(
+            MessageDialog(exercise.teams, self.selected_team() if on_teams else None), written
+        )
+
+    def action_debrief(self) -> None:
+        """Open the debrief."""
+        self.app.push_screen(DebriefScreen())

@@ -1,0 +1,448 @@
+"""Modal dialogs: each asks for what one facilitator action needs and returns a request.
+
+Dialogs only collect and check input; the screen that opened one performs the action
+through the exercise service, so every refusal still comes from the service itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Generic, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Select
+from textual.widgets.option_list import Option
+
+CHANNELS = ("email", "phone", "sms", "radio", "news", "document", "in_person")
+"""The channels a message can come through (as in the scenario format)."""
+ALL = "*all*"
+"""The option value that means every team."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A team (None: every team) and, when asked for, a reason."""
+
+    team: str | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class InjectPick:
+    """An inject picked for one team, with a reason when skipping."""
+
+    inject: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MessageRequest:
+    """An ad-hoc message to one team or all."""
+
+    team: str | None
+    channel: str
+    sender: str
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MoveRequest:
+    """Move a team to a scene, with the reason that goes into the record."""
+
+    scene: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AdjustRequest:
+    """Add or remove points on one competency, with a note for the debrief."""
+
+    competency: str
+    points: int
+    note: str
+
+
+@dataclass(frozen=True)
+class ObserveRequest:
+    """An observation about a team."""
+
+    kind: str
+    text: str
+    competency: str | None
+
+
+RequestT = TypeVar("RequestT")
+"""What a dialog returns."""
+
+
+class Dialog(ModalScreen[RequestT | None], Generic[RequestT]):
+    """A centred dialog; Escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def action_cancel(self) -> None:
+        """Close without doing anything."""
+        self.dismiss(None)
+
+    def error(self, text: str) -> None:
+        """Show why the input cannot be used yet."""
+        self.query_one(".dialog-error", Label).update(text)
+
+    def buttons(self, ok: str) -> ComposeResult:
+        """The error line and the OK / Cancel buttons."""
+        yield Label("", classes="dialog-error")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(ok, variant="primary", id="ok")
+            yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.submit()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.submit()
+
+    def submit(self) -> None:
+        """Check the input and dismiss with a request (subclasses)."""
+        raise NotImplementedError
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; y confirms, n or Escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str, yes: str) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        """The question and two buttons."""
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes} (y)", variant="error", id="yes")
+                yield Button("Cancel (n)", id="no")
+
+    def on_mount(self) -> None:
+        """Cancel is the safe default."""
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, answer: bool) -> None:
+        """Close with the answer."""
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class TargetDialog(Dialog[Target]):
+    """Pick every team or one team (Enter on a line), optionally with a reason."""
+
+    def __init__(
+        self,
+        title: str,
+        teams: Sequence[tuple[str, str]],
+        *,
+        ok: str,
+        ask_reason: bool = False,
+        detail: str = "",
+    ) -> None:
+        super().__init__(title)
+        self.teams = teams
+        """(team, its status for this action) in order."""
+        self.ok = ok
+        self.ask_reason = ask_reason
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        """The list of targets, then the reason."""
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            if self.detail:
+                yield Label(self.detail, classes="dialog-detail")
+            options = [Option("All teams", id=ALL)]
+            options += [Option(f"{team:<12} {status}", id=team) for team, status in self.teams]
+            yield OptionList(*options, id="targets")
+            if self.ask_reason:
+                yield Input(placeholder="Reason (optional, kept in the record)", id="reason")
+            yield from self.buttons(self.ok)
+
+    def on_mount(self) -> None:
+        """Start on "All teams"."""
+        targets = self.query_one("#targets", OptionList)
+        targets.highlighted = 0
+        targets.focus()
+
+    @on(OptionList.OptionSelected, "#targets")
+    def _chosen(self) -> None:
+        if self.ask_reason:
+            self.query_one("#reason", Input).focus()
+        else:
+            self.submit()
+
+    def submit(self) -> None:
+        """Dismiss with the highlighted target."""
+        targets = self.query_one("#targets", OptionList)
+        if targets.highlighted is None:
+            self.error("choose a team, or All teams")
+            return
+        option_id = targets.get_option_at_index(targets.highlighted).id
+        reason = self.query_one("#reason", Input).value.strip() if self.ask_reason else ""
+        self.dismiss(Target(None if option_id == ALL else option_id, reason))
+
+
+class InjectDialog(Dialog[InjectPick]):
+    """Pick an inject for one team (Enter on a line), optionally with a reason."""
+
+    def __init__(
+        self, title: str, injects: Sequence[tuple[str, str]], *, ok: str, ask_reason: bool
+    ) -> None:
+        super().__init__(title)
+        self.injects = injects
+        """(inject id, what to show) in MSEL order."""
+        self.ok = ok
+        self.ask_reason = ask_reason
+
+    def compose(self) -> ComposeResult:
+        """The injects, then the reason."""
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield OptionList(*(Option(text, id=i) for i, text in self.injects), id="injects")
+            if self.ask_reason:
+                yield Input(placeholder="Reason (optional, kept in the record)", id="reason")
+            yield from self.buttons(self.ok)
+
+    def on_mount(self) -> None:
+        """Start on the first inject."""
+        injects = self.query_one("#injects", OptionList)
+        if self.injects:
+            injects.highlighted = 0
+        else:
+            self.error("no inject is left for this team")
+        injects.focus()
+
+    @on(OptionList.OptionSelected, "#injects")
+    def _chosen(self) -> None:
+        if self.ask_reason:
+            self.query_one("#reason", Input).focus()
+        else:
+            self.submit()
+
+    def submit(self) -> None:
+        """Dismiss with the highlighted inject."""
+        injects = self.query_one("#injects", OptionList)
+        if injects.highlighted is None:
+            self.error("choose an inject")
+            return
+        inject = injects.get_option_at_index(injects.highlighted).id or ""
+        reason = self.query_one("#reason", Input).value.strip() if self.ask_reason else ""
+        self.dismiss(InjectPick(inject, reason))
+
+
+class MessageDialog(Dialog[MessageRequest]):
+    """Write an ad-hoc message: team, channel, sender, subject and text."""
+
+    def __init__(self, teams: Sequence[str], team: str | None) -> None:
+        super().__init__("Message a team")
+        self.teams = teams
+        self.team = team
+
+    def compose(self) -> ComposeResult:
+        """The fields of a message."""
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with Horizontal(classes="dialog-row"):
+                yield Select(
+                    [("All teams", ALL), *((t, t) for t in self.teams)],
+                    value=self.team or ALL,
+                    allow_blank=False,
+                    id="team",
+                )
+                yield Select(
+                    [(c.replace("_", " "), c) for c in CHANNELS],
+                    value="email",
+                    allow_blank=False,
+                    id="channel",
+                )
+            yield Input(value="Exercise control", placeholder="From", id="sender")
+            yield Input(placeholder="Subject (optional)", id="subject")
+            yield Input(placeholder="Message text", id="text")
+            yield from self.buttons("Send")
+
+    def on_mount(self) -> None:
+        """Start on the text."""
+        self.query_one("#text", Input).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the message, if it has text."""
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            self.error("write the message text")
+            self.query_one("#text", Input).focus()
+            return
+        team = self.query_one("#team", Select).value
+        self.dismiss(
+            MessageRequest(
+                team=None if team == ALL else str(team),
+                channel=str(self.query_one("#channel", Select).value),
+                sender=self.query_one("#sender", Input).value.strip() or "Exercise control",
+                subject=self.query_one("#subject", Input).value.strip(),
+                text=text,
+            )
+        )
+
+
+class MoveDialog(Dialog[MoveRequest]):
+    """Choose a scene and say why."""
+
+    def __init__(self, team: str, scenes: Sequence[tuple[str, str]], current: str) -> None:
+        super().__init__(f"Move team {team} to a scene")
+        self.scenes = scenes
+        """(scene id, title) in scenario order."""
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        """The scene list and the reason."""
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Select(
+                [(f"{title} ({sid})", sid) for sid, title in self.scenes],
+                prompt="Scene",
+                id="scene",
+            )
+            yield Input(placeholder="Reason (required, kept in the record)", id="reason")
+            yield from self.buttons("Move")
+
+    def on_mount(self) -> None:
+        """Open on the scene list."""
+        self.query_one("#scene", Select).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the move, if a scene and a reason are given."""
+        scene = self.query_one("#scene", Select).value
+        reason = self.query_one("#reason", Input).value.strip()
+        if scene == Select.NULL:
+            self.error("choose the scene to move the team to")
+            return
+        if scene == self.current:
+            self.error("the team is already in that scene")
+            return
+        if not reason:
+            self.error("give a reason (it goes in the record)")
+            self.query_one("#reason", Input).focus()
+            return
+        self.dismiss(MoveRequest(str(scene), reason))
+
+
+class AdjustDialog(Dialog[AdjustRequest]):
+    """Choose a competency, points from -5 to 5, and a note."""
+
+    def __init__(self, team: str, competencies: Sequence[tuple[str, str]]) -> None:
+        super().__init__(f"Adjust team {team}'s score")
+        self.competencies = competencies
+        """(competency id, what to show) in rubric order."""
+
+    def compose(self) -> ComposeResult:
+        """Competency, points and note."""
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Select(
+                [(text, cid) for cid, text in self.competencies], prompt="Competency", id="comp"
+            )
+            yield Input(placeholder="Points: -5 to 5, e.g. +1 or -2", id="points")
+            yield Input(placeholder="Note for the debrief (required)", id="note")
+            yield from self.buttons("Adjust")
+
+    def on_mount(self) -> None:
+        """Open on the competency list."""
+        self.query_one("#comp", Select).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the adjustment, if it is complete."""
+        comp = self.query_one("#comp", Select).value
+        raw = self.query_one("#points", Input).value.strip()
+        note = self.query_one("#note", Input).value.strip()
+        if comp == Select.NULL:
+            self.error("choose a competency")
+            return
+        try:
+            points = int(raw)
+        except ValueError:
+            self.error("points are a whole number from -5 to 5, e.g. +1 or -2")
+            self.query_one("#points", Input).focus()
+            return
+        if not -5 <= points <= 5 or points == 0:
+            self.error("points are a whole number from -5 to 5, not 0")
+            self.query_one("#points", Input).focus()
+            return
+        if not note:
+            self.error("add a note saying why (the team reads it in the debrief)")
+            self.query_one("#note", Input).focus()
+            return
+        self.dismiss(AdjustRequest(str(comp), points, note))
+
+
+class ObserveDialog(Dialog[ObserveRequest]):
+    """Record a strength, an area for improvement or a note."""
+
+    KINDS = (
+        ("strength", "Strength"),
+        ("improvement", "Area for improvement"),
+        ("note", "Note (neither)"),
+    )
+
+    def __init__(self, team: str, competencies: Sequence[tuple[str, str]]) -> None:
+        super().__init__(f"Observation about team {team}")
+        self.competencies = competencies
+
+    def compose(self) -> ComposeResult:
+        """Kind, optional competency, text."""
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with RadioSet(id="kind"):
+                for index, (kind, label) in enumerate(self.KINDS):
+                    yield RadioButton(label, value=index == 0, name=kind)
+            yield Select(
+                [(text, cid) for cid, text in self.competencies],
+                prompt="Competency (optional)",
+                id="comp",
+            )
+            yield Input(placeholder="What you observed", id="text")
+            yield from self.buttons("Record")
+
+    def on_mount(self) -> None:
+        """Open on the text (the kind defaults to a strength)."""
+        self.query_one("#text", Input).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the observation, if it has text."""
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            self.error("write what you observed")
+            self.query_one("#text", Input).focus()
+            return
+        pressed = self.query_one("#kind", RadioSet).pressed_button
+        kind = pressed.name if pressed is not None and pressed.name else "note"
+        comp = self.query_one("#comp", Select).value
+        self.dismiss(ObserveRequest(kind, text, None if comp == Select.NULL else str(comp)))
