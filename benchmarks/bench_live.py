@@ -59,9 +59,7 @@ def propagation(watchers: int, rounds: int) -> None:
         ready = ctx.Queue()
         expected = rounds * 2
         procs = [
-            ctx.Process(
-                target=watcher, args=(db, exercise.id, start_after, expected, queue, ready)
-            )
+            ctx.Process(target=watcher, args=(db, exercise.id, start_after, expected, queue, ready))
             for _ in range(watchers)
         ]
         for p in procs:

@@ -118,8 +118,9 @@ class Dialog(ModalScreen[RequestT | None], Generic[RequestT]):
         self.submit()
 
     def submit(self) -> None:
-        """Check the input and dismiss with a request (subclasses)."""
-        raise NotImplementedError
+        """Check the input and dismiss with a request; each dialog overrides this (the
+        base dialog asks nothing, so it closes as cancelled)."""
+        self.dismiss(None)
 
 
 class ConfirmDialog(ModalScreen[bool]):

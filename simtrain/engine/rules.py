@@ -337,9 +337,7 @@ def next_due_time(scenario: Scenario, draft: Draft) -> float | None:
     if draft.ended:
         return None
     times = [
-        m
-        for i, m in scenario.inject_at.items()
-        if i not in draft.inbox and i not in draft.skipped
+        m for i, m in scenario.inject_at.items() if i not in draft.inbox and i not in draft.skipped
     ]
     timer = scenario.timers.get(draft.scene)
     if timer is not None and not draft.timer_fired:
