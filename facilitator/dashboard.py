@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from facilitator.actions import acknowledge, outcome_sentence, send_message
@@ -26,11 +25,10 @@ from facilitator.board import (
 from facilitator.debrief import DebriefScreen
 from facilitator.dialogs import ConfirmDialog, MessageDialog, MessageRequest, Target, TargetDialog
 from facilitator.team import TeamScreen
-from facilitator.widgets import ExerciseClock, ScoreBars
-from simtrain.exercise import Exercise
+from facilitator.widgets import ExerciseClock, ExerciseScreen, ScoreBars
 
 if TYPE_CHECKING:
-    from facilitator.app import FacilitatorApp
+    pass
 
 ALERT_STYLE = "bold white on dark_red"
 """How a team row with an unacknowledged alert is drawn."""
@@ -156,7 +154,7 @@ def inject_detail(row: MselRow) -> Text:
     return text
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(ExerciseScreen):
     """The exercise at a glance: clock, team board, MSEL; every action two keys away."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -192,18 +190,6 @@ class DashboardScreen(Screen[None]):
                 with VerticalScroll(id="inject-scroll"):
                     yield Static(id="inject-detail")
         yield Footer()
-
-    @property
-    def facilitator(self) -> FacilitatorApp:
-        """The app, typed."""
-        return cast("FacilitatorApp", self.app)
-
-    @property
-    def exercise(self) -> Exercise:
-        """The exercise being run."""
-        exercise = self.facilitator.exercise
-        assert exercise is not None, "the dashboard opens only with an exercise"
-        return exercise
 
     def on_mount(self) -> None:
         """Set up the tables and follow the app's board."""

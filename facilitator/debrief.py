@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from facilitator.board import (
@@ -23,13 +22,13 @@ from facilitator.board import (
     who,
 )
 from facilitator.dialogs import ConfirmDialog
-from facilitator.widgets import ScoreBars
+from facilitator.widgets import ExerciseScreen, ScoreBars
 from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import Exercise, ExerciseError, StoredEvent
 
 if TYPE_CHECKING:
-    from facilitator.app import FacilitatorApp
+    pass
 
 OUTCOME_STYLES = {"success": "bold green", "partial": "bold yellow", "failure": "bold red"}
 """How each ending outcome is coloured."""
@@ -133,7 +132,7 @@ def replay_text(
     return text
 
 
-class DebriefScreen(Screen[None]):
+class DebriefScreen(ExerciseScreen):
     """After-action review for the facilitator; releases the trainees' own debrief."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -157,18 +156,6 @@ class DebriefScreen(Screen[None]):
         self.step = -1
         """Decision shown in the replay (0: the start; -1: the latest)."""
         self._shown_event = -1
-
-    @property
-    def facilitator(self) -> FacilitatorApp:
-        """The app, typed."""
-        return cast("FacilitatorApp", self.app)
-
-    @property
-    def exercise(self) -> Exercise:
-        """The exercise being run."""
-        exercise = self.facilitator.exercise
-        assert exercise is not None, "the debrief opens only with an exercise"
-        return exercise
 
     @property
     def team(self) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from facilitator.actions import acknowledge, send_message
@@ -34,11 +33,10 @@ from facilitator.dialogs import (
     ObserveDialog,
     ObserveRequest,
 )
-from facilitator.widgets import ScoreBars
-from simtrain.exercise import Exercise
+from facilitator.widgets import ExerciseScreen, ScoreBars
 
 if TYPE_CHECKING:
-    from facilitator.app import FacilitatorApp
+    pass
 
 ICONS = {
     "chose": "▶",
@@ -76,7 +74,7 @@ def timeline_text(entries: list[Entry]) -> Table | Text:
     return grid
 
 
-class TeamScreen(Screen[None]):
+class TeamScreen(ExerciseScreen):
     """One team in full, with the facilitator's overrides."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -113,18 +111,6 @@ class TeamScreen(Screen[None]):
                 with TabPane("People", id="tab-people"), VerticalScroll():
                     yield Static(id="team-people")
         yield Footer()
-
-    @property
-    def facilitator(self) -> FacilitatorApp:
-        """The app, typed."""
-        return cast("FacilitatorApp", self.app)
-
-    @property
-    def exercise(self) -> Exercise:
-        """The exercise being run."""
-        exercise = self.facilitator.exercise
-        assert exercise is not None, "a team screen opens only with an exercise"
-        return exercise
 
     def on_mount(self) -> None:
         """Follow the app's board; the timeline takes the keyboard."""

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Digits, Label
 
 from facilitator.board import CompetencyScore, format_clock
-from simtrain.exercise import ClockState
+from simtrain.exercise import ClockState, Exercise
+
+if TYPE_CHECKING:
+    from facilitator.app import FacilitatorApp
 
 STATE_LABELS = {
     "created": "NOT STARTED",
@@ -110,3 +115,19 @@ class ScoreBars(Widget):
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         """One line per competency."""
         return max(1, len(self.scores))
+
+
+class ExerciseScreen(Screen[None]):
+    """A console screen that works on the app's open exercise."""
+
+    @property
+    def facilitator(self) -> FacilitatorApp:
+        """The app, typed."""
+        return cast("FacilitatorApp", self.app)
+
+    @property
+    def exercise(self) -> Exercise:
+        """The exercise being run (these screens open only once one is)."""
+        exercise = self.facilitator.exercise
+        assert exercise is not None, f"{type(self).__name__} opens only with an exercise"
+        return exercise
