@@ -328,8 +328,12 @@ def _inbox(
     role: str,
     events: Sequence[StoredEvent],
     choices: Sequence[ChoiceView],
+    open_for_answers: bool = True,
 ) -> tuple[InboxItem, ...]:
-    """Injects addressed to the role and messages addressed to it, newest first."""
+    """Injects addressed to the role and messages addressed to it, newest first.
+
+    Once the exercise has ended nothing can be answered, so nothing is marked to answer.
+    """
     arrived: dict[str, tuple[int, float]] = {}
     messages: list[tuple[int, InboxItem]] = []
     for event in events:
@@ -362,7 +366,7 @@ def _inbox(
         inject = scenario.injects[inject_id]
         order, clock = arrived.get(inject_id, (0, state.clock))
         answers = tuple(c for c in choices if c.inject == inject_id)
-        needs = inject_id in state.pending
+        needs = open_for_answers and inject_id in state.pending
         items.append(
             (
                 order,
@@ -527,7 +531,7 @@ def seat_view(
         scene=_scene(scenario, state, role),
         choices=choices,
         documents=documents,
-        inbox=_inbox(scenario, state, role, events, choices),
+        inbox=_inbox(scenario, state, role, events, choices, clock.state != "ended"),
         timeline=timeline,
         members=members,
         ended=state.ended,

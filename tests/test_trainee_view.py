@@ -276,3 +276,14 @@ def test_the_view_module_imports_no_textual() -> None:
     code = "import sys, simtrain.trainee; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_nothing_is_marked_to_answer_once_the_exercise_has_ended(service, live) -> None:
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    exercise.publish("journalist_call", "red")
+    item = next(i for i in ana.view().inbox if i.key == "inject:journalist_call")
+    assert item.needs_response and item.choices
+    exercise.end()
+    item = next(i for i in ana.view().inbox if i.key == "inject:journalist_call")
+    assert not item.needs_response and item.choices == ()
