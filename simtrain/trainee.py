@@ -30,6 +30,7 @@ from simtrain.exercise import (
     CLOCK_STREAM,
     JOINED,
     MESSAGE,
+    OBSERVATION,
     ClockState,
     Exercise,
     ExerciseError,
@@ -215,6 +216,16 @@ class AdjustmentView:
 
 
 @dataclass(frozen=True)
+class ObservationView:
+    """A strength or an area for improvement the facilitator recorded for the team."""
+
+    kind: str
+    """``strength`` or ``improvement`` (private notes never reach a seat)."""
+    text: str
+    competency_name: str
+
+
+@dataclass(frozen=True)
 class DebriefView:
     """The team's debrief, only built once the facilitator has released it."""
 
@@ -225,6 +236,7 @@ class DebriefView:
     critical: tuple[CriticalView, ...]
     decisions: tuple[DecisionFeedback, ...]
     adjustments: tuple[AdjustmentView, ...]
+    observations: tuple[ObservationView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -436,8 +448,11 @@ def _timeline(
     return tuple(entries), tuple(members.values())
 
 
-def _debrief(scenario: Scenario, state: TeamState) -> DebriefView:
-    """Scores, critical errors and feedback: only for a released debrief."""
+def _debrief(
+    scenario: Scenario, state: TeamState, events: Sequence[StoredEvent] = ()
+) -> DebriefView:
+    """Scores, critical errors, feedback, and the facilitator's strengths and areas for
+    improvement (never the private notes): only for a released debrief."""
     best = best_scores(scenario)
     names = {c.id: c.name for c in scenario.rubric.competencies}
     scores = tuple(
@@ -481,6 +496,15 @@ def _debrief(scenario: Scenario, state: TeamState) -> DebriefView:
         AdjustmentView(names.get(a.competency, a.competency), a.points, a.note)
         for a in state.adjustments
     )
+    observations = tuple(
+        ObservationView(
+            str(e.payload["kind"]),
+            str(e.payload.get("text") or ""),
+            names.get(str(e.payload.get("competency") or ""), ""),
+        )
+        for e in events
+        if e.kind == OBSERVATION and e.payload.get("kind") in ("strength", "improvement")
+    )
     scene = scenario.scenes[state.scene]
     ending_text = scene.ending.debrief if scene.ending is not None and state.ended else ""
     outcome = state.outcome if state.ended else None
@@ -492,6 +516,7 @@ def _debrief(scenario: Scenario, state: TeamState) -> DebriefView:
         critical=critical,
         decisions=tuple(decisions),
         adjustments=adjustments,
+        observations=observations,
     )
 
 
@@ -535,7 +560,7 @@ def seat_view(
         timeline=timeline,
         members=members,
         ended=state.ended,
-        debrief=_debrief(scenario, state) if clock.debrief_released else None,
+        debrief=_debrief(scenario, state, events) if clock.debrief_released else None,
     )
 
 

@@ -115,11 +115,13 @@ def test_nothing_of_the_facilitator_or_the_scoring_leaks_before_the_debrief(serv
     exercise.publish("journalist_call", "red")
     ana.choose("confirm_name", "they asked nicely", ana.view().seq)
     exercise.observe("red", "improvement", "OBSERVATION-TEXT about Ana")
+    exercise.observe("red", "note", "PRIVATE-NOTE for the facilitator only")
     exercise.adjust("red", "trust", 1, "ADJUSTMENT-NOTE for the debrief")
     exercise.move("red", "escalation", "MOVE-REASON kept for the record")
     before = repr(ana.view())
     secrets = [
         "OBSERVATION-TEXT",
+        "PRIVATE-NOTE",
         "ADJUSTMENT-NOTE",
         "MOVE-REASON",
         "Refer to the press officer",  # the inject's expected response
@@ -134,7 +136,8 @@ def test_nothing_of_the_facilitator_or_the_scoring_leaks_before_the_debrief(serv
     assert after.debrief is not None
     shown = repr(after)
     assert "There is no off the record" in shown and "ADJUSTMENT-NOTE" in shown
-    for secret in ("OBSERVATION-TEXT", "MOVE-REASON", "Refer to the press officer"):
+    assert "OBSERVATION-TEXT" in shown  # an area for improvement is debrief material
+    for secret in ("PRIVATE-NOTE", "MOVE-REASON", "Refer to the press officer"):
         assert secret not in shown, secret
 
 

@@ -76,8 +76,22 @@ class DebriefScreen(Screen[None]):
                 yield Static(Content.assemble(*parts), classes="decision")
                 if decision.feedback:
                     yield Markdown(decision.feedback, classes="feedback")
-            if debrief.adjustments:
+            if debrief.adjustments or debrief.observations:
                 yield Label(Content.styled("From the facilitator", "bold"), classes="section")
+                for observation in debrief.observations:
+                    about = (
+                        f" ({observation.competency_name})" if observation.competency_name else ""
+                    )
+                    yield Static(
+                        Content.assemble(
+                            (
+                                "Strength" if observation.kind == "strength" else "To improve",
+                                "bold $success" if observation.kind == "strength" else "bold",
+                            ),
+                            f"{about} — {observation.text}",
+                        ),
+                        classes="decision",
+                    )
                 for adjustment in debrief.adjustments:
                     yield Static(
                         Content.assemble(
