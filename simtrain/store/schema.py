@@ -10,7 +10,9 @@ anything is written to them.
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -122,11 +124,34 @@ def prepare(db: Database, path: Path, *, create: bool) -> None:
     conn = db.conn
     try:
         version = _inspect(conn, path, create=create)
-        conn.execute(WAL_PRAGMA)  # a no-op when the file is already in WAL mode
+        _enter_wal(conn)
         if version < len(MIGRATIONS):
             _migrate(db, path)
     except sqlite3.Error as exc:
         raise translate_error(exc, path) from exc
+
+
+WAL_SWITCH_DEADLINE_S = 30.0
+"""How long to keep trying to switch a brand-new file to WAL while others open it too."""
+
+
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL (a no-op once it is).
+
+    The switch needs the file to itself. When several processes create the same new file
+    at the same moment, each one's brief reads can make another's switch fail at once
+    with "database is locked", without SQLite's busy handler waiting; so retry, with a
+    little random back-off, until a deadline.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_DEADLINE_S
+    while True:
+        try:
+            conn.execute(WAL_PRAGMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02 + random.random() * 0.08)
 
 
 def _inspect(conn: sqlite3.Connection, path: Path, *, create: bool) -> int:
