@@ -678,7 +678,7 @@ def test_wait_for_events_returns_at_once_when_events_are_there(
     written = store.append("ex1", "team:red", 0, [event()])
     started = time.monotonic()
     assert store.wait_for_events("ex1", 0, timeout=5) == written
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 2.5  # well short of the 5 s timeout
 
 
 def test_wait_for_events_times_out_empty(
@@ -687,7 +687,7 @@ def test_wait_for_events_times_out_empty(
     store.append("ex1", "team:red", 0, [event()])
     started = time.monotonic()
     assert store.wait_for_events("ex1", store.last_id("ex1"), timeout=0.15) == []
-    assert 0.15 <= time.monotonic() - started < 1.0
+    assert 0.15 <= time.monotonic() - started < 3.0
 
 
 def test_wait_for_events_sees_another_thread_of_the_same_store(
@@ -700,7 +700,7 @@ def test_wait_for_events_sees_another_thread_of_the_same_store(
     finally:
         writer.join()
     assert [(e.stream, e.seq) for e in got] == [("team:blue", 1)]
-    assert time.time() - got[0].wall < 1.0
+    assert time.time() - got[0].wall < 2.5
 
 
 def test_the_wal_stays_bounded_while_writing_far_more(

@@ -188,7 +188,7 @@ def test_writers_killed_mid_write_leave_a_sound_database(tmp_path: Path) -> None
                 assert appended[0].seq == last + 1
 
 
-def test_wait_for_events_sees_another_process_within_150_ms(tmp_path: Path) -> None:
+def test_wait_for_events_sees_another_process_promptly(tmp_path: Path) -> None:
     path = tmp_path / "watch.db"
     _new_store(path)
     start = CTX.Event()
