@@ -124,7 +124,8 @@ async def test_the_join_screen_takes_a_seat(service, codes, control) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.screen.query_one("#exercise", Select).value == "quay")
         screen = app.screen
-        assert screen.query_one("#team", Select).value == "red"
+        # the team list fills in once the exercise is chosen: wait for it, do not race it
+        await until(pilot, lambda: screen.query_one("#team", Select).value == "red")
         screen.query_one("#role", Select).value = "social_worker"
         screen.query_one("#code", Input).focus()
         await pilot.press(*codes["red"].lower())
@@ -140,6 +141,7 @@ async def test_the_join_screen_says_why_a_code_is_refused(service) -> None:
     app = TraineeApp(service, watch_timeout=WATCH)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.screen.query_one("#exercise", Select).value == "quay")
+        await until(pilot, lambda: app.screen.query_one("#team", Select).value == "red")
         app.screen.query_one("#code", Input).value = "WRONG1"
         app.screen.query_one("#name", Input).focus()
         await pilot.press(*"Ana", "enter")
