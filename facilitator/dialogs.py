@@ -157,8 +157,46 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
-class TargetDialog(Dialog[Target]):
+class _PickDialog(Dialog[RequestT]):
+    """A list to pick one line from (Enter picks), then an optional reason."""
+
+    LIST_ID: ClassVar[str] = "picks"
+    NOTHING_PICKED: ClassVar[str] = "choose a line"
+
+    def __init__(self, title: str, *, ok: str, ask_reason: bool) -> None:
+        super().__init__(title)
+        self.ok = ok
+        self.ask_reason = ask_reason
+
+    def reason_and_buttons(self) -> ComposeResult:
+        """The reason field (when asked for) and the buttons, under the list."""
+        if self.ask_reason:
+            yield Input(placeholder="Reason (optional, kept in the record)", id="reason")
+        yield from self.buttons(self.ok)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self) -> None:
+        if self.ask_reason:
+            self.query_one("#reason", Input).focus()
+        else:
+            self.submit()
+
+    def picked(self) -> tuple[str, str] | None:
+        """(the highlighted line's id, the reason), or None after saying what is missing."""
+        options = self.query_one(f"#{self.LIST_ID}", OptionList)
+        if options.highlighted is None:
+            self.error(self.NOTHING_PICKED)
+            return None
+        option_id = options.get_option_at_index(options.highlighted).id or ""
+        reason = self.query_one("#reason", Input).value.strip() if self.ask_reason else ""
+        return option_id, reason
+
+
+class TargetDialog(_PickDialog[Target]):
     """Pick every team or one team (Enter on a line), optionally with a reason."""
+
+    LIST_ID = "targets"
+    NOTHING_PICKED = "choose a team, or All teams"
 
     def __init__(
         self,
@@ -169,11 +207,9 @@ class TargetDialog(Dialog[Target]):
         ask_reason: bool = False,
         detail: str = "",
     ) -> None:
-        super().__init__(title)
+        super().__init__(title, ok=ok, ask_reason=ask_reason)
         self.teams = teams
         """(team, its status for this action) in order."""
-        self.ok = ok
-        self.ask_reason = ask_reason
         self.detail = detail
 
     def compose(self) -> ComposeResult:
@@ -184,81 +220,57 @@ class TargetDialog(Dialog[Target]):
                 yield Label(self.detail, classes="dialog-detail")
             options = [Option("All teams", id=ALL)]
             options += [Option(f"{team:<12} {status}", id=team) for team, status in self.teams]
-            yield OptionList(*options, id="targets")
-            if self.ask_reason:
-                yield Input(placeholder="Reason (optional, kept in the record)", id="reason")
-            yield from self.buttons(self.ok)
+            yield OptionList(*options, id=self.LIST_ID)
+            yield from self.reason_and_buttons()
 
     def on_mount(self) -> None:
         """Start on "All teams"."""
-        targets = self.query_one("#targets", OptionList)
+        targets = self.query_one(f"#{self.LIST_ID}", OptionList)
         targets.highlighted = 0
         targets.focus()
 
-    @on(OptionList.OptionSelected, "#targets")
-    def _chosen(self) -> None:
-        if self.ask_reason:
-            self.query_one("#reason", Input).focus()
-        else:
-            self.submit()
-
     def submit(self) -> None:
         """Dismiss with the highlighted target."""
-        targets = self.query_one("#targets", OptionList)
-        if targets.highlighted is None:
-            self.error("choose a team, or All teams")
-            return
-        option_id = targets.get_option_at_index(targets.highlighted).id
-        reason = self.query_one("#reason", Input).value.strip() if self.ask_reason else ""
-        self.dismiss(Target(None if option_id == ALL else option_id, reason))
+        picked = self.picked()
+        if picked is not None:
+            team, reason = picked
+            self.dismiss(Target(None if team == ALL else team, reason))
 
 
-class InjectDialog(Dialog[InjectPick]):
+class InjectDialog(_PickDialog[InjectPick]):
     """Pick an inject for one team (Enter on a line), optionally with a reason."""
+
+    LIST_ID = "injects"
+    NOTHING_PICKED = "choose an inject"
 
     def __init__(
         self, title: str, injects: Sequence[tuple[str, str]], *, ok: str, ask_reason: bool
     ) -> None:
-        super().__init__(title)
+        super().__init__(title, ok=ok, ask_reason=ask_reason)
         self.injects = injects
         """(inject id, what to show) in MSEL order."""
-        self.ok = ok
-        self.ask_reason = ask_reason
 
     def compose(self) -> ComposeResult:
         """The injects, then the reason."""
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield OptionList(*(Option(text, id=i) for i, text in self.injects), id="injects")
-            if self.ask_reason:
-                yield Input(placeholder="Reason (optional, kept in the record)", id="reason")
-            yield from self.buttons(self.ok)
+            yield OptionList(*(Option(text, id=i) for i, text in self.injects), id=self.LIST_ID)
+            yield from self.reason_and_buttons()
 
     def on_mount(self) -> None:
         """Start on the first inject."""
-        injects = self.query_one("#injects", OptionList)
+        injects = self.query_one(f"#{self.LIST_ID}", OptionList)
         if self.injects:
             injects.highlighted = 0
         else:
             self.error("no inject is left for this team")
         injects.focus()
 
-    @on(OptionList.OptionSelected, "#injects")
-    def _chosen(self) -> None:
-        if self.ask_reason:
-            self.query_one("#reason", Input).focus()
-        else:
-            self.submit()
-
     def submit(self) -> None:
         """Dismiss with the highlighted inject."""
-        injects = self.query_one("#injects", OptionList)
-        if injects.highlighted is None:
-            self.error("choose an inject")
-            return
-        inject = injects.get_option_at_index(injects.highlighted).id or ""
-        reason = self.query_one("#reason", Input).value.strip() if self.ask_reason else ""
-        self.dismiss(InjectPick(inject, reason))
+        picked = self.picked()
+        if picked is not None:
+            self.dismiss(InjectPick(*picked))
 
 
 class MessageDialog(Dialog[MessageRequest]):
