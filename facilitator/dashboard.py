@@ -400,54 +400,53 @@ class DashboardScreen(ExerciseScreen):
 
     def action_publish(self) -> None:
         """Publish the highlighted inject now, to one team or all."""
-        row = self._inject_row()
-        if row is None:
-            return
         exercise = self.exercise
-
-        def chosen(target: Target | None) -> None:
-            if target is not None:
-                self.facilitator.perform(
-                    "Publish",
-                    lambda: outcome_sentence(
-                        row.subject, "published", exercise.publish(row.inject, target.team)
-                    ),
-                )
-
-        self.app.push_screen(
-            TargetDialog(
-                f"Publish “{row.subject}” now",
-                [(team, cell.long) for team, cell in row.cells],
-                ok="Publish",
-                detail=f"Expected: {row.expected}" if row.expected else "",
-            ),
-            chosen,
+        self._inject_to_teams(
+            "Publish",
+            "published",
+            lambda row, target: exercise.publish(row.inject, target.team),
+            expected_shown=True,
         )
 
     def action_skip(self) -> None:
         """Skip the highlighted inject for one team or all (it will not arrive on its own)."""
+        exercise = self.exercise
+        self._inject_to_teams(
+            "Skip",
+            "skipped",
+            lambda row, target: exercise.skip(row.inject, target.team, target.reason),
+            ask_reason=True,
+        )
+
+    def _inject_to_teams(
+        self,
+        verb: str,
+        done: str,
+        run: Callable[[MselRow, Target], dict[str, str]],
+        *,
+        ask_reason: bool = False,
+        expected_shown: bool = False,
+    ) -> None:
+        """Ask which teams (and why, if asked), then run the action on the highlighted
+        inject and report per team."""
         row = self._inject_row()
         if row is None:
             return
-        exercise = self.exercise
 
         def chosen(target: Target | None) -> None:
             if target is not None:
                 self.facilitator.perform(
-                    "Skip",
-                    lambda: outcome_sentence(
-                        row.subject,
-                        "skipped",
-                        exercise.skip(row.inject, target.team, target.reason),
-                    ),
+                    verb, lambda: outcome_sentence(row.subject, done, run(row, target))
                 )
 
+        title = f"{verb} “{row.subject}”" + (" now" if verb == "Publish" else "")
         self.app.push_screen(
             TargetDialog(
-                f"Skip “{row.subject}”",
+                title,
                 [(team, cell.long) for team, cell in row.cells],
-                ok="Skip",
-                ask_reason=True,
+                ok=verb,
+                ask_reason=ask_reason,
+                detail=f"Expected: {row.expected}" if expected_shown and row.expected else "",
             ),
             chosen,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -305,47 +306,35 @@ class TeamScreen(ExerciseScreen):
     def action_publish(self) -> None:
         """Publish an inject to this team now."""
         exercise, team = self.exercise, self.team
-
-        def chosen(pick: InjectPick | None) -> None:
-            if pick is None:
-                return
-
-            def call() -> str:
-                exercise.publish(pick.inject, team)
-                return f"“{exercise.scenario.injects[pick.inject].subject}” published for {team}."
-
-            self.facilitator.perform("Publish", call)
-
-        self.app.push_screen(
-            InjectDialog(
-                f"Publish an inject to team {team}",
-                self._inject_choices(skipping=False),
-                ok="Publish",
-                ask_reason=False,
-            ),
-            chosen,
+        self._inject_for_team(
+            "Publish", "published", lambda pick: exercise.publish(pick.inject, team)
         )
 
     def action_skip(self) -> None:
         """Skip an inject for this team."""
         exercise, team = self.exercise, self.team
+        self._inject_for_team(
+            "Skip", "skipped", lambda pick: exercise.skip(pick.inject, team, pick.reason)
+        )
+
+    def _inject_for_team(self, verb: str, done: str, run: Callable[[InjectPick], object]) -> None:
+        """Ask which inject (and, when skipping, why), then run the action for this team."""
+        exercise, team, skipping = self.exercise, self.team, verb == "Skip"
 
         def chosen(pick: InjectPick | None) -> None:
             if pick is None:
                 return
 
             def call() -> str:
-                exercise.skip(pick.inject, team, pick.reason)
-                return f"“{exercise.scenario.injects[pick.inject].subject}” skipped for {team}."
+                run(pick)
+                return f"“{exercise.scenario.injects[pick.inject].subject}” {done} for {team}."
 
-            self.facilitator.perform("Skip", call)
+            self.facilitator.perform(verb, call)
 
+        title = f"{verb} an inject {'for' if skipping else 'to'} team {team}"
         self.app.push_screen(
             InjectDialog(
-                f"Skip an inject for team {team}",
-                self._inject_choices(skipping=True),
-                ok="Skip",
-                ask_reason=True,
+                title, self._inject_choices(skipping=skipping), ok=verb, ask_reason=skipping
             ),
             chosen,
         )

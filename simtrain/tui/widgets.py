@@ -270,6 +270,15 @@ def inbox_prompt(item: InboxItem) -> Content:
     )
 
 
+def refill(option_list: OptionList, options: list[Option], empty: str) -> None:
+    """Replace a list's lines, keeping the highlight near where it was; ``empty`` is the
+    (disabled) line shown when there is nothing."""
+    highlighted = option_list.highlighted
+    option_list.set_options(options or [Option(empty, disabled=True)])
+    if options:
+        option_list.highlighted = min(highlighted or 0, len(options) - 1)
+
+
 class InboxList(OptionList):
     """Injects and messages for this role, newest first; unanswered ones marked."""
 
@@ -282,11 +291,8 @@ class InboxList(OptionList):
 
     def show(self, items: tuple[InboxItem, ...]) -> None:
         """List ``items``."""
-        highlighted = self.highlighted
         options = [Option(inbox_prompt(item), id=item.key) for item in items]
-        self.set_options(options or [Option("Nothing has arrived yet.", disabled=True)])
-        if options:
-            self.highlighted = min(highlighted or 0, len(options) - 1)
+        refill(self, options, "Nothing has arrived yet.")
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -307,11 +313,7 @@ class CaseFileList(OptionList):
 
     def show(self, documents: tuple[DocumentView, ...]) -> None:
         """List ``documents``."""
-        highlighted = self.highlighted
-        options = [Option(d.title, id=d.id) for d in documents]
-        self.set_options(options or [Option("Your case file is empty.", disabled=True)])
-        if options:
-            self.highlighted = min(highlighted or 0, len(options) - 1)
+        refill(self, [Option(d.title, id=d.id) for d in documents], "Your case file is empty.")
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
