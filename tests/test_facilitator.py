@@ -25,7 +25,13 @@ from facilitator.board import (
 )
 from facilitator.dashboard import ALERT_STYLE, DashboardScreen
 from facilitator.debrief import DebriefScreen
-from facilitator.dialogs import AdjustDialog, MessageDialog, MoveDialog, ObserveDialog
+from facilitator.dialogs import (
+    AdjustDialog,
+    InjectDialog,
+    MessageDialog,
+    MoveDialog,
+    ObserveDialog,
+)
 from facilitator.picker import CodesScreen, CreateScreen
 from facilitator.team import TeamScreen
 from simtrain.exercise import Exercise, ExerciseService
@@ -479,3 +485,24 @@ def test_debrief_snapshot(played: str, snap_compare: Callable[..., bool]) -> Non
     finally:
         app.wait_stopped()
         service.close()
+
+
+async def test_team_screen_publishes_and_skips_for_that_team(
+    db: tuple[str, dict[str, str]],
+) -> None:
+    path, _ = db
+    async with console(path) as (app, pilot):
+        await pilot.press("s")
+        await until(pilot, lambda: board(app).clock.state == "running")
+        await pilot.press("enter")  # team red up close
+        assert isinstance(app.screen, TeamScreen)
+        await pilot.press("n")  # publish: the first inject on the list
+        assert isinstance(app.screen, InjectDialog)
+        await pilot.press("enter")
+        await until(pilot, lambda: len(board(app).states["red"].inbox) == 1)
+        assert board(app).states["blue"].inbox == ()
+        await pilot.press("x", "enter", *"not today", "enter")  # skip, with a reason
+        await until(pilot, lambda: len(board(app).states["red"].skipped) == 1)
+        skipped = [e for e in board(app).team_events("red") if e.kind == "inject_skipped"]
+        assert skipped[0].payload["reason"] == "not today"
+        assert board(app).states["blue"].skipped == frozenset()
