@@ -115,7 +115,7 @@ class PickerScreen(Screen[None]):
             for record in service.list():
                 state: str
                 try:
-                    state = service.exercise(record.id).clock().state
+                    state = service.clock(record.id).state
                 except ExerciseError:
                     state = "unreadable"
                 lines.append(

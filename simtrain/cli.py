@@ -357,7 +357,7 @@ def exercise_list(db: str, as_json: bool) -> None:
     service = open_service(db)
     rows = []
     for record in service.list():
-        clock = service.exercise(record.id).clock()
+        clock = service.clock(record.id)
         rows.append(
             {
                 "exercise": record.id,

@@ -205,6 +205,13 @@ class ExerciseService:
         """Every exercise in the database, oldest first."""
         return self.store.exercises()
 
+    def clock(self, exercise_id: str) -> ClockState:
+        """An exercise's clock, read without loading its scenario (for lists)."""
+        try:
+            return clock_from_events(self.store.read(exercise_id, CLOCK_STREAM), time.time())
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+
     def exercise(self, exercise_id: str) -> Exercise:
         """A handle on one exercise (cached per service)."""
         handle = self._exercises.get(exercise_id)

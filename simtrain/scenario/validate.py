@@ -21,6 +21,7 @@ from simtrain.scenario.compiled import Scenario, compile_scenario, shipped_rubri
 from simtrain.scenario.diagnostics import Diagnostic, did_you_mean, sort_key
 from simtrain.scenario.expressions import FUNCTIONS, ExpressionError, compile_expression
 from simtrain.scenario.model import ScenarioModel
+from simtrain.scenario.shape import shape_diagnostics
 from simtrain.scenario.yamlsource import YamlSyntaxError, load_marked, position_of
 
 Path_ = tuple[Any, ...]
@@ -75,8 +76,6 @@ def load_text(text: str, path: str = "<scenario>") -> LoadResult:
         try:
             model = ScenarioModel.model_validate(raw)
         except ValidationError as exc:
-            from simtrain.scenario.shape import shape_diagnostics
-
             diagnostics.extend(shape_diagnostics(raw, exc, path))
         diagnostics.extend(Checker(raw, path).run())
         diagnostics.sort(key=sort_key)
@@ -189,6 +188,8 @@ class Checker:
         for i, inject in _dicts(raw.get("injects")):
             for j, choice in _dicts(inject.get("choices")):
                 self.choices.append((("injects", i, "choices", j), choice))
+        self.never: set[str] = set()
+        """Choices whose condition is constantly false (found by check_expressions)."""
         self.choice_ids = [c.get("id") for _, c in self.choices if isinstance(c.get("id"), str)]
 
     # -- helpers -------------------------------------------------------------------
@@ -443,7 +444,6 @@ class Checker:
         targets += [
             (("injects", i, "when"), inj.get("when")) for i, inj in _dicts(self.raw.get("injects"))
         ]
-        self.never: set[str] = set()
         for path, source in targets:
             if not isinstance(source, str):
                 continue

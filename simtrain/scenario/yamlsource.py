@@ -13,7 +13,6 @@ Python values ourselves instead of using a constructor, so that we can
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -267,9 +266,3 @@ def position_of(root: Any, path: tuple[Any, ...], *, key: bool = False) -> Posit
         else:
             break
     return best
-
-
-def iter_items(value: Any) -> Iterator[tuple[str, Any]]:
-    """Items of a mapping, or nothing for anything else."""
-    if isinstance(value, dict):
-        yield from value.items()
