@@ -75,7 +75,7 @@ async def console(
         service.close()
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 8) -> None:
+async def until(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 30) -> None:
     """Let the app run until ``condition`` holds (the live feed and workers are threads)."""
     deadline = time.monotonic() + timeout
     while not condition():

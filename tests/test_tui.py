@@ -95,7 +95,7 @@ def recorded(app: TraineeApp) -> list[str]:
     return texts
 
 
-async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 5.0) -> None:
+async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 30.0) -> None:
     """Let the app run until ``check()`` holds."""
     deadline = time.monotonic() + timeout
     while not check():

@@ -82,19 +82,23 @@ class ContentWarning(Vertical):
     class Accepted(Message):
         """The trainee chose to continue to the scene."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # built here, not in compose, so ``show`` works before this widget's children mount
+        self._text = Static(id="warning-text")
+        self._hint = Static(id="warning-hint")
+
     def compose(self) -> ComposeResult:
         yield Label("Content warning", id="warning-title")
-        yield Static(id="warning-text")
+        yield self._text
         yield Button("Continue to the scene", id="warning-continue", variant="primary")
-        yield Static(id="warning-hint")
+        yield self._hint
 
     def show(self, text: str, *, solo: bool) -> None:
         """Show the warning ``text`` (``solo``: nobody else is there to be told)."""
-        self.query_one("#warning-text", Static).update(text)
+        self._text.update(text)
         told = "" if solo else "; the facilitator is told privately"
-        self.query_one("#warning-hint", Static).update(
-            f"You may step out at any time with F9{told}."
-        )
+        self._hint.update(f"You may step out at any time with F9{told}.")
 
     @on(Button.Pressed, "#warning-continue")
     def _continue(self, event: Button.Pressed) -> None:
