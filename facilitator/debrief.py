@@ -82,18 +82,22 @@ class DebriefPanel(Vertical):
         super().__init__(id=id, classes=classes)
         self.full = full
         """Whether to include the ending's debrief text."""
+        # built here, not in compose, so ``show`` works before the children have mounted
+        self._head = Static(classes="panel-head")
+        self._bars = ScoreBars(classes="panel-scores")
+        self._body = Static(classes="panel-body")
 
     def compose(self) -> ComposeResult:
         """Heading, bars, body."""
-        yield Static(classes="panel-head")
-        yield ScoreBars(classes="panel-scores")
-        yield Static(classes="panel-body")
+        yield self._head
+        yield self._bars
+        yield self._body
 
     def show(self, debrief: TeamDebrief) -> None:
         """Draw a team's debrief."""
-        self.query_one(".panel-head", Static).update(debrief_head(debrief))
-        self.query_one(ScoreBars).scores = debrief.scores
-        self.query_one(".panel-body", Static).update(debrief_body(debrief, full=self.full))
+        self._head.update(debrief_head(debrief))
+        self._bars.scores = debrief.scores
+        self._body.update(debrief_body(debrief, full=self.full))
 
 
 def replay_text(

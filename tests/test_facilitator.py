@@ -382,9 +382,9 @@ async def test_release_the_debrief_and_step_through_decisions(
         trainee.act(ana, "screen_individually", "away from him")
     async with console(path) as (app, pilot):
         await pilot.press("d")
-        assert isinstance(app.screen, DebriefScreen)
+        await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
         head = app.screen.query_one("#debrief-head", Static)
-        assert "not released" in plain(head)
+        await until(pilot, lambda: "not released" in plain(head))
         await pilot.press("r", "y")
         await until(pilot, lambda: board(app).clock.debrief_released)
         await until(pilot, lambda: "released to trainees" in plain(head))
