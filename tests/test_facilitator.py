@@ -187,7 +187,7 @@ async def test_create_an_exercise_and_hand_out_codes(tmp_path: Path) -> None:
         hint = app.screen.query_one("#picker-hint", Static)
         await until(pilot, lambda: "No exercise" in plain(hint))
         await pilot.press("c")
-        assert isinstance(app.screen, CreateScreen)
+        await until(pilot, lambda: isinstance(app.screen, CreateScreen))
         scenarios = app.screen.query_one("#scenarios", OptionList)
         shipped = len(bundled_scenarios())
         await until(pilot, lambda: scenarios.option_count == shipped)
@@ -200,10 +200,10 @@ async def test_create_an_exercise_and_hand_out_codes(tmp_path: Path) -> None:
         assert isinstance(screen, CodesScreen)
         codes = screen.codes
         assert set(codes) == {"red", "blue"}
-        assert screen.query_one("#codes-table", DataTable).row_count == 2
+        await until(pilot, lambda: screen.query_one("#codes-table", DataTable).row_count == 2)
         await pilot.press("enter")
         await until(pilot, lambda: app.board is not None)
-        assert isinstance(app.screen, DashboardScreen)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         assert app.exercise is not None and app.exercise.teams == ("red", "blue")
         for team, code in codes.items():
             app.exercise.verify(team, code, "investigator")  # the codes open their teams
@@ -215,7 +215,7 @@ async def test_open_an_existing_exercise_from_the_list(db: tuple[str, dict[str, 
         await until(pilot, lambda: table.row_count == 1)
         await pilot.press("enter")
         await until(pilot, lambda: app.board is not None)
-        assert isinstance(app.screen, DashboardScreen)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         assert app.exercise is not None and app.exercise.id == EXERCISE
 
 
@@ -242,7 +242,7 @@ async def test_clock_control_start_pause_resume_end(db: tuple[str, dict[str, str
         await pilot.press("e")
         await press_and_wait("y", "ended")
         assert "ENDED" in plain(state)
-        assert any("has ended" in t for t in toasts(app))
+        await until(pilot, lambda: any("has ended" in t for t in toasts(app)))
 
 
 async def test_publish_to_all_and_skip_for_one_team(db: tuple[str, dict[str, str]]) -> None:
@@ -304,7 +304,8 @@ async def test_an_alert_from_another_process_rings_and_sticks_until_acknowledged
 async def test_an_ad_hoc_message(db: tuple[str, dict[str, str]]) -> None:
     async with console(db[0]) as (app, pilot):
         await pilot.press("m")
-        assert isinstance(app.screen, MessageDialog)
+        await until(pilot, lambda: isinstance(app.screen, MessageDialog))
+        await pilot.pause()  # let the dialog's Select finish mounting before setting it
         app.screen.query_one("#channel", Select).value = "phone"
         await pilot.press(*"Hi")
         await pilot.press("enter")
@@ -329,12 +330,12 @@ async def test_team_screen_scores_observes_and_moves(db: tuple[str, dict[str, st
         trainee.act(ana, "note_indicators", "write it down")
     async with console(path) as (app, pilot):
         await pilot.press("enter")
-        assert isinstance(app.screen, TeamScreen)
+        await until(pilot, lambda: isinstance(app.screen, TeamScreen))
         timeline = app.screen.query_one("#timeline", Static)
         await until(pilot, lambda: "Note the indicators" in plain(timeline))
 
         await pilot.press("c")
-        assert isinstance(app.screen, AdjustDialog)
+        await until(pilot, lambda: isinstance(app.screen, AdjustDialog))
         app.screen.query_one("#comp", Select).value = "cooperation"
         app.screen.query_one("#points", Input).value = "0"
         app.screen.query_one("#note", Input).focus()
@@ -346,7 +347,7 @@ async def test_team_screen_scores_observes_and_moves(db: tuple[str, dict[str, st
         assert board(app).states["red"].adjustments[0].note == "x"
 
         await pilot.press("o")
-        assert isinstance(app.screen, ObserveDialog)
+        await until(pilot, lambda: isinstance(app.screen, ObserveDialog))
         await pilot.press(*"calm", "enter")
         await until(
             pilot,
@@ -356,7 +357,7 @@ async def test_team_screen_scores_observes_and_moves(db: tuple[str, dict[str, st
         assert seen.payload == {"kind": "strength", "text": "calm", "competency": None}
 
         await pilot.press("g")
-        assert isinstance(app.screen, MoveDialog)
+        await until(pilot, lambda: isinstance(app.screen, MoveDialog))
         app.screen.query_one("#scene", Select).value = "screening"
         app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"time", "enter")
@@ -365,7 +366,7 @@ async def test_team_screen_scores_observes_and_moves(db: tuple[str, dict[str, st
         await until(pilot, lambda: "Individual screening" in plain(head))
         await until(pilot, lambda: "moved the team" in plain(timeline))
         await pilot.press("escape")
-        assert isinstance(app.screen, DashboardScreen)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
 
 
 # -- debrief ---------------------------------------------------------------------------------
@@ -495,9 +496,9 @@ async def test_team_screen_publishes_and_skips_for_that_team(
         await pilot.press("s")
         await until(pilot, lambda: board(app).clock.state == "running")
         await pilot.press("enter")  # team red up close
-        assert isinstance(app.screen, TeamScreen)
+        await until(pilot, lambda: isinstance(app.screen, TeamScreen))
         await pilot.press("n")  # publish: the first inject on the list
-        assert isinstance(app.screen, InjectDialog)
+        await until(pilot, lambda: isinstance(app.screen, InjectDialog))
         await pilot.press("enter")
         await until(pilot, lambda: len(board(app).states["red"].inbox) == 1)
         assert board(app).states["blue"].inbox == ()

@@ -270,10 +270,10 @@ async def test_step_out_blanks_the_screen_and_tells_the_facilitator(
     app = seat_app(service, codes["red"])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f9")
-        assert isinstance(app.screen, StepOutScreen)
+        await until(pilot, lambda: isinstance(app.screen, StepOutScreen))
         await until(pilot, lambda: control.events("red")[-1].kind == STEP_OUT)
         await pilot.press("f9")
-        assert isinstance(app.screen, PlayScreen)
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen))
         await until(pilot, lambda: control.events("red")[-1].kind == STEP_BACK)
 
 
@@ -292,21 +292,21 @@ async def test_the_ending_shows_its_outcome_and_debrief_text(service, codes, con
         control.release_debrief()
         await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
         await pilot.press("escape")
-        assert isinstance(app.screen, PlayScreen)
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen))
 
 
 async def test_case_file_reader_help_and_quit_asking_in_a_live_seat(service, codes) -> None:
     app = seat_app(service, codes["red"])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f", "enter")
-        assert isinstance(app.screen, ReaderScreen)
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen))
         assert app.screen.title_text == "Passenger manifest"
         await pilot.press("escape", "question_mark")
-        assert isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.press("escape", "q")
-        assert isinstance(app.screen, ConfirmQuitScreen)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen))
         await pilot.press("n")
-        assert isinstance(app.screen, PlayScreen)
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen))
         await pilot.press("q", "y")
         await until(pilot, lambda: not app.is_running)
 
