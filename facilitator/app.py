@@ -26,6 +26,7 @@ from facilitator.board import CRITICAL, Alert, Board, build_board
 from facilitator.dashboard import DashboardScreen
 from facilitator.picker import PickerScreen
 from simtrain.exercise import Exercise, ExerciseError, ExerciseService, StoredEvent
+from simtrain.tui.plain import PlainNotify
 
 WATCH_TIMEOUT = 0.5
 """Seconds one :meth:`Exercise.watch` call waits; also how fast the feed notices a stop."""
@@ -33,7 +34,7 @@ ALERT_TIMEOUT = 30.0
 """Seconds an alert toast stays up (the team's row stays highlighted until acknowledged)."""
 
 
-class FacilitatorApp(App[None]):
+class FacilitatorApp(PlainNotify, App[None]):
     """The console: pick or create an exercise, then run it from the dashboard."""
 
     CSS_PATH = "facilitator.tcss"

@@ -18,6 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Select
 from textual.widgets.option_list import Option
 
+from simtrain.tui.plain import plain
+
 CHANNELS = ("email", "phone", "sms", "radio", "news", "document", "in_person")
 """The channels a message can come through (as in the scenario format)."""
 ALL = "*all*"
@@ -96,7 +98,7 @@ class Dialog(ModalScreen[RequestT | None], Generic[RequestT]):
 
     def error(self, text: str) -> None:
         """Show why the input cannot be used yet."""
-        self.query_one(".dialog-error", Label).update(text)
+        self.query_one(".dialog-error", Label).update(plain(text))
 
     def buttons(self, ok: str) -> ComposeResult:
         """The error line and the OK / Cancel buttons."""
@@ -139,7 +141,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question and two buttons."""
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(plain(self.question), classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button("Cancel (n)", id="no")
@@ -215,11 +217,13 @@ class TargetDialog(_PickDialog[Target]):
     def compose(self) -> ComposeResult:
         """The list of targets, then the reason."""
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             if self.detail:
-                yield Label(self.detail, classes="dialog-detail")
+                yield Label(plain(self.detail), classes="dialog-detail")
             options = [Option("All teams", id=ALL)]
-            options += [Option(f"{team:<12} {status}", id=team) for team, status in self.teams]
+            options += [
+                Option(plain(f"{team:<12} {status}"), id=team) for team, status in self.teams
+            ]
             yield OptionList(*options, id=self.LIST_ID)
             yield from self.reason_and_buttons()
 
@@ -253,8 +257,10 @@ class InjectDialog(_PickDialog[InjectPick]):
     def compose(self) -> ComposeResult:
         """The injects, then the reason."""
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield OptionList(*(Option(text, id=i) for i, text in self.injects), id=self.LIST_ID)
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield OptionList(
+                *(Option(plain(text), id=i) for i, text in self.injects), id=self.LIST_ID
+            )
             yield from self.reason_and_buttons()
 
     def on_mount(self) -> None:
@@ -284,10 +290,10 @@ class MessageDialog(Dialog[MessageRequest]):
     def compose(self) -> ComposeResult:
         """The fields of a message."""
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             with Horizontal(classes="dialog-row"):
                 yield Select(
-                    [("All teams", ALL), *((t, t) for t in self.teams)],
+                    [("All teams", ALL), *((plain(t), t) for t in self.teams)],
                     value=self.team or ALL,
                     allow_blank=False,
                     id="team",
@@ -338,9 +344,9 @@ class MoveDialog(Dialog[MoveRequest]):
     def compose(self) -> ComposeResult:
         """The scene list and the reason."""
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             yield Select(
-                [(f"{title} ({sid})", sid) for sid, title in self.scenes],
+                [(plain(f"{title} ({sid})"), sid) for sid, title in self.scenes],
                 prompt="Scene",
                 id="scene",
             )
@@ -379,9 +385,11 @@ class AdjustDialog(Dialog[AdjustRequest]):
     def compose(self) -> ComposeResult:
         """Competency, points and note."""
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             yield Select(
-                [(text, cid) for cid, text in self.competencies], prompt="Competency", id="comp"
+                [(plain(text), cid) for cid, text in self.competencies],
+                prompt="Competency",
+                id="comp",
             )
             yield Input(placeholder="Points: -5 to 5, e.g. +1 or -2", id="points")
             yield Input(placeholder="Note for the debrief (required)", id="note")
@@ -432,12 +440,12 @@ class ObserveDialog(Dialog[ObserveRequest]):
     def compose(self) -> ComposeResult:
         """Kind, optional competency, text."""
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             with RadioSet(id="kind"):
                 for index, (kind, label) in enumerate(self.KINDS):
                     yield RadioButton(label, value=index == 0, name=kind)
             yield Select(
-                [(text, cid) for cid, text in self.competencies],
+                [(plain(text), cid) for cid, text in self.competencies],
                 prompt="Competency (optional)",
                 id="comp",
             )

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from simtrain.exercise import Exercise, ExerciseError
 from simtrain.scenario.library import bundled_scenarios
 from simtrain.scenario.validate import load_file
+from simtrain.tui.plain import plain
 
 if TYPE_CHECKING:
     from facilitator.app import FacilitatorApp
@@ -139,9 +140,9 @@ class PickerScreen(Screen[None]):
         table.clear()
         for line in lines:
             table.add_row(
-                line.id,
-                line.title,
-                ", ".join(line.teams),
+                plain(line.id),
+                plain(line.title),
+                plain(", ".join(line.teams)),
                 line.state,
                 line.created,
                 key=line.id,
@@ -279,7 +280,7 @@ class CreateScreen(Screen[None]):
             error.update("Choose a shipped scenario or type the path of a scenario file.")
             return
         if not Path(path).is_file():
-            error.update(f"There is no file at {path}.")
+            error.update(plain(f"There is no file at {path}."))
             self.query_one("#path", Input).focus()
             return
         if not teams:
@@ -300,7 +301,7 @@ class CreateScreen(Screen[None]):
         self.app.call_from_thread(self._created, exercise, codes)
 
     def _refused(self, text: str) -> None:
-        self.query_one("#create-error", Label).update(text)
+        self.query_one("#create-error", Label).update(plain(text))
 
     def _created(self, exercise: Exercise, codes: dict[str, str]) -> None:
         self.app.switch_screen(CodesScreen(exercise, codes))
@@ -329,7 +330,7 @@ class CodesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """The exercise, one line per team with its code, what to tell trainees."""
         with Vertical(id="codes"):
-            yield Label(f"Exercise {self.exercise.id} created", classes="form-title")
+            yield Label(plain(f"Exercise {self.exercise.id} created"), classes="form-title")
             yield Static(id="codes-intro")
             yield DataTable(id="codes-table", show_cursor=False)
             yield Static(id="codes-howto")

@@ -35,6 +35,7 @@ from facilitator.dialogs import (
     ObserveRequest,
 )
 from facilitator.widgets import ExerciseScreen, ScoreBars
+from simtrain.tui.plain import plain
 
 if TYPE_CHECKING:
     pass
@@ -176,7 +177,7 @@ class TeamScreen(ExerciseScreen):
             state_text.append("\n".join(scenario.injects[i].subject for i in state.pending))
         self.query_one("#team-state", Static).update(state_text)
         self.query_one("#team-inbox", Static).update(
-            "\n".join(inbox(scenario, state, events)) or "The inbox is empty."
+            plain("\n".join(inbox(scenario, state, events)) or "The inbox is empty.")
         )
         people = Text()
         for person in row.participants:

@@ -16,6 +16,7 @@ from textual.widgets import Digits, Label
 
 from facilitator.board import CompetencyScore, format_clock
 from simtrain.exercise import ClockState, Exercise
+from simtrain.tui.plain import plain
 
 if TYPE_CHECKING:
     from facilitator.app import FacilitatorApp
@@ -72,9 +73,9 @@ class ExerciseClock(Horizontal):
 
     def show(self, caption: str, alerts: str) -> None:
         """Set the caption line and the alert line (empty: no alert)."""
-        self.query_one("#clock-caption", Label).update(caption)
+        self.query_one("#clock-caption", Label).update(plain(caption))
         alert_label = self.query_one("#clock-alerts", Label)
-        alert_label.update(alerts)
+        alert_label.update(plain(alerts))
         alert_label.set_class(bool(alerts), "-alert")
 
 

@@ -27,7 +27,10 @@ class Failure(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"simtrain: {self.format_message()}", err=True)
+        from simtrain.plaintext import clean_text
+
+        # a refusal may quote a name or a value someone typed: no control sequence in it
+        click.echo(f"simtrain: {clean_text(self.format_message())}", err=True)
 
 
 def fail(message: str) -> NoReturn:

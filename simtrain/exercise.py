@@ -35,6 +35,7 @@ from simtrain.engine.machine import Engine
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
+from simtrain.plaintext import clean_line
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.diagnostics import did_you_mean
 from simtrain.scenario.validate import load_file, load_text
@@ -463,7 +464,7 @@ class Exercise:
         """Take a seat: the code must match the team, the role must exist."""
         self._team(team)
         self._role(role)
-        name = " ".join(name.split())[:40] or role
+        name = display_name(name, role)
         try:
             ok = self.store.check_code(self.id, team, code)
         except StoreError as exc:
@@ -502,7 +503,8 @@ class Exercise:
         teammate's earlier decision raises :class:`SceneChanged` carrying the new state."""
         team = self._team(seat.team)
         self._role(seat.role)
-        rationale = " ".join(rationale.split())[:500]
+        seat = Seat(seat.exercise, seat.team, seat.role, display_name(seat.name, seat.role))
+        rationale = clean_line(rationale, 500)
 
         def build(state: TeamState, clock: ClockState) -> tuple[list[Any], str, str]:
             if clock.state != "running":
@@ -726,6 +728,12 @@ class Exercise:
                 team: team_json(self.scenario, self._fold(team).state) for team in self.teams
             },
         }
+
+
+def display_name(name: str, role: str) -> str:
+    """A participant's name as others will see it: one line of plain text, at most 40
+    characters, no control sequences; the role's id when nothing is left."""
+    return clean_line(name, 40) or role
 
 
 def _not_running(exercise: str, state: str) -> str:

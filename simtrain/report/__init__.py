@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simtrain.exercise import Exercise, ExerciseError
+from simtrain.plaintext import scrub
 from simtrain.report.document import REPORT_VERSION, build_report
 from simtrain.report.markdown import render_markdown
 from simtrain.report.spreadsheet import render_csv
@@ -48,4 +49,5 @@ def render_report(exercise: Exercise, fmt: str, team: str | None = None) -> str:
     render = FORMATS.get(fmt)
     if render is None:
         raise ExerciseError(f"'{fmt}' is not a report format; choose one of: " + ", ".join(FORMATS))
-    return render(build_report(exercise, team))
+    # whatever the log holds, no terminal control sequence reaches a reader's screen or file
+    return render(scrub(build_report(exercise, team)))

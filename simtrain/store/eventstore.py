@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from simtrain.plaintext import clean_line, clean_text, has_control, scrub
 from simtrain.store import schema
 from simtrain.store.codes import generate_join_code, hash_code, new_salt, verify_code
 from simtrain.store.connection import (
@@ -69,7 +70,9 @@ _POLL_INTERVAL_S = 0.02
 
 _ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 _EXERCISE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_TEAM_NAME = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,62}[^\s\x00-\x1f\x7f])?")
+_TEAM_NAME = re.compile(
+    r"[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]{0,62}[^\s\x00-\x1f\x7f-\x9f])?"
+)
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _decode = json.JSONDecoder().raw_decode
@@ -164,6 +167,7 @@ class EventStore:
                 "'.', '_' or '-', starting with a letter or digit."
             )
         team_names = _checked_team_names(teams)
+        title = clean_line(title)
         settings_json = _encode_settings(settings)
         codes = {team: generate_join_code() for team in team_names}
         # Hashing is deliberately slow, so it happens before taking the write lock.
@@ -420,6 +424,9 @@ class EventStore:
             StoredEvent(
                 id_, exercise_id, st, seq, kind, decode(payload)[0], clock, wall, actor, role
             )
+            if not (has_control(payload) or "\\u00" in payload or has_control(actor))
+            # written by an older simtrain or by hand: no control sequence leaves the store
+            else _scrubbed(id_, exercise_id, st, seq, kind, payload, clock, wall, actor, role)
             for id_, st, seq, kind, payload, clock, wall, actor, role in rows
         ]
 
@@ -600,11 +607,14 @@ def _encode(event: NewEvent) -> _EncodedEvent:
     if not isinstance(payload, dict):
         raise TypeError(f"the payload of a {kind!r} event must be a dict")
     try:
-        payload_json = _dumps(payload)
+        # no terminal control sequence is ever stored: they would reach other people's screens
+        payload_json = _dumps(scrub(payload))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"the payload of a {kind!r} event is not plain JSON: {exc}") from exc
     if isinstance(clock, bool) or not isinstance(clock, int | float) or not math.isfinite(clock):
         raise ValueError(f"the clock of a {kind!r} event must be a finite number, not {clock!r}")
+    if isinstance(actor, str):
+        actor = clean_text(actor)
     if not isinstance(actor, str) or not actor:
         raise ValueError(f"a {kind!r} event needs an actor (a non-empty string)")
     if role is not None and not isinstance(role, str):
@@ -616,10 +626,37 @@ def _encode(event: NewEvent) -> _EncodedEvent:
     return kind, payload_json, float(clock), None if wall is None else float(wall), actor, role
 
 
+def _scrubbed(
+    id_: int,
+    exercise_id: str,
+    stream: str,
+    seq: int,
+    kind: str,
+    payload: str,
+    clock: float,
+    wall: float,
+    actor: str,
+    role: str | None,
+) -> StoredEvent:
+    """A stored row whose text may hold control characters, with them removed."""
+    return StoredEvent(
+        id_,
+        exercise_id,
+        stream,
+        seq,
+        kind,
+        scrub(_loads(payload)),
+        clock,
+        wall,
+        clean_text(actor),
+        role,
+    )
+
+
 def _exercise_record(row: tuple[Any, ...], teams: Sequence[str]) -> ExerciseRecord:
     return ExerciseRecord(
         id=row[0],
-        title=row[1],
+        title=clean_line(row[1]),
         scenario_id=row[2],
         scenario_text=row[3],
         scenario_sha256=row[4],

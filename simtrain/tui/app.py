@@ -19,10 +19,11 @@ from simtrain.exercise import ExerciseError, ExerciseService
 from simtrain.trainee import SeatView, TraineeSession, join_seat, sentence, start_demo
 from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen
 from simtrain.tui.join import JoinDefaults, JoinScreen
+from simtrain.tui.plain import PlainNotify
 from simtrain.tui.play import PlayScreen
 
 
-class TraineeApp(App[None]):
+class TraineeApp(PlainNotify, App[None]):
     """The trainee UI: the join screen, then one seat's main screen."""
 
     CSS_PATH = "trainee.tcss"

@@ -14,6 +14,7 @@ from textual.widgets import Button, Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simtrain.trainee import ChoiceView, RoleOption
+from simtrain.tui.plain import plain
 from simtrain.tui.widgets import choice_prompt
 
 KEYS: tuple[tuple[str, str], ...] = (
@@ -63,7 +64,7 @@ class ReaderScreen(ModalScreen[int | None]):
         with Vertical(id="reader"):
             yield Label(Content.styled(self.title_text, "bold"), id="reader-title")
             if self.meta:
-                yield Label(self.meta, id="reader-meta")
+                yield Label(plain(self.meta), id="reader-meta")
             with VerticalScroll(id="reader-body"):
                 yield Markdown(self.body or "*(no text)*")
             if self.choices:
@@ -187,7 +188,7 @@ class RoleSwitchScreen(ModalScreen[str | None]):
             )
             yield OptionList(
                 *(
-                    Option(r.name + ("  (now)" if r.id == self.current else ""), id=r.id)
+                    Option(plain(r.name + ("  (now)" if r.id == self.current else "")), id=r.id)
                     for r in self.roles
                 ),
                 id="role-list",

@@ -25,6 +25,7 @@ from simtrain.trainee import (
     lobby,
     sentence,
 )
+from simtrain.tui.plain import plain
 
 WAITING: list[tuple[str, str]] = [("Loading…", "")]
 """What a list shows until the exercises are read."""
@@ -115,7 +116,7 @@ class JoinScreen(Screen[None]):
                 id="join-hint",
             )
             yield Button("Join", id="join-button", variant="primary")
-            yield Static(id="join-error")
+            yield Static(id="join-error", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -145,7 +146,9 @@ class JoinScreen(Screen[None]):
                 "ctrl+r to look again."
             )
             return
-        select.set_options([(f"{e.title} — {e.id} ({e.state})", e.id) for e in message.exercises])
+        select.set_options(
+            [(plain(f"{e.title} — {e.id} ({e.state})"), e.id) for e in message.exercises]
+        )
         wanted = self.defaults.exercise
         ids = [e.id for e in message.exercises]
         if wanted in ids:
@@ -164,8 +167,8 @@ class JoinScreen(Screen[None]):
         role = self.query_one("#role", Select)
         if exercise is None:
             return
-        team.set_options([(t, t) for t in exercise.teams])
-        role.set_options([(r.name, r.id) for r in exercise.roles])
+        team.set_options([(plain(t), t) for t in exercise.teams])
+        role.set_options([(plain(r.name), r.id) for r in exercise.roles])
         if self.defaults.team in exercise.teams:
             team.value = self.defaults.team
         if self.defaults.role in [r.id for r in exercise.roles]:

@@ -25,6 +25,7 @@ from simtrain.trainee import (
     format_clock,
     format_time,
 )
+from simtrain.tui.plain import plain
 
 BANNERS: dict[str, str] = {
     "created": "Not started yet: read the scene, your brief (b) and your case file.",
@@ -85,7 +86,7 @@ class ContentWarning(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         # built here, not in compose, so ``show`` works before this widget's children mount
-        self._text = Static(id="warning-text")
+        self._text = Static(id="warning-text", markup=False)
         self._hint = Static(id="warning-hint")
 
     def compose(self) -> ComposeResult:
@@ -317,7 +318,9 @@ class CaseFileList(OptionList):
 
     def show(self, documents: tuple[DocumentView, ...]) -> None:
         """List ``documents``."""
-        refill(self, [Option(d.title, id=d.id) for d in documents], "Your case file is empty.")
+        refill(
+            self, [Option(plain(d.title), id=d.id) for d in documents], "Your case file is empty."
+        )
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

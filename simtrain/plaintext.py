@@ -1,0 +1,78 @@
+"""Text from people and files made safe to store and to show on a terminal.
+
+Anything a person types (a display name, a rationale, a message, a note) and anything read
+back from a database may hold terminal control sequences: ``ESC ] 52 ; c ; … BEL`` writes
+to the reader's clipboard, ``ESC [ 2 J`` clears their screen, a C1 byte such as ``\\x9b``
+starts a sequence on some terminals, and Unicode bidirectional overrides make a name read
+differently from what it is. None of it has a place in an exercise, so it is removed where
+text enters (the store writes only clean strings) and again where it leaves (what the
+store reads back, reports, command-line output), so an old or hand-edited file cannot
+smuggle it through either.
+
+Newlines and tabs are kept by :func:`clean_text` (messages have paragraphs); a display
+name or a one-line field goes through :func:`clean_line`, which folds all whitespace.
+
+Pure Python: no dependency beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?              # CSI: ESC [ params intermediates final
+    | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC, DCS, SOS, PM, APC … BEL/ST
+    | \x9b[0-?]*[ -/]*[@-~]?              # 8-bit CSI
+    | [\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # 8-bit string commands
+    | \x1b[ -/]*[0-~]?                    # any other ESC sequence (ESC c, ESC ( B …)
+    """,
+    re.VERBOSE,
+)
+"""A terminal escape sequence, removed as a whole (its payload is no text anyone typed)."""
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters left after the sequences (C0 but newline and tab, DEL, C1) and the
+Unicode direction marks and overrides that make text display in another order."""
+
+
+def clean_text(text: str) -> str:
+    """``text`` without terminal escape sequences or control characters; newlines (a
+    ``\\r\\n`` or a lone ``\\r`` becomes ``\\n``) and tabs are kept."""
+    if not _CONTROL.search(text):
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def clean_line(text: str, limit: int | None = None) -> str:
+    """One line of clean text: whitespace folded to single spaces, trimmed, and cut to
+    ``limit`` characters."""
+    line = " ".join(clean_text(text).split())
+    return line if limit is None else line[:limit].rstrip()
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds anything :func:`clean_text` would remove."""
+    return _CONTROL.search(text) is not None
+
+
+def scrub(value: T) -> T:
+    """``value`` with :func:`clean_text` applied to every string inside it (dict keys and
+    values, list and tuple items); other values are returned as they are."""
+    return _scrub(value)  # type: ignore[no-any-return]
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_scrub(v) for v in value)
+    return value

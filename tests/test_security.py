@@ -1,0 +1,234 @@
+"""The trust boundary (issue 12): hostile text, who may act when, and how the file is kept.
+
+Each test here failed on the code before the fix it guards; docs/security.md lists which
+promise each one holds.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+from textual.widgets._toast import Toast
+
+from facilitator.app import FacilitatorApp
+from facilitator.team import TeamScreen
+from simtrain.cli import main
+from simtrain.exercise import ExerciseService
+from simtrain.plaintext import clean_line, clean_text, scrub
+from simtrain.trainee import join_seat
+from simtrain.tui.app import TraineeApp
+from simtrain.tui.play import PlayScreen
+
+FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
+EXERCISE = "quay"
+MARKUP_NAMES = ["bad [/] x", "[@click=app.quit]"]
+"""Invalid markup (crashed every screen that showed it) and a markup action."""
+CLIPBOARD = "\x1b]52;c;ZWNobyBwd25lZA==\x07"
+"""OSC 52: writes to the clipboard of the terminal that shows it."""
+CLEAR = "\x1b[2J"
+"""CSI 2 J: clears the screen of the terminal that shows it."""
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A running exercise 'quay' with teams red and blue, and its join codes."""
+    path = tmp_path / "ex.db"
+    with ExerciseService.open(path, create=True) as svc:
+        exercise, codes = svc.create(FIXTURE, ["red", "blue"], exercise_id=EXERCISE)
+        exercise.start()
+    return path, codes
+
+
+async def until(pilot: Pilot[None], check: Callable[[], object], timeout: float = 8.0) -> None:
+    """Let the app run until ``check()`` holds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting for the UI"
+        await pilot.pause(0.05)
+
+
+def rendered(widget: Static) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=200, file=io.StringIO(), color_system=None)
+    with console.capture() as captured:
+        console.print(widget.render())
+    return captured.get()
+
+
+def recorded(app: TraineeApp | FacilitatorApp) -> list[str]:
+    """Every notification the app raises from now on (title and message); they are still
+    shown, so a toast that cannot be drawn fails the test."""
+    texts: list[str] = []
+    notify = app.notify
+
+    def spy(message: str, **kwargs: Any) -> None:
+        texts.append(f"{kwargs.get('title', '')}: {message}")
+        notify(message, **kwargs)
+
+    app.notify = spy  # type: ignore[method-assign]
+    return texts
+
+
+def shown(app: TraineeApp | FacilitatorApp) -> list[str]:
+    """The text of every toast on the screen, as drawn."""
+    return [str(toast.render()) for toast in app.screen.query(Toast)]
+
+
+def hostile_act(path: Path, code: str, name: str, choice: str = "question_on_quay") -> None:
+    """Another process joins team red under ``name`` and makes ``choice``."""
+    with ExerciseService.open(path) as other:
+        exercise = other.exercise(EXERCISE)
+        seat = exercise.join("red", code, "investigator", name)
+        exercise.act(seat, choice, rationale=f"because {name}")
+
+
+# -- hole 1: text is text, never markup ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", MARKUP_NAMES)
+async def test_a_markup_name_shows_as_written_on_a_teammates_screen(
+    db: tuple[Path, dict[str, str]], name: str
+) -> None:
+    path, codes = db
+    service = ExerciseService.open(path)
+    try:
+        session = join_seat(service, EXERCISE, "red", codes["red"], "social_worker", "Ben")
+        app = TraineeApp(service, session=session, view=session.view(), watch_timeout=0.1)
+        toasts = recorded(app)
+        # notifications=True: Pilot hides toasts by default, and the toast is what crashed
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, PlayScreen))
+            hostile_act(path, codes["red"], name)
+            await until(pilot, lambda: any("chose" in t for t in toasts))
+            await pilot.pause(0.2)  # the toast is drawn: a markup error would raise here
+            assert any(f"{name} (Border police investigator) chose" in t for t in shown(app))
+            await pilot.press("t")
+            timeline = app.screen.query_one("#timeline-text", Static)
+            await until(pilot, lambda: f"{name} (Border" in rendered(timeline))
+            assert app.is_running  # [@click=app.quit] did not become an action
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize("name", MARKUP_NAMES)
+async def test_a_markup_name_shows_as_written_on_the_console(
+    db: tuple[Path, dict[str, str]], name: str
+) -> None:
+    path, codes = db
+    service = ExerciseService.open(path)
+    app = FacilitatorApp(service, service.exercise(EXERCISE), db=str(path))
+    toasts = recorded(app)
+    try:
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await until(pilot, lambda: app.board is not None)
+            hostile_act(path, codes["red"], name)
+            await until(pilot, lambda: any("CRITICAL" in t for t in toasts))
+            await pilot.pause(0.2)  # the toast is drawn: a markup error would raise here
+            assert any(f"{name} (investigator): critical error" in t for t in toasts), toasts
+            app.push_screen(TeamScreen("red"))
+            await until(pilot, lambda: app.screen.query("#team-people"))
+            people = app.screen.query_one("#team-people", Static)
+            await until(pilot, lambda: name in rendered(people))
+            assert app.is_running
+    finally:
+        app.wait_stopped()
+        service.close()
+
+
+# -- hole 2: no terminal control sequence crosses the boundary -----------------------------------
+
+
+def test_control_sequences_are_removed_and_text_is_kept() -> None:
+    assert clean_text(f"{CLIPBOARD}Ana") == "Ana"
+    assert clean_text(f"{CLEAR}Bob\x07") == "Bob"
+    assert clean_text("two\r\nlines\tand a tab") == "two\nlines\tand a tab"
+    assert clean_text("\x9b31mred\u202eevil") == "redevil"
+    assert clean_line("  a\n b  ", 40) == "a b"
+    assert clean_text("bad [/] x — ünïcode ✓") == "bad [/] x — ünïcode ✓"
+    assert scrub({"k\x1b": ["\x1b[2Jx", 3, None]}) == {"k": ["x", 3, None]}
+
+
+def test_a_name_with_escapes_reaches_nobody(db: tuple[Path, dict[str, str]]) -> None:
+    path, codes = db
+    hostile_act(path, codes["red"], f"{CLIPBOARD}Ana{CLEAR}")
+    with ExerciseService.open(path) as svc:
+        exercise = svc.exercise(EXERCISE)
+        events = exercise.events("red")
+        assert {e.actor for e in events} == {"Ana"}
+        assert all("\x1b" not in json.dumps(e.payload) for e in events)
+        assert exercise.state("red").path[0].rationale == "because Ana"
+
+
+def raw_event(path: Path, actor: str, payload: dict[str, object]) -> None:
+    """Write a decision the way an older simtrain (or a hand edit) could have: no cleaning."""
+    conn = sqlite3.connect(path)
+    with conn:
+        seq = conn.execute(
+            "SELECT coalesce(max(seq), 0) FROM events WHERE stream = 'team:red'"
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO events (exercise, stream, seq, kind, payload, clock, wall, actor, role) "
+            "VALUES (?, 'team:red', ?, 'chose', ?, 1.0, ?, ?, 'investigator')",
+            (EXERCISE, seq + 1, json.dumps(payload), time.time(), actor),
+        )
+    conn.close()
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "json", "html"])
+def test_reports_on_stdout_hold_no_control_sequence(
+    db: tuple[Path, dict[str, str]], fmt: str
+) -> None:
+    path, _ = db
+    raw_event(
+        path,
+        f"{CLIPBOARD}Mallory",
+        {
+            "choice": "note_indicators",
+            "role": "investigator",
+            "actor": f"{CLIPBOARD}Mallory",
+            "rationale": f"{CLEAR}why\x07",
+        },
+    )
+    result = CliRunner().invoke(
+        main, ["report", "--db", str(path), "--exercise", EXERCISE, "--format", fmt]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Mallory" in result.output
+    assert not any(c in result.output for c in "\x1b\x07\x9b")
+
+
+def test_a_refusal_quoting_typed_text_holds_no_control_sequence(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    path, codes = db
+    result = CliRunner().invoke(
+        main,
+        [
+            "act",
+            "--db",
+            str(path),
+            "--exercise",
+            EXERCISE,
+            "--team",
+            f"red{CLIPBOARD}",
+            "--role",
+            "investigator",
+            "--code",
+            codes["red"],
+            "note_indicators",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "has no team 'red" in result.output
+    assert "\x1b" not in result.output
