@@ -641,6 +641,33 @@ def report(db: str, exercise_id: str, fmt: str, team: str | None, output: str | 
         click.echo(text, nl=not text.endswith("\n"))
 
 
+@main.command()
+@_DB
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The new file to write the copy to (it must not exist).",
+)
+@guarded
+@refused
+def backup(db: str, output: str) -> None:
+    """Copy a live exercise database to a new file, consistent while seats keep playing.
+
+    Copying the file by hand while it is in use can miss the events still in its -wal
+    file; this uses SQLite's online backup API. The copy is readable only by you.
+    """
+    if db.startswith(("postgresql://", "postgres://")):
+        fail(
+            "simtrain backup copies SQLite files; back up a PostgreSQL database with "
+            "pg_dump (e.g. pg_dump --format=custom --file=copy.dump 'URL')"
+        )
+    with open_service(db) as service:
+        count = service.backup(output)
+    click.echo(f"copied {db} to {output} ({count} events)")
+
+
 # -- user interfaces -------------------------------------------------------------------------
 
 

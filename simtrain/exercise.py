@@ -202,6 +202,14 @@ class ExerciseService:
             raise ExerciseError(str(exc)) from None
         return self.exercise(record.id), codes
 
+    def backup(self, target: str | Path) -> int:
+        """A consistent copy of the whole database in the new file ``target``, made while
+        seats keep playing; returns how many events it holds."""
+        try:
+            return self.store.backup(target)
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+
     def list(self) -> list[ExerciseRecord]:
         """Every exercise in the database, oldest first."""
         return self.store.exercises()

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sqlite3
+import stat
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -232,3 +236,109 @@ def test_a_refusal_quoting_typed_text_holds_no_control_sequence(
     assert result.exit_code == 1
     assert "has no team 'red" in result.output
     assert "\x1b" not in result.output
+
+
+# -- hole 3: the file is its owner's ---------------------------------------------------------------
+
+
+def test_a_new_database_and_its_wal_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "ex.db"
+    with ExerciseService.open(path, create=True) as svc:
+        svc.create(FIXTURE, ["red"], exercise_id=EXERCISE)[0].start()
+        # while it is open, the -wal and -shm files exist: they hold the latest events
+        sides = [path.with_name(path.name + s) for s in ("-wal", "-shm")]
+        assert all(side.exists() for side in sides)
+        for name in (path, *sides):
+            assert stat.S_IMODE(name.stat().st_mode) == 0o600, name
+
+
+@pytest.mark.parametrize("side", ["", "-wal"])
+def test_a_database_others_can_write_is_refused_with_a_sentence(
+    db: tuple[Path, dict[str, str]], side: str
+) -> None:
+    path, _ = db
+    target = path.with_name(path.name + side)
+    target.touch()
+    target.chmod(0o666)
+    result = CliRunner().invoke(main, ["status", "--db", str(path), "--exercise", EXERCISE])
+    assert result.exit_code == 1
+    assert f"{target} can be written by other users (mode 0666)" in result.output
+    assert f"chmod 600 {target}" in result.output
+    assert "Traceback" not in result.output
+
+
+# -- hole 9: backups -----------------------------------------------------------------------------
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from simtrain.store import EventStore, NewEvent
+store = EventStore.open(sys.argv[1])
+stop = Path(sys.argv[2])
+seq = 0
+while not stop.exists():
+    store.append("quay", "load", seq, [NewEvent("note", {"n": seq + 1}, 0.0, "writer")])
+    seq += 1
+    Path(sys.argv[3]).write_text(str(seq))
+store.close()
+"""
+
+
+def events_in(path: Path) -> list[tuple[str, int]]:
+    """(stream, seq) of every event of a copy, checking it opens as a simtrain database."""
+    from simtrain.store import EventStore
+
+    with EventStore.open(path) as store:
+        assert store.integrity_check() == "ok"
+        return [(e.stream, e.seq) for e in store.read(EXERCISE)]
+
+
+def test_a_backup_holds_what_the_wal_holds_while_seats_keep_writing(
+    db: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    path, codes = db
+    # a plain copy of the file alone misses what is still in the -wal of an open database
+    with ExerciseService.open(path) as holder:
+        holder.exercise(EXERCISE).join("red", codes["red"], "investigator", "Ana")
+        naive = tmp_path / "naive.db"
+        shutil.copyfile(path, naive)
+        assert len(events_in(naive)) < len(events_in(path))
+
+    stop, progress = tmp_path / "stop", tmp_path / "progress"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(stop), str(progress)])
+    try:
+        deadline = time.monotonic() + 30
+        while not progress.exists() or int(progress.read_text() or 0) < 20:
+            assert time.monotonic() < deadline and writer.poll() is None, "the writer did not start"
+            time.sleep(0.02)
+        copies = []
+        for n in range(3):
+            copy = tmp_path / f"copy{n}.db"
+            result = CliRunner().invoke(main, ["backup", "--db", str(path), "-o", str(copy)])
+            assert result.exit_code == 0, result.output
+            copies.append(copy)
+    finally:
+        stop.touch()
+        writer.wait(30)
+    assert writer.returncode == 0
+    seen = 0
+    for copy in copies:
+        events = events_in(copy)
+        load = [seq for stream, seq in events if stream == "load"]
+        assert load == list(range(1, len(load) + 1))  # a snapshot: no gap, nothing torn
+        assert len(load) >= seen  # later copies hold at least what earlier ones held
+        seen = len(load)
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+        assert not copy.with_name(copy.name + "-wal").exists()
+    assert seen >= 20
+
+
+def test_a_backup_never_overwrites_and_names_pg_dump_for_postgresql(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    path, _ = db
+    runner = CliRunner()
+    result = runner.invoke(main, ["backup", "--db", str(path), "-o", str(path)])
+    assert result.exit_code == 1 and "already exists" in result.output
+    result = runner.invoke(main, ["backup", "--db", "postgresql://host/simtrain", "-o", "x.db"])
+    assert result.exit_code == 1 and "pg_dump" in result.output

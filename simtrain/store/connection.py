@@ -20,7 +20,9 @@ file at once. SQLite serialises writers; these settings make that safe and quick
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +63,9 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
         raise StoreError(f"There is no database at {path}; nothing was created.")
     if create and not path.parent.is_dir():
         raise StoreError(f"Cannot create {path}: the folder {path.parent} does not exist.")
+    if create:
+        create_private(path)
+    check_private(path)
     # mode=rw refuses to create the file even if it vanishes after the check above.
     uri = f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
     try:
@@ -80,6 +85,51 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
         conn.close()
         raise translate_error(exc, path) from exc
     return conn
+
+
+PRIVATE_MODE = 0o600
+"""A database holds every team's log, the facilitator's notes and the join codes' hashes:
+only its owner reads or writes it (SQLite gives its -wal and -shm files the same mode)."""
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists (another process may be
+    creating it at this very moment: then that one's file is used)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"Cannot create {path}: {exc.strerror}.") from exc
+    os.close(fd)
+
+
+def check_private(path: Path) -> None:
+    """Refuse a database (or one of its -wal, -shm, -journal files) that other users could
+    write, or that belongs to someone else: whoever can write it can steer the exercise."""
+    if os.name != "posix":
+        return
+    for name in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+        try:
+            info = os.stat(name)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError(f"Cannot open {name}: {exc.strerror}.") from exc
+        if info.st_uid != os.geteuid():
+            raise StoreError(
+                f"{name} belongs to another user; simtrain only opens an exercise database "
+                "its own user owns (copy it with 'simtrain backup' as its owner)."
+            )
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            mode = stat.S_IMODE(info.st_mode)
+            raise StoreError(
+                f"{name} can be written by other users (mode {mode:04o}); anyone who can "
+                f"write it can change the exercise. Make it private with: chmod 600 {name}"
+            )
 
 
 @contextmanager

@@ -32,7 +32,9 @@ from simtrain.store import schema
 from simtrain.store.codes import generate_join_code, hash_code, new_salt, verify_code
 from simtrain.store.connection import (
     CHECKPOINT_INTERVAL_S,
+    check_private,
     connect,
+    create_private,
     translate_error,
     write_transaction,
 )
@@ -476,6 +478,42 @@ class EventStore:
             except sqlite3.DatabaseError as exc:
                 return str(exc)
         return "\n".join(str(row[0]) for row in rows)
+
+    def backup(self, target: str | Path) -> int:
+        """Copy the database to a new file ``target`` with SQLite's online backup API and
+        return the number of events copied.
+
+        The copy is one consistent snapshot even while other processes keep appending:
+        it holds every committed event, the ones still in the -wal file included (copying
+        the file alone would miss them). ``target`` must not exist yet; it is created 0600.
+        """
+        target = Path(target)
+        if target.exists():
+            raise StoreError(f"{target} already exists; choose a new file name for the copy.")
+        if not target.parent.is_dir():
+            raise StoreError(f"Cannot write {target}: the folder {target.parent} does not exist.")
+        if target.resolve() == self.path.resolve():
+            raise StoreError("The copy must be another file than the database itself.")
+        create_private(target)
+        try:
+            copy = sqlite3.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)
+            raise translate_error(exc, target) from exc
+        try:
+            with self._lock:
+                # pages=-1: one step, under one read transaction: a consistent snapshot
+                self._conn.backup(copy, pages=-1)
+            count = copy.execute("SELECT count(*) FROM events").fetchone()[0]
+            # leave one self-contained file: fold the copy's own WAL back into it
+            copy.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error as exc:
+            copy.close()
+            target.unlink(missing_ok=True)
+            raise translate_error(exc, target) from exc
+        copy.close()
+        check_private(target)
+        return int(count)
 
     # -- helpers -----------------------------------------------------------------------
 
