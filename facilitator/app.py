@@ -2,7 +2,7 @@
 
 One worker thread follows the exercise with :meth:`Exercise.watch` (which also delivers
 whatever fell due, so timers stay honest while trainees are idle), rebuilds the
-:class:`~facilitator.board.Board` when something changed, and posts it to the app. The
+:class:`~simtrain.views.board.Board` when something changed, and posts it to the app. The
 screens watch ``app.board``. Every facilitator action runs in its own worker thread and
 reports back as a toast; alerts (critical errors, step-out requests) ring the bell.
 """
@@ -22,11 +22,11 @@ from textual.message import Message
 from textual.reactive import var
 from textual.worker import get_current_worker
 
-from facilitator.board import CRITICAL, Alert, Board, build_board
 from facilitator.dashboard import DashboardScreen
 from facilitator.picker import PickerScreen
 from simtrain.exercise import Exercise, ExerciseError, ExerciseService, StoredEvent
 from simtrain.tui.plain import PlainNotify
+from simtrain.views.board import CRITICAL, Alert, Board, build_board
 
 WATCH_TIMEOUT = 0.5
 """Seconds one :meth:`Exercise.watch` call waits; also how fast the feed notices a stop."""

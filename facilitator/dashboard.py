@@ -13,19 +13,19 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from facilitator.actions import acknowledge, outcome_sentence, send_message
-from facilitator.board import (
+from facilitator.debrief import DebriefScreen
+from facilitator.dialogs import ConfirmDialog, MessageDialog, MessageRequest, Target, TargetDialog
+from facilitator.team import TeamScreen
+from facilitator.widgets import ExerciseClock, ExerciseScreen, ScoreBars
+from simtrain.text import time_text
+from simtrain.views.board import (
     CRITICAL,
     Board,
     CompetencyScore,
     InjectCell,
     MselRow,
     TeamRow,
-    format_clock,
 )
-from facilitator.debrief import DebriefScreen
-from facilitator.dialogs import ConfirmDialog, MessageDialog, MessageRequest, Target, TargetDialog
-from facilitator.team import TeamScreen
-from facilitator.widgets import ExerciseClock, ExerciseScreen, ScoreBars
 
 if TYPE_CHECKING:
     pass
@@ -72,7 +72,7 @@ def team_cells(row: TeamRow) -> list[Text]:
         scene = f"■ {row.scene_title} ({row.outcome})"
         in_scene = "ended"
     else:
-        scene, in_scene = row.scene_title, format_clock(row.in_scene)
+        scene, in_scene = row.scene_title, time_text(row.in_scene)
     last = f"{row.last_by.split(' (')[0]}: {row.last_decision}" if row.last_decision else "—"
     if row.alerts:
         alert = "⚠ CRIT" if any(a.kind == CRITICAL for a in row.alerts) else "⚠ OUT"
@@ -102,7 +102,7 @@ def team_detail(row: TeamRow) -> Text:
     if row.ended:
         text.append(f" (ending: {row.outcome})", style="bold")
     else:
-        text.append(f", {format_clock(row.in_scene)} in this scene")
+        text.append(f", {time_text(row.in_scene)} in this scene")
     text.append(f" · score {row.points}/{row.best}")
     if row.critical_count:
         text.append(f" · {row.critical_count} critical", style="bold red")
@@ -115,14 +115,14 @@ def team_detail(row: TeamRow) -> Text:
         if person.online:
             text.append(f"● {person.name} ({person.role})", style="green")
         else:
-            away = format_clock(person.stepped_out_at or 0.0)
+            away = time_text(person.stepped_out_at or 0.0)
             text.append(f"○ {person.name} ({person.role}) out since {away}", style="yellow")
     if row.last_decision:
         text.append(f"\nLast decision: {row.last_by} — “{row.last_decision}”")
     if row.alerts:
         text.append("\nAlerts (press a to acknowledge):", style="bold red")
         for alert in row.alerts:
-            text.append(f"\n ⚠ {format_clock(alert.clock)} {alert.by}: {alert.text}", style="red")
+            text.append(f"\n ⚠ {time_text(alert.clock)} {alert.by}: {alert.text}", style="red")
     text.append("\nEnter: the team up close", style="dim")
     return text
 

@@ -11,21 +11,21 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Static
 
-from facilitator.board import (
-    Board,
-    CompetencyScore,
-    TeamDebrief,
-    decision_events,
-    format_clock,
-    team_debrief,
-    vars_text,
-    who,
-)
 from facilitator.dialogs import ConfirmDialog
 from facilitator.widgets import ExerciseScreen, ScoreBars
 from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import Exercise, ExerciseError, StoredEvent
+from simtrain.text import time_text
+from simtrain.views.board import (
+    Board,
+    CompetencyScore,
+    TeamDebrief,
+    decision_events,
+    team_debrief,
+    vars_text,
+    who,
+)
 
 if TYPE_CHECKING:
     pass
@@ -113,7 +113,7 @@ def replay_text(
         event = decisions[step - 1]
         choice = scenario.choices[str(event.payload.get("choice"))]
         text.append(f"decision {step} of {len(decisions)}\n")
-        text.append(f"{format_clock(event.clock)} ", style="cyan")
+        text.append(f"{time_text(event.clock)} ", style="cyan")
         text.append(f"{who(event.actor, event.role)} chose “{choice.label}”\n", style="bold")
         step_info = state.path[-1] if state.path else None
         if step_info is not None:
@@ -192,7 +192,7 @@ class DebriefScreen(ExerciseScreen):
             return
         head = Text("Debrief", style="bold")
         head.append(f" — {board.title} · {board.clock.state} at ")
-        head.append(f"{format_clock(board.clock.minutes)} · ")
+        head.append(f"{time_text(board.clock.minutes)} · ")
         if board.clock.debrief_released:
             head.append("released to trainees", style="bold green")
         else:

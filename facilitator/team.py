@@ -13,15 +13,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from facilitator.actions import acknowledge, send_message
-from facilitator.board import (
-    Board,
-    Entry,
-    format_clock,
-    inbox,
-    team_debrief,
-    timeline,
-    vars_text,
-)
 from facilitator.dialogs import (
     AdjustDialog,
     AdjustRequest,
@@ -35,7 +26,16 @@ from facilitator.dialogs import (
     ObserveRequest,
 )
 from facilitator.widgets import ExerciseScreen, ScoreBars
+from simtrain.text import time_text
 from simtrain.tui.plain import plain
+from simtrain.views.board import (
+    Board,
+    Entry,
+    inbox,
+    team_debrief,
+    timeline,
+    vars_text,
+)
 
 if TYPE_CHECKING:
     pass
@@ -68,7 +68,7 @@ def timeline_text(entries: list[Entry]) -> Table | Text:
     for entry in entries:
         style = "bold red" if entry.critical else ("bold" if entry.kind == "chose" else "")
         grid.add_row(
-            format_clock(entry.clock), ICONS.get(entry.kind, "·"), Text(entry.headline, style)
+            time_text(entry.clock), ICONS.get(entry.kind, "·"), Text(entry.headline, style)
         )
         for line in entry.details:
             critical = line.startswith("CRITICAL")
@@ -132,14 +132,14 @@ class TeamScreen(ExerciseScreen):
         if row.ended:
             head.append(f" · ENDED ({row.outcome})", style="bold")
         else:
-            head.append(f" · {format_clock(row.in_scene)} in scene")
+            head.append(f" · {time_text(row.in_scene)} in scene")
         count = len(state.path)
         head.append(f" · score {row.points}/{row.best} · {count} decision{'s' * (count != 1)}")
         if row.critical_count:
             head.append(f" · {row.critical_count} critical", style="bold red")
-        head.append(f" · clock {format_clock(board.clock.minutes)} ({board.clock.state})")
+        head.append(f" · clock {time_text(board.clock.minutes)} ({board.clock.state})")
         for alert in row.alerts:
-            head.append(f"\n⚠ {format_clock(alert.clock)} {alert.by}: {alert.text}", style="red")
+            head.append(f"\n⚠ {time_text(alert.clock)} {alert.by}: {alert.text}", style="red")
         if row.alerts:
             head.append("  (a: acknowledge)", style="bold red")
         self.query_one("#team-head", Static).update(head)
@@ -184,12 +184,12 @@ class TeamScreen(ExerciseScreen):
             status = (
                 "online"
                 if person.online
-                else f"stepped out at {format_clock(person.stepped_out_at or 0.0)}"
+                else f"stepped out at {time_text(person.stepped_out_at or 0.0)}"
             )
             people.append(f"{person.name}", style="bold")
             people.append(
                 f" — {scenario.role_names.get(person.role, person.role)}; joined at "
-                f"{format_clock(person.joined_at)}; {status}\n"
+                f"{time_text(person.joined_at)}; {status}\n"
             )
         self.query_one("#team-people", Static).update(people or "Nobody has joined yet.")
 

@@ -14,9 +14,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Digits, Label
 
-from facilitator.board import CompetencyScore, format_clock
 from simtrain.exercise import ClockState, Exercise
+from simtrain.text import time_text
 from simtrain.tui.plain import plain
+from simtrain.views.board import CompetencyScore
 
 if TYPE_CHECKING:
     from facilitator.app import FacilitatorApp
@@ -59,7 +60,7 @@ class ExerciseClock(Horizontal):
         return self.clock.minutes + max(0.0, time.time() - self.taken_at) / 60.0
 
     def _tick(self) -> None:
-        self.query_one("#clock-digits", Digits).update(format_clock(self.minutes()))
+        self.query_one("#clock-digits", Digits).update(time_text(self.minutes()))
 
     def watch_clock(self, clock: ClockState | None) -> None:
         """Show a new reading."""

@@ -126,7 +126,7 @@ def test_teammate_deciding_first_raises_scene_changed(
     live: tuple[Exercise, dict[str, str]],
 ) -> None:
     exercise, _ = live
-    seen = exercise.team_seq("red")
+    seen = exercise.snapshot("red")[0]
     ana = Seat(exercise.id, "red", "investigator", "Ana")
     sam = Seat(exercise.id, "red", "social_worker", "Sam")
     exercise.act(ana, "screen_individually", expected_seq=seen)
@@ -214,7 +214,7 @@ def test_replay_until(live: tuple[Exercise, dict[str, str]]) -> None:
 def _racer(db: str, exercise_id: str, role: str, name: str, barrier: object) -> None:
     exercise = ExerciseService.open(db).exercise(exercise_id)
     seat = Seat(exercise_id, "red", role, name)
-    seen = exercise.team_seq("red")
+    seen = exercise.snapshot("red")[0]
     barrier.wait()  # type: ignore[attr-defined]
     try:
         exercise.act(seat, "screen_individually", f"{name} acts", expected_seq=seen)

@@ -15,14 +15,6 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
 
 from facilitator.app import FacilitatorApp, run_facilitate
-from facilitator.board import (
-    STEPPED_OUT,
-    Board,
-    build_board,
-    format_clock,
-    format_delay,
-    participants,
-)
 from facilitator.dashboard import ALERT_STYLE, DashboardScreen
 from facilitator.debrief import DebriefScreen
 from facilitator.dialogs import (
@@ -36,6 +28,13 @@ from facilitator.picker import CodesScreen, CreateScreen
 from facilitator.team import TeamScreen
 from simtrain.exercise import Exercise, ExerciseService
 from simtrain.scenario.library import bundled_scenarios
+from simtrain.text import delay_text, time_text
+from simtrain.views.board import (
+    STEPPED_OUT,
+    Board,
+    build_board,
+    participants,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 EXERCISE = "ex-test"
@@ -116,8 +115,8 @@ def toasts(app: FacilitatorApp) -> list[str]:
     ],
 )
 def test_clock_and_delay_formats(minutes: float, clock: str, delay: str) -> None:
-    assert format_clock(minutes) == clock
-    assert format_delay(minutes) == delay
+    assert time_text(minutes) == clock
+    assert delay_text(minutes) == delay
 
 
 def test_online_means_joined_and_not_stepped_out(db: tuple[str, dict[str, str]]) -> None:

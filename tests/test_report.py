@@ -62,7 +62,7 @@ def record(db: Path) -> Exercise:
     """Play a two-team exercise that touches every part of the report, at fixed times."""
     fake = FakeTime()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("simtrain.exercise.time", fake)
+        mp.setattr("simtrain.exercise.clock.time", fake)
         mp.setattr("simtrain.store.eventstore.time", fake)
 
         def at(minutes: float) -> None:

@@ -30,9 +30,9 @@ from facilitator.team import TeamScreen
 from simtrain.cli import main
 from simtrain.exercise import ExerciseService
 from simtrain.plaintext import clean_line, clean_text, scrub
-from simtrain.trainee import join_seat
 from simtrain.tui.app import TraineeApp
 from simtrain.tui.play import PlayScreen
+from simtrain.views.session import join_seat
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 EXERCISE = "quay"

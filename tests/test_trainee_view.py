@@ -9,16 +9,11 @@ from pathlib import Path
 import pytest
 
 from simtrain.exercise import STEP_BACK, STEP_OUT, Exercise, ExerciseService, Seat
-from simtrain.trainee import (
-    TraineeSession,
-    format_clock,
-    format_time,
-    join_seat,
-    lobby,
-    notices,
-    sentence,
-    start_demo,
-)
+from simtrain.text import clock_text, minute_text, sentence
+from simtrain.views.demo import start_demo
+from simtrain.views.lobby import lobby
+from simtrain.views.seat import notices
+from simtrain.views.session import TraineeSession, join_seat
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 
@@ -49,8 +44,8 @@ def seat(service: ExerciseService, codes: dict[str, str], role: str, name: str) 
     [(0.0, "0:00:00", "0:00"), (12.5, "0:12:30", "0:12"), (68.25, "1:08:15", "1:08")],
 )
 def test_clock_formats(minutes: float, clock: str, time: str) -> None:
-    assert format_clock(minutes) == clock
-    assert format_time(minutes) == time
+    assert clock_text(minutes) == clock
+    assert minute_text(minutes) == time
 
 
 def test_sentence_capitalises_and_ends_with_a_full_stop() -> None:
@@ -276,7 +271,9 @@ def test_a_session_can_be_built_on_a_known_seat(service, live) -> None:
 
 
 def test_the_view_module_imports_no_textual() -> None:
-    code = "import sys, simtrain.trainee; print('textual' in sys.modules)"
+    code = (
+        "import sys, simtrain.views.session, simtrain.views.demo; print('textual' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

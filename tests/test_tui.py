@@ -17,13 +17,14 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, Static
 
 from simtrain.exercise import JOINED, STEP_BACK, STEP_OUT, Exercise, ExerciseService
-from simtrain.trainee import TraineeSession, join_seat, start_demo
 from simtrain.tui.app import TraineeApp, run_play
 from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen, ReaderScreen, StepOutScreen
 from simtrain.tui.play import PlayScreen
 from simtrain.tui.serve import trainee_command
 from simtrain.tui.widgets import Banner, ChoiceList, ConfirmBar, InboxList, ScenePanel
+from simtrain.views.demo import start_demo
+from simtrain.views.session import TraineeSession, join_seat
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 SIZE = (80, 24)

@@ -5,7 +5,7 @@ self-contained HTML page, JSON (schema in docs/report-schema.md) or CSV (one row
 decision). Every format is rendered from one document, :func:`build_report`, which reads
 the exercise only through the service (its log, its replayed team states, its clock) and
 never writes. With ``team``, the report is that team's own version: no other team, and
-none of the facilitator-only fields listed in :mod:`simtrain.report.audience`.
+none of the facilitator-only fields listed in :mod:`simtrain.views.audience`.
 
 ``timeline(exercise, team)`` lists a team's log event by event, described for a person,
 for the facilitator console's debrief screen.
@@ -24,8 +24,8 @@ from simtrain.plaintext import scrub
 from simtrain.report.document import REPORT_VERSION, build_report
 from simtrain.report.markdown import render_markdown
 from simtrain.report.spreadsheet import render_csv
-from simtrain.report.timeline import timeline
 from simtrain.report.webpage import render_html
+from simtrain.views.timeline import timeline
 
 __all__ = ["FORMATS", "REPORT_VERSION", "build_report", "render_report", "timeline"]
 

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from simtrain.engine.events import InjectDelivered, InjectSkipped, Moved, TimerFired
 from simtrain.engine.explore import best_scores
 from simtrain.exercise import JOINED, MESSAGE, OBSERVATION, STEP_OUT, Exercise
-from simtrain.report.audience import PRIVATE_NOTE, check_team
-from simtrain.report.text import clock_text, percent, percent_text, wall_text
+from simtrain.report.text import percent, percent_text, wall_text
 from simtrain.scenario.compiled import Scenario
+from simtrain.text import time_text
+from simtrain.views.audience import PRIVATE_NOTE
 
 if TYPE_CHECKING:
     from simtrain.engine.state import PathStep, TeamState
@@ -30,7 +31,7 @@ IMPROVEMENT_PERCENT = 40
 
 def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
     """The report of every team (the facilitator's) or, with ``team``, that team's version."""
-    teams = [check_team(exercise, team)] if team is not None else list(exercise.teams)
+    teams = [exercise.check_team(team)] if team is not None else list(exercise.teams)
     scenario = exercise.scenario
     best = best_scores(scenario)
     clock = exercise.clock()
@@ -387,7 +388,7 @@ def _strengths_and_improvements(
     for error in critical:
         improvements.append(
             {
-                "text": f"Critical error at {clock_text(error['clock'])}: {error['message']} "
+                "text": f"Critical error at {time_text(error['clock'])}: {error['message']} "
                 f"(decision: “{error['label']}”)",
                 "competency": None,
                 "source": "critical",

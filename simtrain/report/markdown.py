@@ -6,13 +6,8 @@ import re
 from typing import Any
 
 from simtrain.report.document import assessed, not_assessed
-from simtrain.report.text import (
-    assessment_text,
-    clock_text,
-    duration_text,
-    outcome_text,
-    percent_text,
-)
+from simtrain.report.text import outcome_text, percent_text
+from simtrain.text import assessment_text, duration_text, time_text
 
 BLANK_PLAN_ROWS = 3
 """Empty improvement-plan rows to fill in by hand, after the suggested ones."""
@@ -66,7 +61,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             ["Exercise", f"`{exercise['id']}`, created {exercise['created']}"],
             ["Scenario", f"{authored(scenario['title'])} (`{scenario['id']}`)"],
             ["Rubric", authored(report["rubric"]["name"] or report["rubric"]["id"])],
-            ["State", f"{exercise['state']}, exercise time {clock_text(exercise['clock'])}"],
+            ["State", f"{exercise['state']}, exercise time {time_text(exercise['clock'])}"],
             ["Teams", ", ".join(typed(t) for t in exercise["teams"])],
         ],
     )
@@ -102,7 +97,7 @@ def _team(
     line = f"**Outcome: {outcome}**"
     if team["ended"]:
         line += (
-            f" — reached “{authored(team['scene']['title'])}” at {clock_text(team['finished_at'])}."
+            f" — reached “{authored(team['scene']['title'])}” at {time_text(team['finished_at'])}."
         )
         if team["ending_debrief"]:
             line += f" {authored(team['ending_debrief'])}"
@@ -140,7 +135,7 @@ def _team(
     if not team["critical"]:
         out += ["None.", ""]
     for i, error in enumerate(team["critical"], 1):
-        text = f"{i}. **{clock_text(error['clock'])}** — {authored(error['message'])}"
+        text = f"{i}. **{time_text(error['clock'])}** — {authored(error['message'])}"
         if error["decision"] is not None:
             text += (
                 f" Caused by decision {error['decision']}, “{authored(error['label'])}”, "
@@ -163,13 +158,13 @@ def _team(
     out += ["### Facilitator's adjustments, observations and notes", ""]
     out += ["**Score adjustments**", ""]
     out += [
-        f"- {clock_text(a['clock'])} · {authored(a['competency_name'])} {a['points']:+d}: "
+        f"- {time_text(a['clock'])} · {authored(a['competency_name'])} {a['points']:+d}: "
         f"{typed(a['note'])}"
         for a in team["adjustments"]
     ] or ["- None."]
     out += ["", "**Observations**", ""]
     out += [
-        f"- {clock_text(o['clock'])} · {OBSERVATION_TITLES.get(o['kind'], o['kind'])}"
+        f"- {time_text(o['clock'])} · {OBSERVATION_TITLES.get(o['kind'], o['kind'])}"
         + (f" ({authored(names.get(o['competency'], o['competency']))})" if o["competency"] else "")
         + f": {typed(o['text'])}"
         for o in team["observations"]
@@ -177,7 +172,7 @@ def _team(
     if team["messages"]:
         out += ["", "**Messages from exercise control**", ""]
         out += [
-            f"- {clock_text(m['clock'])} · {typed(m['from'])} ({typed(m['channel'])}): "
+            f"- {time_text(m['clock'])} · {typed(m['from'])} ({typed(m['channel'])}): "
             f"{typed(m['subject'])} — {typed(m['text'])}"
             for m in team["messages"]
         ]
@@ -195,7 +190,7 @@ def _path(team: dict[str, Any], names: dict[str, str]) -> list[str]:
     items: list[tuple[float, int, list[str]]] = []
     for d in team["decisions"]:
         lines = [
-            f"- **{clock_text(d['clock'])}** · decision {d['n']} in “{authored(d['scene_title'])}”"
+            f"- **{time_text(d['clock'])}** · decision {d['n']} in “{authored(d['scene_title'])}”"
             + (" (answering an inject)" if d["inject"] else "")
             + f": **{authored(d['label'])}** — {_who(d)}",
         ]
@@ -214,7 +209,7 @@ def _path(team: dict[str, Any], names: dict[str, str]) -> list[str]:
     }
     for change in team["scene_changes"]:
         text = (
-            f"- **{clock_text(change['clock'])}** · _{causes.get(change['cause'], change['cause'])}"
+            f"- **{time_text(change['clock'])}** · _{causes.get(change['cause'], change['cause'])}"
             f"_ to “{authored(change['scene_title'])}”"
         )
         if change.get("reason"):
@@ -235,9 +230,9 @@ def _injects(team: dict[str, Any]) -> list[str]:
             f", from {authored(i['from'])})" if i["from"] else ")"
         )
         if i["status"] == "delivered":
-            delivered = clock_text(i["delivered_at"]) + (" by hand" if i["manual"] else "")
+            delivered = time_text(i["delivered_at"]) + (" by hand" if i["manual"] else "")
         elif i["status"] == "skipped":
-            delivered = f"skipped at {clock_text(i['skipped_at'])}" + (
+            delivered = f"skipped at {time_text(i['skipped_at'])}" + (
                 f": {typed(i['skip_reason'])}" if i.get("skip_reason") else ""
             )
         else:
@@ -274,7 +269,7 @@ def _comparison(
             [
                 typed(row["team"]),
                 outcome_text(row["outcome"], row["finished_at"] is not None),
-                clock_text(row["finished_at"]),
+                time_text(row["finished_at"]),
                 str(row["decisions"]),
                 str(row["critical"]),
                 f"{row['points']}/{row['best']} ({percent_text(row['percent'])})",

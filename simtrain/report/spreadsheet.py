@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from simtrain.report.text import clock_text
+from simtrain.text import time_text
 
 FIXED_COLUMNS = (
     "exercise",
@@ -59,7 +59,7 @@ def render_csv(report: dict[str, Any]) -> str:
                     _cell(name),
                     d["n"],
                     d["clock"],
-                    _cell(clock_text(d["clock"])),
+                    _cell(time_text(d["clock"])),
                     _cell(d["scene"]),
                     _cell(d["scene_title"]),
                     _cell(d["inject"]),

@@ -15,7 +15,8 @@ from typing import Any
 
 from simtrain.report.charts import Bar, competency_chart, team_colours
 from simtrain.report.document import assessed, not_assessed
-from simtrain.report.text import clock_text, duration_text, outcome_text, percent_text
+from simtrain.report.text import outcome_text, percent_text
+from simtrain.text import duration_text, time_text
 
 BLANK_PLAN_ROWS = 3
 """Empty improvement-plan rows to fill in, after the suggested ones."""
@@ -100,7 +101,7 @@ def _cover(report: dict[str, Any]) -> str:
         ("Exercise", f"<code>{e(exercise['id'])}</code>, created {e(exercise['created'])}"),
         ("Scenario", f"{e(scenario['title'])} (<code>{e(scenario['id'])}</code>)"),
         ("Rubric", e(report["rubric"]["name"] or report["rubric"]["id"])),
-        ("State", f"{e(exercise['state'])}, exercise time {clock_text(exercise['clock'])}"),
+        ("State", f"{e(exercise['state'])}, exercise time {time_text(exercise['clock'])}"),
         ("Teams", e(", ".join(exercise["teams"]))),
     ]
     rows = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta)
@@ -150,7 +151,7 @@ def _team(
     if team["ended"]:
         where = (
             f"reached “{e(team['scene']['title'])}” at "
-            f"<strong>{clock_text(team['finished_at'])}</strong>"
+            f"<strong>{time_text(team['finished_at'])}</strong>"
         )
     else:
         where = f"last in “{e(team['scene']['title'])}”"
@@ -211,7 +212,7 @@ def _team(
             if error["rationale"]:
                 cause += f"<blockquote>{e(error['rationale'])}</blockquote>"
         parts.append(
-            f'<div class="critical"><strong>{clock_text(error["clock"])} — '
+            f'<div class="critical"><strong>{time_text(error["clock"])} — '
             f"{e(error['message'])}</strong>{cause}</div>"
         )
 
@@ -249,7 +250,7 @@ def _path(team: dict[str, Any], names: dict[str, str]) -> str:
             (
                 d["clock"],
                 0,
-                f'<li{cls}><span class="time">{clock_text(d["clock"])}</span><div>'
+                f'<li{cls}><span class="time">{time_text(d["clock"])}</span><div>'
                 f'<div class="scene">Decision {d["n"]} · {e(d["scene_title"])}{answering}</div>'
                 f'<div class="choice">{e(d["label"])}</div>{"".join(details)}</div></li>',
             )
@@ -265,7 +266,7 @@ def _path(team: dict[str, Any], names: dict[str, str]) -> str:
             (
                 change["clock"],
                 1,
-                f'<li class="change"><span class="time">{clock_text(change["clock"])}</span><div>'
+                f'<li class="change"><span class="time">{time_text(change["clock"])}</span><div>'
                 f'<div class="choice">{e(cause)}: now in “{e(change["scene_title"])}”</div>'
                 f"{reason}</div></li>",
             )
@@ -291,11 +292,11 @@ def _injects(team: dict[str, Any]) -> str:
             f'<span class="muted">{e(i["channel"].replace("_", " "))}{sender}</span>'
         )
         if i["status"] == "delivered":
-            delivered = clock_text(i["delivered_at"]) + (
+            delivered = time_text(i["delivered_at"]) + (
                 '<br><span class="muted">by hand</span>' if i["manual"] else ""
             )
         elif i["status"] == "skipped":
-            delivered = f"skipped at {clock_text(i['skipped_at'])}" + (
+            delivered = f"skipped at {time_text(i['skipped_at'])}" + (
                 f'<br><span class="muted">{e(i["skip_reason"])}</span>'
                 if i.get("skip_reason")
                 else ""
@@ -330,7 +331,7 @@ def _facilitator(team: dict[str, Any], names: dict[str, str]) -> str:
         parts.append(
             '<ul class="plain">'
             + "".join(
-                f"<li>{clock_text(a['clock'])} · {e(a['competency_name'])} "
+                f"<li>{time_text(a['clock'])} · {e(a['competency_name'])} "
                 f"{_signed(a['points'])}: {e(a['note'])}</li>"
                 for a in team["adjustments"]
             )
@@ -347,7 +348,7 @@ def _facilitator(team: dict[str, Any], names: dict[str, str]) -> str:
             )
             label = OBSERVATION_TITLES.get(o["kind"], o["kind"])
             items.append(
-                f"<li>{clock_text(o['clock'])} · <strong>{e(label)}</strong>{about}: "
+                f"<li>{time_text(o['clock'])} · <strong>{e(label)}</strong>{about}: "
                 f"{e(o['text'])}</li>"
             )
         parts.append(f'<ul class="plain">{"".join(items)}</ul>')
@@ -358,7 +359,7 @@ def _facilitator(team: dict[str, Any], names: dict[str, str]) -> str:
         parts.append(
             '<ul class="plain">'
             + "".join(
-                f"<li>{clock_text(m['clock'])} · {e(m['from'])} ({e(m['channel'])}): "
+                f"<li>{time_text(m['clock'])} · {e(m['from'])} ({e(m['channel'])}): "
                 f"<strong>{e(m['subject'])}</strong> — {e(m['text'])}</li>"
                 for m in team["messages"]
             )
@@ -385,7 +386,7 @@ def _comparison(
         rows.append(
             f'<tr><td><span class="swatch" style="background:{colours[name]}"></span>{e(name)}'
             f"</td><td>{e(outcome_text(row['outcome'], row['finished_at'] is not None))}</td>"
-            f'<td class="num">{clock_text(row["finished_at"])}</td>'
+            f'<td class="num">{time_text(row["finished_at"])}</td>'
             f'<td class="num">{row["decisions"]}</td><td class="num">{row["critical"]}</td>'
             f'<td class="num">{row["points"]}/{row["best"]}</td>'
             f'<td class="num">{percent_text(row["percent"])}</td></tr>'

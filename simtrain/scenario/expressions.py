@@ -9,16 +9,17 @@ or exhaust memory through a condition.
 from __future__ import annotations
 
 import ast
-import difflib
 import keyword
 import math
 import operator
 import re
 import warnings
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final, Protocol
+
+from simtrain.text import did_you_mean
 
 __all__ = [
     "FUNCTIONS",
@@ -524,8 +525,8 @@ class _Compiler:
             return operator.methodcaller("var", name)
         if name in FUNCTIONS:
             raise self.error(f"'{name}' is a function: write {_call_example(name)}", node)
-        hint = _did_you_mean(name, self.variables) or _did_you_mean(
-            name, ("elapsed", "true", "false")
+        hint = did_you_mean(name, sorted(self.variables), limit=3) or did_you_mean(
+            name, ("elapsed", "false", "true"), limit=3
         )
         raise self.error(f"unknown variable '{_short(name)}'{hint}", node)
 
@@ -586,7 +587,7 @@ class _Compiler:
         if name not in FUNCTIONS:
             if name in self.variables or name in _BUILTIN_NAMES:
                 raise self.error(f"'{name}' is not a function; only {_function_list()} are", func)
-            hint = _did_you_mean(name, FUNCTIONS)
+            hint = did_you_mean(name, sorted(FUNCTIONS), limit=3)
             raise self.error(f"unknown function '{_short(name)}'{hint}", func)
         kind = FUNCTIONS[name]
         usage = f"{name}() takes one {kind} id in quotes, like {_call_example(name)}"
@@ -936,16 +937,6 @@ def _chain(first: _Eval, rest: list[tuple[Callable[[Any, Any], bool], _Eval]]) -
 def _short(text: str, limit: int = 40) -> str:
     """Text cut to a readable length for a message."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidates, or nothing."""
-    matches = difflib.get_close_matches(name[:100], sorted(candidates), n=3, cutoff=0.6)
-    if not matches:
-        return ""
-    quoted = [f"'{match}'" for match in matches]
-    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
-    return f" (did you mean {listed}?)"
 
 
 def _call_example(function: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from simtrain.scenario.diagnostics import Diagnostic, did_you_mean
+from simtrain.scenario.diagnostics import Diagnostic
 from simtrain.scenario.model import (
     Choice,
     Competency,
@@ -26,6 +26,7 @@ from simtrain.scenario.model import (
     Timer,
 )
 from simtrain.scenario.yamlsource import position_of
+from simtrain.text import did_you_mean
 
 _ANY = object()
 # Which model describes the mapping found at a path (wildcards match any key or index).

@@ -18,11 +18,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from simtrain.scenario.compiled import Scenario, compile_scenario, shipped_rubrics
-from simtrain.scenario.diagnostics import Diagnostic, did_you_mean, sort_key
+from simtrain.scenario.diagnostics import Diagnostic, sort_key
 from simtrain.scenario.expressions import FUNCTIONS, ExpressionError, compile_expression
 from simtrain.scenario.model import ScenarioModel
 from simtrain.scenario.shape import shape_diagnostics
 from simtrain.scenario.yamlsource import YamlSyntaxError, load_marked, position_of
+from simtrain.text import did_you_mean
 
 Path_ = tuple[Any, ...]
 _KIND_WORD = {"scene": "scene", "choice": "choice", "document": "document", "inject": "inject"}

@@ -11,7 +11,6 @@ fails with :class:`ConcurrencyError`, writing nothing, if the stream has moved o
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import json
 import math
@@ -41,6 +40,7 @@ from simtrain.store.connection import (
 from simtrain.store.errors import ConcurrencyError, StoreError
 from simtrain.store.records import ExerciseRecord, NewEvent, StoredEvent
 from simtrain.store.schema import SEQ_CONFLICT
+from simtrain.text import did_you_mean
 
 # The hot path uses the driver directly with constant SQL strings: sqlite3 keeps a cache
 # of prepared statements keyed by the SQL text, so each statement is compiled once per
@@ -187,7 +187,7 @@ class EventStore:
                             f"Exercise '{exercise_id}' already exists in {self.path}; "
                             "choose another id."
                         )
-                    self._db["exercises"].insert(
+                    self._db.table("exercises").insert(
                         {
                             "id": exercise_id,
                             "title": title,
@@ -198,7 +198,7 @@ class EventStore:
                             "settings": settings_json,
                         }
                     )
-                    self._db["teams"].insert_all(
+                    self._db.table("teams").insert_all(
                         {
                             "exercise": exercise_id,
                             "name": team,
@@ -580,9 +580,9 @@ class EventStore:
 
 def _hint(wanted: str, known: list[str], what: str) -> str:
     """The end of a "no such thing" sentence: a close match, or what there is."""
-    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean '{close[0]}'?)."
+    hint = did_you_mean(wanted, known)
+    if hint:
+        return hint + "."
     if not known:
         return f"; it has no {what} yet."
     shown = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")

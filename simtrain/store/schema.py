@@ -33,7 +33,7 @@ Migration = Callable[[Database], None]
 
 def _create_initial_tables(db: Database) -> None:
     """Version 1: exercises, their teams, and the append-only event log."""
-    db["exercises"].create(
+    db.table("exercises").create(
         {
             "id": str,
             "title": str,
@@ -53,7 +53,7 @@ def _create_initial_tables(db: Database) -> None:
             "settings",
         },
     )
-    db["teams"].create(
+    db.table("teams").create(
         {
             "exercise": str,
             "name": str,
@@ -88,7 +88,7 @@ def _create_initial_tables(db: Database) -> None:
         """
     )
     # For reading a whole exercise in cursor order and for last_id.
-    db["events"].create_index(["exercise", "id"], index_name="events_exercise_id")
+    db.table("events").create_index(["exercise", "id"], index_name="events_exercise_id")
     # Streams have no gaps, whoever writes: an event must take the stream's last seq + 1.
     # A stale writer's seq is already taken, a confused one's leaves a gap; both are
     # refused inside the INSERT itself, which is how append detects a conflict without
@@ -198,7 +198,7 @@ def _migrate(db: Database, path: Path) -> None:
         if version == len(MIGRATIONS):
             return
         if version == 0:
-            db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
             conn.execute("INSERT INTO meta (key, value) VALUES ('app', ?)", (APP,))
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
             try:

@@ -16,11 +16,14 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from simtrain.exercise import ExerciseError, ExerciseService
-from simtrain.trainee import SeatView, TraineeSession, join_seat, sentence, start_demo
+from simtrain.text import sentence
 from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen
 from simtrain.tui.join import JoinDefaults, JoinScreen
 from simtrain.tui.plain import PlainNotify
 from simtrain.tui.play import PlayScreen
+from simtrain.views.demo import start_demo
+from simtrain.views.seat import SeatView
+from simtrain.views.session import TraineeSession, join_seat
 
 
 class TraineeApp(PlainNotify, App[None]):

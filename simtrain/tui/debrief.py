@@ -11,8 +11,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Markdown, Static
 
-from simtrain.trainee import DebriefView
 from simtrain.tui.widgets import score_bar
+from simtrain.views.seat import DebriefView
 
 
 def _points(points: tuple[tuple[str, int], ...]) -> str:

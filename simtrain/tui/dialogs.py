@@ -13,9 +13,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from simtrain.trainee import ChoiceView, RoleOption
 from simtrain.tui.plain import plain
 from simtrain.tui.widgets import choice_prompt
+from simtrain.views.lobby import RoleOption
+from simtrain.views.seat import ChoiceView
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("1 – 9", "Pick the choice with that number (in the scene, or replying to a message)"),

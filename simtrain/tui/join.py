@@ -17,15 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from simtrain.exercise import ExerciseError, ExerciseService
-from simtrain.trainee import (
-    ExerciseOption,
-    SeatView,
-    TraineeSession,
-    join_seat,
-    lobby,
-    sentence,
-)
+from simtrain.text import sentence
 from simtrain.tui.plain import plain
+from simtrain.views.lobby import ExerciseOption, lobby
+from simtrain.views.seat import SeatView
+from simtrain.views.session import TraineeSession, join_seat
 
 WAITING: list[tuple[str, str]] = [("Loading…", "")]
 """What a list shows until the exercises are read."""

@@ -19,16 +19,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from simtrain.exercise import ClockState, ExerciseError
-from simtrain.trainee import (
-    ChoiceResult,
-    ChoiceView,
-    Notice,
-    SeatView,
-    TraineeSession,
-    format_time,
-    notices,
-    sentence,
-)
+from simtrain.text import minute_text, sentence
 from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ReaderScreen, RoleSwitchScreen, StepOutScreen
 from simtrain.tui.widgets import (
@@ -42,6 +33,8 @@ from simtrain.tui.widgets import (
     SeatHeader,
     TeamTimeline,
 )
+from simtrain.views.seat import ChoiceView, Notice, SeatView, notices
+from simtrain.views.session import ChoiceResult, TraineeSession
 
 SIDE_FOCUS: dict[str, str] = {
     "inbox": "#inbox-list",
@@ -394,7 +387,7 @@ class PlayScreen(Screen[None]):
         if item is None:
             return
         meta = (
-            f"{item.channel_name} · {item.sender or 'unknown sender'} · {format_time(item.clock)}"
+            f"{item.channel_name} · {item.sender or 'unknown sender'} · {minute_text(item.clock)}"
         )
         if item.needs_response and not item.choices:
             meta += " · another role must respond"

@@ -15,17 +15,16 @@ from textual.widgets import Button, Input, Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simtrain.exercise import ClockState
-from simtrain.trainee import (
+from simtrain.text import clock_text, minute_text
+from simtrain.tui.plain import plain
+from simtrain.views.seat import (
     ChoiceView,
     DocumentView,
     InboxItem,
     ScoreLine,
     SeatView,
     TimelineEntry,
-    format_clock,
-    format_time,
 )
-from simtrain.tui.plain import plain
 
 BANNERS: dict[str, str] = {
     "created": "Not started yet: read the scene, your brief (b) and your case file.",
@@ -57,7 +56,7 @@ class SeatHeader(Horizontal):
     def show_clock(self, clock: ClockState) -> None:
         """Show the exercise clock."""
         mark = {"running": "▶", "paused": "⏸", "ended": "■"}.get(clock.state, "·")
-        text = f"{mark} {format_clock(clock.minutes)}"
+        text = f"{mark} {clock_text(clock.minutes)}"
         if text != self._clock_text:  # the clock is read several times a second
             self._clock_text = text
             self.query_one("#header-clock", Label).update(text)
@@ -268,7 +267,7 @@ def inbox_prompt(item: InboxItem) -> Content:
     """How an inbox item reads in the list (one needing a response is marked)."""
     return Content.assemble(
         ("● " if item.needs_response else "", "bold $warning"),
-        (f"{format_time(item.clock)} {item.channel_name}", "bold"),
+        (f"{minute_text(item.clock)} {item.channel_name}", "bold"),
         "  to answer" if item.needs_response else "",
         f"\n{item.sender}: " if item.sender else "\n",
         item.subject,
@@ -337,7 +336,7 @@ def timeline_text(members: tuple[str, ...], entries: tuple[TimelineEntry, ...]) 
         "\n",
     ]
     for entry in entries:
-        parts.append((f"\n{format_time(entry.clock)} ", "bold"))
+        parts.append((f"\n{minute_text(entry.clock)} ", "bold"))
         parts.append((entry.text, "" if entry.kind == "decision" else "italic"))
         if entry.rationale:
             parts.append((f"\n      “{entry.rationale}”", "italic $text-muted"))

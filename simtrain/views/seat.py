@@ -7,41 +7,26 @@ the scene text plus the ``for_roles`` text of its own role. It never carries the
 facilitator's notes or observations, an inject's ``expected`` or ``objective``, or any
 score, assessment or feedback before the facilitator releases the debrief. The trainee
 UI renders these views and nothing else.
-
-:class:`TraineeSession` makes the (blocking) service calls of one seat; the UI runs them
-in worker threads.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import (
-    CLOCK_STREAM,
     JOINED,
     MESSAGE,
     OBSERVATION,
     ClockState,
     Exercise,
-    ExerciseError,
-    ExerciseService,
-    SceneChanged,
     Seat,
     StoredEvent,
-    team_stream,
 )
 from simtrain.scenario.compiled import Scenario
-from simtrain.scenario.library import DEMO, bundled_path, bundled_scenarios
 
 CHANNEL_NAMES: dict[str, str] = {
     "phone": "Phone call",
@@ -61,35 +46,7 @@ OUTCOME_NAMES: dict[str, str] = {
 }
 """How each ending outcome is named on screen."""
 
-DEMO_TEAM = "demo"
-"""The one team of a solo demo."""
-DEMO_NAME = "You"
-"""The display name of the solo demo player."""
-SNAPSHOT_TRIES = 5
-
 Severity = Literal["information", "warning", "error"]
-
-
-def sentence(text: str) -> str:
-    """A service message as a sentence: capital first letter, full stop at the end."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
-
-
-def format_clock(minutes: float) -> str:
-    """Exercise minutes as a ticking clock: ``12.5`` → ``0:12:30``."""
-    seconds = max(0, int(minutes * 60))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
-
-
-def format_time(minutes: float) -> str:
-    """Exercise minutes as a time of the exercise, to the minute: ``68.2`` → ``1:08``."""
-    whole = max(0, int(minutes))
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 # -- view data ---------------------------------------------------------------------------------
@@ -615,264 +572,3 @@ def notices(old: SeatView, new: SeatView) -> list[Notice]:
     if new.debrief is not None and old.debrief is None:
         found.append(Notice("The debrief is open: press d for your team's scores and feedback."))
     return found
-
-
-# -- joining -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RoleOption:
-    """A role a trainee may take (its brief, which may hold what only that role knows, is
-    shown only to a seat of that role)."""
-
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class ExerciseOption:
-    """An exercise of a database, as the join screen lists it."""
-
-    id: str
-    title: str
-    state: str
-    teams: tuple[str, ...]
-    roles: tuple[RoleOption, ...]
-
-
-def role_options(scenario: Scenario) -> tuple[RoleOption, ...]:
-    """The roles of a scenario, in order."""
-    return tuple(RoleOption(r.id, r.name) for r in scenario.model.roles)
-
-
-def lobby(service: ExerciseService) -> list[ExerciseOption]:
-    """Every exercise of the database a trainee could join (ended ones last)."""
-    found: list[ExerciseOption] = []
-    for record in service.list():
-        try:
-            exercise = service.exercise(record.id)
-        except ExerciseError:
-            continue
-        found.append(
-            ExerciseOption(
-                record.id,
-                record.title,
-                exercise.clock().state,
-                exercise.teams,
-                role_options(exercise.scenario),
-            )
-        )
-    found.sort(key=lambda option: option.state == "ended")
-    return found
-
-
-def snapshot(exercise: Exercise, team: str) -> tuple[int, TeamState]:
-    """The team's sequence number and the state folded up to exactly that number."""
-    return exercise.snapshot(team)
-
-
-@dataclass(frozen=True)
-class ChoiceResult:
-    """What became of a confirmed choice."""
-
-    view: SeatView
-    accepted: bool
-    message: str = ""
-    """Why it was refused, or what changed first; '' when accepted."""
-    scene_changed: bool = False
-
-
-class TraineeSession:
-    """One seat's calls to the exercise service. Every method may block: call them from a
-    worker thread, never from the UI's event loop."""
-
-    def __init__(
-        self,
-        exercise: Exercise,
-        seat: Seat,
-        *,
-        code: str = "",
-        solo: bool = False,
-        wall: Callable[[], float] = time.time,
-    ) -> None:
-        self.exercise = exercise
-        self.seat = seat
-        self.code = code
-        """The team's join code (kept for a solo player who switches roles)."""
-        self.solo = solo
-        """A solo demo: one person plays every role and sees the debrief at the end."""
-        self.wall = wall
-        """The wall clock the exercise clock is read at (fixed in snapshot tests)."""
-        self._events: list[StoredEvent] = []
-        self._team_cursor = 0
-        self._cursor = exercise.last_id()
-        self._last: SeatView | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def last_view(self) -> SeatView | None:
-        """The view most recently built."""
-        return self._last
-
-    def clock(self) -> ClockState:
-        """The exercise clock now."""
-        return self.exercise.clock(wall=self.wall())
-
-    def view(self) -> SeatView:
-        """The seat's view now (anything already due is delivered first)."""
-        with self._lock:  # the watch worker and a decision may build views at once
-            seat = self.seat
-            seq, state = snapshot(self.exercise, seat.team)
-            fresh = self.exercise.events(seat.team, after_id=self._team_cursor)
-            if fresh:
-                self._events.extend(fresh)
-                self._team_cursor = fresh[-1].id
-            events = [e for e in self._events if e.seq <= seq]
-            self._last = seat_view(self.exercise, seat, state, seq, events, self.clock())
-            return self._last
-
-    def wait(self, timeout: float = 1.0) -> SeatView | None:
-        """Wait up to ``timeout`` s for news of this team or the clock; the new view, or
-        None when nothing this seat may see has changed."""
-        events = self.exercise.watch(self._cursor, timeout)
-        if not events:
-            return None
-        self._cursor = events[-1].id
-        mine = (team_stream(self.seat.team), CLOCK_STREAM)
-        if not any(e.stream in mine for e in events):
-            return None
-        return self.view()
-
-    def choose(self, choice: str, rationale: str, expected_seq: int) -> ChoiceResult:
-        """Make a choice with its rationale, as of the view built from ``expected_seq``."""
-        before = self._last
-        try:
-            state = self.exercise.act(self.seat, choice, rationale, expected_seq=expected_seq)
-        except SceneChanged as exc:
-            view = self.view()
-            return ChoiceResult(view, False, _changed_first(before, view, str(exc)), True)
-        except ExerciseError as exc:
-            return ChoiceResult(self.view(), False, sentence(str(exc)))
-        if self.solo and state.ended and not self.clock().debrief_released:
-            # alone, the player is also the facilitator who releases the debrief
-            with contextlib.suppress(ExerciseError):
-                self.exercise.release_debrief()
-        return ChoiceResult(self.view(), True)
-
-    def step_out(self) -> None:
-        """Privately tell the facilitator this trainee has stepped out."""
-        self.exercise.step_out(self.seat)
-
-    def step_back(self) -> None:
-        """Tell the facilitator this trainee is back."""
-        self.exercise.step_back(self.seat)
-
-    def roles(self) -> tuple[RoleOption, ...]:
-        """The roles of the exercise's scenario."""
-        return role_options(self.exercise.scenario)
-
-    def switch_role(self, role: str) -> SeatView:
-        """Solo play only: take another role of the same team."""
-        if not self.solo:
-            raise ExerciseError("only a solo player can switch roles; rejoin to change seat")
-        self.seat = self.exercise.join(self.seat.team, self.code, role, self.seat.name)
-        return self.view()
-
-
-def _changed_first(before: SeatView | None, after: SeatView, fallback: str) -> str:
-    """A sentence saying what a teammate (or time) did before this seat's choice."""
-    seen = len(before.timeline) if before is not None else 0
-    news = [e for e in after.timeline[seen:] if not e.own]
-    text = news[-1].text if news else sentence(fallback).rstrip(".")
-    return f"{text} first — the scene has changed."
-
-
-def join_seat(
-    service: ExerciseService,
-    exercise_id: str,
-    team: str,
-    code: str,
-    role: str,
-    name: str,
-    *,
-    wall: Callable[[], float] = time.time,
-) -> TraineeSession:
-    """Take a seat in an exercise (raises :class:`ExerciseError` with a sentence)."""
-    exercise = service.exercise(exercise_id)
-    seat = exercise.join(team, code.strip(), role, name)
-    return TraineeSession(exercise, seat, code=code.strip(), wall=wall)
-
-
-# -- the solo demo -----------------------------------------------------------------------------
-
-
-def demo_scenario() -> Path:
-    """The bundled scenario the solo demo plays (the tutorial, else the first shipped)."""
-    try:
-        return bundled_path(DEMO)
-    except FileNotFoundError:
-        shipped = bundled_scenarios()
-        if not shipped:
-            raise ExerciseError("no scenario ships with this installation of simtrain") from None
-        return shipped[0]
-
-
-def demo_folder() -> Path:
-    """Where the solo demo keeps its database: the user's data folder, else a temp folder."""
-    base = os.environ.get("XDG_DATA_HOME") or (
-        os.environ.get("LOCALAPPDATA") if os.name == "nt" else None
-    )
-    candidates = [
-        (Path(base) if base else Path.home() / ".local" / "share") / "simtrain",
-        Path(tempfile.gettempdir()) / f"simtrain-{os.getpid()}",
-    ]
-    for folder in candidates:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        if os.access(folder, os.W_OK):
-            return folder
-    return Path(tempfile.mkdtemp(prefix="simtrain-"))
-
-
-@dataclass
-class Demo:
-    """A solo demo ready to play: its database, its exercise and the player's seat."""
-
-    service: ExerciseService
-    session: TraineeSession
-    db: Path
-    scenario: Path
-
-
-def _first_actor(exercise: Exercise) -> str:
-    """The first role that has something to choose in the opening scene."""
-    state = exercise.state(DEMO_TEAM)
-    for role in exercise.scenario.roles:
-        if any(o.enabled for o in exercise.engine.options(state, role, 0.0)):
-            return role
-    return exercise.scenario.roles[0]
-
-
-def start_demo(
-    folder: Path | None = None,
-    scenario: Path | None = None,
-    *,
-    wall: Callable[[], float] = time.time,
-) -> Demo:
-    """Create a solo exercise on a bundled scenario, start its clock and take a seat."""
-    folder = folder or demo_folder()
-    path = scenario or demo_scenario()
-    db = folder / "demo.db"
-    service = ExerciseService.open(db, create=True)
-    try:
-        exercise, codes = service.create(path, [DEMO_TEAM])
-        exercise.start()
-        role = _first_actor(exercise)
-        seat = exercise.join(DEMO_TEAM, codes[DEMO_TEAM], role, DEMO_NAME)
-    except BaseException:
-        service.close()
-        raise
-    session = TraineeSession(exercise, seat, code=codes[DEMO_TEAM], solo=True, wall=wall)
-    return Demo(service, session, db, path)

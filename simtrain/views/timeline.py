@@ -17,9 +17,9 @@ from simtrain.engine.events import (
     TimerFired,
 )
 from simtrain.exercise import JOINED, MESSAGE, OBSERVATION, Exercise
-from simtrain.report.audience import NEVER_SHOWN, check_team, team_sees
-from simtrain.report.text import assessment_text, duration_text
 from simtrain.scenario.compiled import Scenario
+from simtrain.text import assessment_text, duration_text
+from simtrain.views.audience import NEVER_SHOWN, team_sees
 
 if TYPE_CHECKING:
     from simtrain.engine.state import PathStep
@@ -40,9 +40,9 @@ def timeline(exercise: Exercise, team: str, *, for_team: bool = False) -> list[d
     for a person); a decision (``kind == "chose"``) adds ``choice``, ``label``, ``scene``,
     ``inject``, ``rationale``, ``assessment``, ``feedback``, ``critical`` and ``applied``.
     Step-outs, step-backs and alert acknowledgements are never listed. With ``for_team``,
-    what only the facilitator reads is left out too (see :mod:`simtrain.report.audience`).
+    what only the facilitator reads is left out too (see :mod:`simtrain.views.audience`).
     """
-    check_team(exercise, team)
+    exercise.check_team(team)
     scenario = exercise.scenario
     path = exercise.replay(team).path
     cursor = 0

@@ -18,8 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simtrain.engine.events import InjectSkipped
-from simtrain.exercise import ALERT_ACK, OBSERVATION, STEP_BACK, STEP_OUT, Exercise, ExerciseError
-from simtrain.scenario.diagnostics import did_you_mean
+from simtrain.exercise import ALERT_ACK, OBSERVATION, STEP_BACK, STEP_OUT
 
 if TYPE_CHECKING:
     from simtrain.store import StoredEvent
@@ -30,16 +29,6 @@ NEVER_SHOWN = frozenset({STEP_OUT, STEP_BACK, ALERT_ACK})
 """Event kinds no timeline lists (a step-out's who and when stay private)."""
 FACILITATOR_ONLY_KINDS = frozenset({InjectSkipped.kind})
 """Event kinds a team's timeline leaves out."""
-
-
-def check_team(exercise: Exercise, team: str) -> str:
-    """``team`` if the exercise has it; otherwise raise a sentence naming the teams."""
-    if team not in exercise.teams:
-        raise ExerciseError(
-            f"exercise '{exercise.id}' has no team '{team}'{did_you_mean(team, exercise.teams)}"
-            "; teams: " + ", ".join(exercise.teams)
-        )
-    return team
 
 
 def team_sees(event: StoredEvent) -> bool:

@@ -32,6 +32,7 @@ from simtrain.exercise import (
     team_stream,
 )
 from simtrain.scenario.compiled import Scenario
+from simtrain.text import delay_text, time_text
 
 CRITICAL = "critical"
 """Alert kind: a decision flagged as a critical error."""
@@ -39,24 +40,6 @@ STEPPED_OUT = "step_out"
 """Alert kind: a participant asked to step out."""
 OBSERVATION_LABELS = {"strength": "Strength", "improvement": "Area for improvement", "note": "Note"}
 """How each kind of observation is titled."""
-
-
-def format_clock(minutes: float) -> str:
-    """Exercise minutes as ``MM:SS`` (``H:MM:SS`` from one hour on); negatives clamp to 0."""
-    seconds = max(0, int(minutes * 60 + 1e-6))
-    hours, rest = divmod(seconds, 3600)
-    mins, secs = divmod(rest, 60)
-    return f"{hours}:{mins:02d}:{secs:02d}" if hours else f"{mins:02d}:{secs:02d}"
-
-
-def format_delay(minutes: float) -> str:
-    """A duration for people: ``45s``, ``3m05s``, ``1h02m``."""
-    seconds = max(0, round(minutes * 60))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 def schedule_text(scenario: Scenario, inject: str) -> str:
@@ -153,13 +136,13 @@ class InjectCell:
         """The cell text of the MSEL table."""
         if self.status in ("delivered", "answering"):
             mark = "✓" if self.status == "delivered" else "✉"
-            return f"{mark} {format_clock(self.clock or 0.0)}"
+            return f"{mark} {time_text(self.clock or 0.0)}"
         if self.status == "skipped":
             return "skipped"
         if self.status == "closed":
             return "–"
         if self.status == "scheduled":
-            return f"in {format_clock(self.countdown or 0.0)}"
+            return f"in {time_text(self.countdown or 0.0)}"
         if self.status == "due":
             return "due now"
         if self.status == "conditional":
@@ -169,7 +152,7 @@ class InjectCell:
     @property
     def long(self) -> str:
         """A sentence for the inject detail pane."""
-        at = format_clock(self.clock or 0.0)
+        at = time_text(self.clock or 0.0)
         how = "by hand" if self.manual else "on schedule"
         if self.status == "delivered":
             return f"delivered at {at} ({how})" + (f"; {self.answer}" if self.answer else "")
@@ -180,7 +163,7 @@ class InjectCell:
         if self.status == "closed":
             return "not delivered; the team has reached an ending"
         if self.status == "scheduled":
-            return f"pending; due in {format_clock(self.countdown or 0.0)}"
+            return f"pending; due in {time_text(self.countdown or 0.0)}"
         if self.status == "due":
             return "pending; due now (arrives at the next tick)"
         if self.status == "conditional":
@@ -300,7 +283,7 @@ def open_alerts(scenario: Scenario, team: str, events: Sequence[StoredEvent]) ->
             returned = back.get(event.actor)
             text = "asked to step out"
             if returned is not None and returned >= event.clock:
-                text += f" (back at {format_clock(returned)})"
+                text += f" (back at {time_text(returned)})"
             alerts.append(
                 Alert(event.id, team, STEPPED_OUT, text, event.clock, who(name, event.role))
             )
@@ -358,7 +341,7 @@ def inject_cell(
             text = ""
             if answer is not None:
                 text = (
-                    f"answered at {format_clock(answer.clock)} by "
+                    f"answered at {time_text(answer.clock)} by "
                     f"{who(answer.actor or answer.role, answer.role if answer.actor else None)}: "
                     f"“{scenario.choices[answer.choice].label}”"
                 )
@@ -475,8 +458,7 @@ def timeline(scenario: Scenario, events: Sequence[StoredEvent]) -> list[Entry]:
             if inject_id is not None:
                 took = event.clock - delivered.get(inject_id, event.clock)
                 head += (
-                    f" — answering “{scenario.injects[inject_id].subject}” "
-                    f"after {format_delay(took)}"
+                    f" — answering “{scenario.injects[inject_id].subject}” after {delay_text(took)}"
                 )
             if p.get("rationale"):
                 details.append(f"Rationale: {p['rationale']}")
@@ -550,13 +532,13 @@ def inbox(scenario: Scenario, state: TeamState, events: Sequence[StoredEvent]) -
             if inject is not None:
                 state_note = " (response open)" if inject.id in state.pending else ""
                 lines.append(
-                    f"{format_clock(event.clock)} {inject.channel} from {inject.from_ or '—'}: "
+                    f"{time_text(event.clock)} {inject.channel} from {inject.from_ or '—'}: "
                     f"{inject.subject}{state_note}"
                 )
         elif event.kind == MESSAGE:
             p = event.payload
             lines.append(
-                f"{format_clock(event.clock)} {p.get('channel')} from {p.get('from')}: "
+                f"{time_text(event.clock)} {p.get('channel')} from {p.get('from')}: "
                 f"{p.get('subject')} (ad hoc)"
             )
     return lines
@@ -598,11 +580,11 @@ class Response:
     def text(self) -> str:
         """One line for the debrief."""
         if not self.needs_answer:
-            at = format_clock(self.delivered_at)
+            at = time_text(self.delivered_at)
             return f"{self.subject}: delivered at {at}, no response needed"
         if self.delay is None:
             return f"{self.subject}: " + ("never answered" if self.closed else "no response yet")
-        return f"{self.subject}: answered in {format_delay(self.delay)} — “{self.answer}”"
+        return f"{self.subject}: answered in {delay_text(self.delay)} — “{self.answer}”"
 
 
 @dataclass(frozen=True)
@@ -631,7 +613,7 @@ def team_debrief(
     scene = scenario.scenes[state.scene]
     by_choice = {p.choice: p for p in state.path}
     critical = tuple(
-        f"{format_clock(c.clock)} {c.message} — “{scenario.choices[c.choice].label}”"
+        f"{time_text(c.clock)} {c.message} — “{scenario.choices[c.choice].label}”"
         + (
             f" ({who(by_choice[c.choice].actor or by_choice[c.choice].role, None)})"
             if c.choice in by_choice

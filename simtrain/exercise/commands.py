@@ -1,0 +1,398 @@
+"""The writing half of an exercise handle: every action a person or time takes.
+
+Each command is one read-decide-append on one stream, appended with the sequence number it
+read (one transaction); a lost race runs it again through :func:`append_with_retry`, so two
+people acting at once never both apply, and timers and scheduled injects are recorded
+exactly once by whichever process notices them first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from simtrain.engine.events import (
+    Chose,
+    Event,
+    InjectDelivered,
+    InjectSkipped,
+    Moved,
+    ScoreAdjusted,
+    to_payload,
+)
+from simtrain.engine.rules import Refused
+from simtrain.engine.state import TeamState
+from simtrain.exercise.clock import ClockState, ClockStateName, clock_from_events, now
+from simtrain.exercise.errors import Busy, ExerciseError, SceneChanged
+from simtrain.exercise.queries import ExerciseQueries
+from simtrain.exercise.retry import append_with_retry
+from simtrain.exercise.streams import (
+    ALERT_ACK,
+    CLOCK_STREAM,
+    DEBRIEF,
+    ENDED,
+    FACILITATOR,
+    JOINED,
+    MESSAGE,
+    OBSERVATION,
+    OBSERVATION_KINDS,
+    PAUSED,
+    RESUMED,
+    STARTED,
+    STEP_BACK,
+    STEP_OUT,
+    SYSTEM,
+    Seat,
+    team_stream,
+)
+from simtrain.plaintext import clean_line
+from simtrain.store import ConcurrencyError, NewEvent, StoredEvent, StoreError
+from simtrain.text import did_you_mean
+
+Build = Callable[[TeamState, ClockState], tuple[Sequence[Event | NewEvent], str, str | None]]
+"""A command's decision: from the team's settled state and the clock, the events to
+append and who appends them (actor, role); raises ExerciseError or Refused to refuse."""
+
+TEAM_BUSY = "the team is too busy right now; try again"
+
+
+class Exercise(ExerciseQueries):
+    """One live exercise: clock, teams, actions and views."""
+
+    def _append(self, stream: str, expected: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        try:
+            return self.store.append(self.id, stream, expected, events)
+        except ConcurrencyError:
+            raise
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+
+    # -- clock control (facilitator) -------------------------------------------------------
+    def _clock_event(self, kind: str, allowed: tuple[ClockStateName, ...], verb: str) -> ClockState:
+        def attempt() -> ClockState:
+            events = self._read(CLOCK_STREAM)
+            clock = clock_from_events(events, now())
+            if clock.state not in allowed:
+                raise ExerciseError(
+                    f"cannot {verb} exercise '{self.id}': it is {clock.state}"
+                    + (" (create a new exercise to run it again)" if clock.state == "ended" else "")
+                )
+            seq = events[-1].seq if events else 0
+            self._append(
+                CLOCK_STREAM, seq, [NewEvent(kind, {}, round(clock.minutes, 4), FACILITATOR)]
+            )
+            return clock
+
+        before = append_with_retry(attempt, "the exercise is too busy right now; try again")
+        if kind in (PAUSED, ENDED):
+            self.tick(at=before.minutes)
+        return self.clock()
+
+    def start(self) -> ClockState:
+        """Start the clock."""
+        return self._clock_event(STARTED, ("created",), "start")
+
+    def pause(self) -> ClockState:
+        """Stop the clock (participants cannot act while paused)."""
+        return self._clock_event(PAUSED, ("running",), "pause")
+
+    def resume(self) -> ClockState:
+        """Restart the clock after a pause."""
+        return self._clock_event(RESUMED, ("paused",), "resume")
+
+    def end(self) -> ClockState:
+        """Close the exercise for good."""
+        return self._clock_event(ENDED, ("created", "running", "paused"), "end")
+
+    def release_debrief(self) -> ClockState:
+        """Let trainees see their team's scores and the feedback on their decisions."""
+        return self._clock_event(
+            DEBRIEF, ("created", "running", "paused", "ended"), "release the debrief of"
+        )
+
+    def _facilitator_allowed(self) -> ClockState:
+        clock = self.clock()
+        if clock.state == "ended":
+            raise ExerciseError(f"exercise '{self.id}' has ended; facilitator actions are closed")
+        return clock
+
+    # -- team stream -----------------------------------------------------------------------
+    def _settle_and_append(
+        self,
+        team: str,
+        build: Build,
+        *,
+        expected_seq: int | None = None,
+        seen_message: str = "",
+    ) -> TeamState:
+        """Read the team, let ``build(state, now)`` produce events, append; retry on races.
+
+        With ``expected_seq``, a race that moved the team on raises SceneChanged instead.
+        """
+        stream = team_stream(team)
+
+        def attempt() -> TeamState:
+            cache = self._fold(team)
+            if expected_seq is not None and cache.seq != expected_seq:
+                changed = self._decisions_since(team, expected_seq)
+                if changed:
+                    raise SceneChanged(seen_message or f"the scene changed: {changed}", cache.state)
+            clock = self.clock()
+            due_state, due = self.engine.settle(cache.state, clock.minutes)
+            try:
+                events, actor, role = build(due_state, clock)
+            except Refused as exc:
+                raise ExerciseError(str(exc)) from None
+            records = [self._record(e, SYSTEM, None) for e in due]
+            records += [
+                e if isinstance(e, NewEvent) else self._record(e, actor, role) for e in events
+            ]
+            if not records:
+                return cache.state
+            # someone else appending first raises ConcurrencyError: read again (re-check above)
+            self._append(stream, cache.seq, records)
+            return self._fold(team).state
+
+        return append_with_retry(attempt, TEAM_BUSY)
+
+    def _record(self, event: Event, actor: str, role: str | None) -> NewEvent:
+        return NewEvent(event.kind, to_payload(event), round(event.clock, 4), actor, role)
+
+    def tick(self, *, teams: Sequence[str] | None = None, at: float | None = None) -> int:
+        """Deliver everything that has fallen due (timers, scheduled and conditional
+        injects) for each team; return how many events were recorded.
+
+        Any process may call this at any time: each event is appended with the stream's
+        expected sequence number, so it is recorded exactly once whoever gets there first.
+        """
+        clock = self.clock()
+        if clock.state not in ("running", "paused", "ended") and at is None:
+            return 0
+        minutes = clock.minutes if at is None else at
+        count = 0
+        for team in teams or self.teams:
+
+            def attempt(team: str = team) -> int:
+                cache = self._fold(team)
+                _, due = self.engine.settle(cache.state, minutes)
+                if due:
+                    records = [self._record(e, SYSTEM, None) for e in due]
+                    self._append(team_stream(team), cache.seq, records)
+                return len(due)
+
+            try:
+                count += append_with_retry(attempt, TEAM_BUSY)
+            except Busy:  # a reader is not refused: the next read delivers it
+                continue
+        return count
+
+    # -- participants ----------------------------------------------------------------------
+    def join(self, team: str, code: str, role: str, name: str) -> Seat:
+        """Take a seat: the code must match the team, the role must exist."""
+        self.verify(team, code, role)
+        name = display_name(name, role)
+        seat = Seat(self.id, team, role, name)
+
+        def build(state: TeamState, clock: ClockState) -> tuple[list[NewEvent], str, str]:
+            joined = NewEvent(JOINED, {"name": name}, round(clock.minutes, 4), name, role)
+            return [joined], name, role
+
+        self._settle_and_append(team, build)
+        return seat
+
+    def verify(self, team: str, code: str, role: str) -> None:
+        """Check a seat's code and role without recording anything (headless ``act``)."""
+        self._team(team)
+        self._role(role)
+        try:
+            ok = self.store.check_code(self.id, team, code)
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+        if not ok:
+            raise ExerciseError(f"that join code does not open team '{team}'; check the code")
+
+    def act(
+        self,
+        seat: Seat,
+        choice: str,
+        rationale: str = "",
+        *,
+        expected_seq: int | None = None,
+    ) -> TeamState:
+        """A participant's choice. With ``expected_seq`` (the state the screen showed), a
+        teammate's earlier decision raises :class:`SceneChanged` carrying the new state."""
+        team = self._team(seat.team)
+        self._role(seat.role)
+        seat = Seat(seat.exercise, seat.team, seat.role, display_name(seat.name, seat.role))
+        rationale = clean_line(rationale, 500)
+
+        def build(state: TeamState, clock: ClockState) -> tuple[list[Event | NewEvent], str, str]:
+            if clock.state != "running":
+                raise ExerciseError(_not_running(self.id, clock.state))
+            event = Chose(choice, seat.role, clock.minutes, actor=seat.name, rationale=rationale)
+            after = self.engine.apply(state, event)
+            _, more = self.engine.settle(after, clock.minutes)
+            # what the choice set off (a conditional inject...) is the system's doing
+            return [event, *(self._record(e, SYSTEM, None) for e in more)], seat.name, seat.role
+
+        return self._settle_and_append(team, build, expected_seq=expected_seq)
+
+    def step_out(self, seat: Seat) -> None:
+        """The participant steps out (a private alert to the facilitator; never scored)."""
+        self._note_event(seat.team, STEP_OUT, {"name": seat.name}, seat.name, seat.role)
+
+    def step_back(self, seat: Seat) -> None:
+        """The participant is back."""
+        self._note_event(seat.team, STEP_BACK, {"name": seat.name}, seat.name, seat.role)
+
+    def _note_event(
+        self, team: str, kind: str, payload: dict[str, Any], actor: str, role: str | None
+    ) -> StoredEvent:
+        self._team(team)
+        stream = team_stream(team)
+
+        def attempt() -> StoredEvent:
+            seq = self.store.last_seq(self.id, stream)
+            clock = self.clock()
+            record = NewEvent(kind, payload, round(clock.minutes, 4), actor, role)
+            return self._append(stream, seq, [record])[0]
+
+        return append_with_retry(attempt, TEAM_BUSY)
+
+    # -- facilitator actions ----------------------------------------------------------------
+    def publish(self, inject: str, team: str | None = None) -> dict[str, str]:
+        """Publish an inject now to one team or all; returns {team: '' or why not}."""
+
+        def build(state: TeamState, clock: ClockState) -> tuple[list[Event | NewEvent], str, None]:
+            event = InjectDelivered(inject, clock.minutes, manual=True)
+            after = self.engine.apply(state, event)  # raises Refused, saying why
+            _, more = self.engine.settle(after, clock.minutes)
+            return [event, *(self._record(e, SYSTEM, None) for e in more)], FACILITATOR, None
+
+        return self._inject_action(inject, team, build)
+
+    def skip(self, inject: str, team: str | None = None, reason: str = "") -> dict[str, str]:
+        """Skip an inject for one team or all: it will not arrive on its own."""
+
+        def build(state: TeamState, clock: ClockState) -> tuple[list[Event], str, None]:
+            event = InjectSkipped(inject, clock.minutes, reason)
+            self.engine.apply(state, event)  # raises Refused, saying why
+            return [event], FACILITATOR, None
+
+        return self._inject_action(inject, team, build)
+
+    def _inject_action(self, inject: str, team: str | None, build: Build) -> dict[str, str]:
+        """Run a facilitator's inject action for one team (refusal raised) or every team
+        (refusals reported per team)."""
+        if inject not in self.scenario.injects:
+            raise ExerciseError(
+                f"'{inject}' is not an inject of this scenario"
+                f"{did_you_mean(inject, self.scenario.injects)}"
+            )
+        self._facilitator_allowed()
+        targets = [self._team(team)] if team else list(self.teams)
+        outcome: dict[str, str] = {}
+        for name in targets:
+            try:
+                self._settle_and_append(name, build)
+                outcome[name] = ""
+            except ExerciseError as exc:
+                outcome[name] = str(exc)
+        if team and outcome[team]:
+            raise ExerciseError(outcome[team])
+        return outcome
+
+    def message(
+        self,
+        team: str,
+        text: str,
+        *,
+        channel: str = "email",
+        sender: str = "Exercise control",
+        subject: str = "",
+        roles: Sequence[str] | None = None,
+    ) -> StoredEvent:
+        """An ad-hoc message to a team, for what the scenario did not foresee."""
+        self._facilitator_allowed()
+        if not text.strip():
+            raise ExerciseError("the message is empty")
+        for role in roles or ():
+            self._role(role)
+        payload = {
+            "channel": channel,
+            "from": sender,
+            "subject": subject or text.strip().splitlines()[0][:60],
+            "text": text.strip(),
+            "to": list(roles) if roles else None,
+        }
+        return self._note_event(team, MESSAGE, payload, FACILITATOR, None)
+
+    def move(self, team: str, scene: str, reason: str) -> TeamState:
+        """Move a team to a scene (a facilitator override; the reason is recorded)."""
+        self._facilitator_allowed()
+        if scene not in self.scenario.scenes:
+            raise ExerciseError(
+                f"'{scene}' is not a scene of this scenario"
+                f"{did_you_mean(scene, self.scenario.scenes)}"
+            )
+        if not reason.strip():
+            raise ExerciseError("give a reason for moving the team (it goes in the record)")
+        return self._settle_and_append(
+            self._team(team),
+            lambda state, clock: ([Moved(scene, clock.minutes, reason.strip())], FACILITATOR, None),
+        )
+
+    def adjust(self, team: str, competency: str, points: int, note: str) -> TeamState:
+        """Adjust a team's competency score, with a note for the debrief."""
+        self._facilitator_allowed()
+        if competency not in self.scenario.competencies:
+            raise ExerciseError(
+                f"'{competency}' is not a competency of the rubric"
+                f"{did_you_mean(competency, self.scenario.competencies)}"
+            )
+        if not -5 <= points <= 5 or points == 0:
+            raise ExerciseError("an adjustment is a whole number from -5 to 5, not 0")
+        if not note.strip():
+            raise ExerciseError("add a note saying why (the team reads it in the debrief)")
+        return self._settle_and_append(
+            self._team(team),
+            lambda state, clock: (
+                [ScoreAdjusted(competency, points, clock.minutes, note.strip())],
+                FACILITATOR,
+                None,
+            ),
+        )
+
+    def observe(
+        self, team: str, kind: str, text: str, competency: str | None = None
+    ) -> StoredEvent:
+        """Record an observation: a strength, an area for improvement, or a note."""
+        self._facilitator_allowed()
+        if kind not in OBSERVATION_KINDS:
+            raise ExerciseError(
+                f"an observation is one of {', '.join(OBSERVATION_KINDS)}, not '{kind}'"
+            )
+        if competency is not None and competency not in self.scenario.competencies:
+            raise ExerciseError(f"'{competency}' is not a competency of the rubric")
+        if not text.strip():
+            raise ExerciseError("the observation is empty")
+        payload = {"kind": kind, "text": text.strip(), "competency": competency}
+        return self._note_event(team, OBSERVATION, payload, FACILITATOR, None)
+
+    def acknowledge(self, team: str, event_id: int) -> StoredEvent:
+        """The facilitator has seen an alert (a critical error or a step-out)."""
+        return self._note_event(team, ALERT_ACK, {"event": event_id}, FACILITATOR, None)
+
+
+def display_name(name: str, role: str) -> str:
+    """A participant's name as others will see it: one line of plain text, at most 40
+    characters, no control sequences; the role's id when nothing is left."""
+    return clean_line(name, 40) or role
+
+
+def _not_running(exercise: str, state: str) -> str:
+    return {
+        "created": f"exercise '{exercise}' has not started yet; wait for the facilitator",
+        "paused": f"exercise '{exercise}' is paused; wait for the facilitator to resume",
+        "ended": f"exercise '{exercise}' has ended; no more choices can be made",
+    }.get(state, f"exercise '{exercise}' is {state}")

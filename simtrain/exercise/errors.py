@@ -1,0 +1,21 @@
+"""The service's refusals: sentences for a person, never tracebacks."""
+
+from __future__ import annotations
+
+from simtrain.engine.state import TeamState
+
+
+class ExerciseError(Exception):
+    """A refused or impossible action, as a sentence for a person."""
+
+
+class SceneChanged(ExerciseError):
+    """A teammate (or the facilitator, or a timer) changed the team's state first."""
+
+    def __init__(self, message: str, state: TeamState) -> None:
+        super().__init__(message)
+        self.state = state
+
+
+class Busy(ExerciseError):
+    """Other writers kept winning the race for a stream; the caller may try again."""

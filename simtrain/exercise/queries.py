@@ -1,0 +1,205 @@
+"""The reading half of an exercise handle: the clock, team states, events, JSON views.
+
+Reads keep timers honest: :meth:`ExerciseQueries.state`, ``snapshot``, ``status`` and
+``watch`` first deliver whatever has fallen due (via the command ``tick``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from simtrain.engine.events import Chose, InjectDelivered, Moved, from_record
+from simtrain.engine.machine import Engine
+from simtrain.engine.rules import Refused
+from simtrain.engine.state import TeamState
+from simtrain.engine.summary import team_json
+from simtrain.exercise.clock import ClockState, clock_from_events, now
+from simtrain.exercise.errors import ExerciseError
+from simtrain.exercise.streams import CLOCK_STREAM, team_stream
+from simtrain.scenario.compiled import Scenario
+from simtrain.scenario.validate import load_text
+from simtrain.store import EventStore, ExerciseRecord, StoredEvent, StoreError
+from simtrain.text import did_you_mean
+
+
+@dataclass(frozen=True)
+class _TeamCache:
+    seq: int
+    state: TeamState
+    cursor: int
+    """Global id of the last event folded."""
+
+
+class ExerciseQueries:
+    """One live exercise, read side: what its clock, teams and log say now."""
+
+    def __init__(self, store: EventStore, record: ExerciseRecord) -> None:
+        self.store = store
+        self.record = record
+        result = load_text(record.scenario_text, f"<exercise {record.id}>")
+        if result.scenario is None:  # the copy was valid when created; refuse clearly
+            raise ExerciseError(
+                f"the scenario stored with exercise '{record.id}' no longer validates "
+                "with this version of simtrain"
+            )
+        self.scenario: Scenario = result.scenario
+        best = record.settings.get("best_scores")
+        if isinstance(best, dict):
+            self.scenario.meta["best_scores"] = best
+        self.engine = Engine(self.scenario)
+        self._cache: dict[str, _TeamCache] = {}
+        self._lock = threading.RLock()
+
+    def tick(self, *, teams: Sequence[str] | None = None, at: float | None = None) -> int:
+        """Deliver what has fallen due (a command; see :class:`Exercise`)."""
+        raise NotImplementedError
+
+    # -- basics ----------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """The exercise id."""
+        return self.record.id
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """Team names in creation order."""
+        return self.record.teams
+
+    def check_team(self, team: str) -> str:
+        """``team`` if the exercise has it; otherwise an ExerciseError with a hint."""
+        return self._team(team)
+
+    def _team(self, team: str) -> str:
+        if team not in self.record.teams:
+            raise ExerciseError(
+                f"exercise '{self.id}' has no team '{team}'{did_you_mean(team, self.teams)}; "
+                "teams: " + ", ".join(self.teams)
+            )
+        return team
+
+    def _role(self, role: str) -> str:
+        if role not in self.scenario.roles:
+            raise ExerciseError(
+                f"'{role}' is not a role of this scenario{did_you_mean(role, self.scenario.roles)}"
+                "; roles: " + ", ".join(self.scenario.roles)
+            )
+        return role
+
+    def clock(self, wall: float | None = None) -> ClockState:
+        """The exercise clock now (or at ``wall``)."""
+        events = self._read(CLOCK_STREAM)
+        return clock_from_events(events, now() if wall is None else wall)
+
+    def _read(self, stream: str | None = None, after_id: int = 0) -> list[StoredEvent]:
+        try:
+            return self.store.read(self.id, stream, after_id=after_id)
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+
+    # -- team state ------------------------------------------------------------------------
+    def _fold(self, team: str) -> _TeamCache:
+        """The team's state from its stream, folding only events this process has not
+        seen yet."""
+        with self._lock:
+            cache = self._cache.get(team) or _TeamCache(0, self.engine.initial_state(), 0)
+            new = self._read(team_stream(team), cache.cursor)
+            if not new:
+                return cache
+            events = [
+                event
+                for stored in new
+                if (event := from_record(stored.kind, stored.payload, stored.clock)) is not None
+            ]
+            try:
+                state = self.engine.replay(events, cache.state)
+            except Refused:  # an event recorded under other rules: keep the log, skip it
+                state = cache.state
+                for event in events:
+                    with contextlib.suppress(Refused):
+                        state = self.engine.apply(state, event)
+            seq = new[-1].seq
+            cache = self._cache[team] = _TeamCache(seq, state, new[-1].id)
+            return cache
+
+    def state(self, team: str) -> TeamState:
+        """The team's current state, with anything already due delivered first."""
+        self._team(team)
+        self.tick(teams=[team])
+        return self._fold(team).state
+
+    def _decisions_since(self, team: str, seq: int) -> str:
+        """A sentence about state-changing events after ``seq`` ('' if none)."""
+        later = [e for e in self._read(team_stream(team)) if e.seq > seq]
+        for event in later:
+            if event.kind == Chose.kind:
+                who = event.actor or event.role or "a teammate"
+                return f"{who} ({event.role}) chose '{event.payload.get('choice')}' first"
+            if event.kind == Moved.kind:
+                return "the facilitator moved the team to another scene"
+            if event.kind in ("timer_fired", InjectDelivered.kind):
+                return "time ran on and the situation moved"
+        return ""
+
+    # -- reading ---------------------------------------------------------------------------
+    def events(self, team: str | None = None, after_id: int = 0) -> list[StoredEvent]:
+        """Stored events of one team (or the whole exercise) after a cursor."""
+        stream = team_stream(self._team(team)) if team else None
+        return self._read(stream, after_id)
+
+    def last_id(self) -> int:
+        """The newest event id of the exercise (a cursor for :meth:`watch`)."""
+        return self.store.last_id(self.id)
+
+    def watch(self, after_id: int, timeout: float = 1.0) -> list[StoredEvent]:
+        """Block up to ``timeout`` seconds for events after ``after_id``; deliver anything
+        that fell due meanwhile (so an open screen keeps timers honest)."""
+        self.tick()
+        try:
+            return self.store.wait_for_events(self.id, after_id, timeout)
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+
+    def replay(self, team: str, until: int | None = None) -> TeamState:
+        """The team's state rebuilt from its log after event ``until`` (its sequence
+        number in the team's stream; ``None``: all of them)."""
+        state = self.engine.initial_state()
+        for stored in self._read(team_stream(self._team(team))):
+            if until is not None and stored.seq > until:
+                break
+            event = from_record(stored.kind, stored.payload, stored.clock)
+            if event is not None:
+                with contextlib.suppress(Refused):
+                    state = self.engine.apply(state, event)
+        return state
+
+    def snapshot(self, team: str) -> tuple[int, TeamState]:
+        """The team's latest sequence number and the state it belongs to, read together
+        (pass the number back as ``act(expected_seq=...)``)."""
+        self._team(team)
+        self.tick(teams=[team])
+        cache = self._fold(team)
+        return cache.seq, cache.state
+
+    def team_json(self, team: str) -> dict[str, Any]:
+        """The team's object of ``status --json`` / ``act --json``."""
+        return team_json(self.scenario, self.state(team))
+
+    def status(self) -> dict[str, Any]:
+        """The JSON of ``status --json``: the clock and every team's live state."""
+        self.tick()
+        clock = self.clock()
+        return {
+            "exercise": self.id,
+            "title": self.record.title,
+            "scenario": self.scenario.id,
+            "state": clock.state,
+            "clock": round(clock.minutes, 2),
+            "debrief_released": clock.debrief_released,
+            "teams": {
+                team: team_json(self.scenario, self._fold(team).state) for team in self.teams
+            },
+        }

@@ -1,0 +1,160 @@
+"""One seat's calls to the exercise service, for the trainee UI's worker threads.
+
+:class:`TraineeSession` makes the (blocking) service calls of one seat and builds its
+:class:`~simtrain.views.seat.SeatView`; the UI runs them in worker threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from simtrain.exercise import (
+    CLOCK_STREAM,
+    ClockState,
+    Exercise,
+    ExerciseError,
+    ExerciseService,
+    SceneChanged,
+    Seat,
+    StoredEvent,
+    team_stream,
+)
+from simtrain.text import sentence
+from simtrain.views.lobby import RoleOption, role_options
+from simtrain.views.seat import SeatView, seat_view
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    """What became of a confirmed choice."""
+
+    view: SeatView
+    accepted: bool
+    message: str = ""
+    """Why it was refused, or what changed first; '' when accepted."""
+    scene_changed: bool = False
+
+
+class TraineeSession:
+    """One seat's calls to the exercise service. Every method may block: call them from a
+    worker thread, never from the UI's event loop."""
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        seat: Seat,
+        *,
+        code: str = "",
+        solo: bool = False,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.exercise = exercise
+        self.seat = seat
+        self.code = code
+        """The team's join code (kept for a solo player who switches roles)."""
+        self.solo = solo
+        """A solo demo: one person plays every role and sees the debrief at the end."""
+        self.wall = wall
+        """The wall clock the exercise clock is read at (fixed in snapshot tests)."""
+        self._events: list[StoredEvent] = []
+        self._team_cursor = 0
+        self._cursor = exercise.last_id()
+        self._last: SeatView | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def last_view(self) -> SeatView | None:
+        """The view most recently built."""
+        return self._last
+
+    def clock(self) -> ClockState:
+        """The exercise clock now."""
+        return self.exercise.clock(wall=self.wall())
+
+    def view(self) -> SeatView:
+        """The seat's view now (anything already due is delivered first)."""
+        with self._lock:  # the watch worker and a decision may build views at once
+            seat = self.seat
+            seq, state = self.exercise.snapshot(seat.team)
+            fresh = self.exercise.events(seat.team, after_id=self._team_cursor)
+            if fresh:
+                self._events.extend(fresh)
+                self._team_cursor = fresh[-1].id
+            events = [e for e in self._events if e.seq <= seq]
+            self._last = seat_view(self.exercise, seat, state, seq, events, self.clock())
+            return self._last
+
+    def wait(self, timeout: float = 1.0) -> SeatView | None:
+        """Wait up to ``timeout`` s for news of this team or the clock; the new view, or
+        None when nothing this seat may see has changed."""
+        events = self.exercise.watch(self._cursor, timeout)
+        if not events:
+            return None
+        self._cursor = events[-1].id
+        mine = (team_stream(self.seat.team), CLOCK_STREAM)
+        if not any(e.stream in mine for e in events):
+            return None
+        return self.view()
+
+    def choose(self, choice: str, rationale: str, expected_seq: int) -> ChoiceResult:
+        """Make a choice with its rationale, as of the view built from ``expected_seq``."""
+        before = self._last
+        try:
+            state = self.exercise.act(self.seat, choice, rationale, expected_seq=expected_seq)
+        except SceneChanged as exc:
+            view = self.view()
+            return ChoiceResult(view, False, _changed_first(before, view, str(exc)), True)
+        except ExerciseError as exc:
+            return ChoiceResult(self.view(), False, sentence(str(exc)))
+        if self.solo and state.ended and not self.clock().debrief_released:
+            # alone, the player is also the facilitator who releases the debrief
+            with contextlib.suppress(ExerciseError):
+                self.exercise.release_debrief()
+        return ChoiceResult(self.view(), True)
+
+    def step_out(self) -> None:
+        """Privately tell the facilitator this trainee has stepped out."""
+        self.exercise.step_out(self.seat)
+
+    def step_back(self) -> None:
+        """Tell the facilitator this trainee is back."""
+        self.exercise.step_back(self.seat)
+
+    def roles(self) -> tuple[RoleOption, ...]:
+        """The roles of the exercise's scenario."""
+        return role_options(self.exercise.scenario)
+
+    def switch_role(self, role: str) -> SeatView:
+        """Solo play only: take another role of the same team."""
+        if not self.solo:
+            raise ExerciseError("only a solo player can switch roles; rejoin to change seat")
+        self.seat = self.exercise.join(self.seat.team, self.code, role, self.seat.name)
+        return self.view()
+
+
+def _changed_first(before: SeatView | None, after: SeatView, fallback: str) -> str:
+    """A sentence saying what a teammate (or time) did before this seat's choice."""
+    seen = len(before.timeline) if before is not None else 0
+    news = [e for e in after.timeline[seen:] if not e.own]
+    text = news[-1].text if news else sentence(fallback).rstrip(".")
+    return f"{text} first — the scene has changed."
+
+
+def join_seat(
+    service: ExerciseService,
+    exercise_id: str,
+    team: str,
+    code: str,
+    role: str,
+    name: str,
+    *,
+    wall: Callable[[], float] = time.time,
+) -> TraineeSession:
+    """Take a seat in an exercise (raises :class:`ExerciseError` with a sentence)."""
+    exercise = service.exercise(exercise_id)
+    seat = exercise.join(team, code.strip(), role, name)
+    return TraineeSession(exercise, seat, code=code.strip(), wall=wall)
