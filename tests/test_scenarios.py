@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simtrain.engine.explore import explore
-from simtrain.engine.headless import play
+from simtrain.engine.headless import StepRefused, play
 from simtrain.engine.machine import Engine
 from simtrain.scenario.library import bundled_scenarios
 from simtrain.scenario.validate import load_file
@@ -78,24 +78,24 @@ MORNING_WORST = (
 ).split()
 
 PORT_BEST = (
-    "medical_first wait:5m keep_crew_back separate_screening explain_mandate offer_female_staff "
-    "note_forgery_indicator presume_child as:social_worker explain_to_emir to_morning "
-    "rest_medical_contact as:ngo ngo_introduction front_desk as:social_worker decline_release "
-    "replace_interpreter as:ngo consent_briefing plan_joint_interview as:police free_recall "
-    "note_inconsistency identify_reasonable_grounds as:ngo legal_aid_compensation "
-    "as:social_worker risk_assessment_family request_transfer_exemption family_risk_plan "
-    "act_on_farm accept_birth_certificate as:ngo protect_source convene_joint_planning "
-    "as:prosecutor request_fiu apply_freezing_order as:social_worker child_protocol "
-    "go_joint_visit as:inspector private_worker_interviews as:police search_office "
-    "as:inspector compare_wages as:police seize_passports as:prosecutor compensation_claim "
-    "charge_with_corroboration"
+    "medical_first separate_screening explain_mandate offer_female_staff "
+    "note_forgery_indicator keep_crew_back presume_child as:social_worker explain_to_emir "
+    "to_morning rest_medical_contact as:ngo ngo_introduction front_desk as:social_worker "
+    "decline_release replace_interpreter as:ngo consent_briefing plan_joint_interview "
+    "as:police free_recall note_inconsistency identify_reasonable_grounds as:ngo "
+    "legal_aid_compensation as:social_worker risk_assessment_family request_transfer_exemption "
+    "family_risk_plan act_on_farm accept_birth_certificate as:ngo protect_source "
+    "convene_joint_planning as:prosecutor request_fiu apply_freezing_order as:social_worker "
+    "child_protocol go_joint_visit as:inspector private_worker_interviews as:police "
+    "search_office as:inspector compare_wages as:police seize_passports as:prosecutor "
+    "compensation_claim charge_with_corroboration"
 ).split()
 PORT_WORST = (
-    "wait:5m allow_crew_filming question_on_quay accept_answer book_forgery_desk as:police "
-    "keep_charge as:migration register_adult leave_in_hall front_desk release_to_uncle "
-    "file_release_form as:social_worker keep_interpreter as:police conditional_support "
-    "hold_condition as:migration mark_absconded doubt_birth_certificate as:inspector "
-    "announce_inspection question_workers_in_yard"
+    "question_on_quay accept_answer book_forgery_desk as:police keep_charge as:migration "
+    "allow_crew_filming register_adult leave_in_hall as:social_worker play_down_broadcast "
+    "as:migration front_desk release_to_uncle file_release_form as:social_worker "
+    "keep_interpreter as:police conditional_support hold_condition as:migration mark_absconded "
+    "doubt_birth_certificate as:inspector announce_inspection question_workers_in_yard"
 ).split()
 TUTORIAL_BEST = (
     "say_good_morning as:mentor mentor_shows_supplies as:newcomer offer_water_and_charger "
@@ -164,3 +164,40 @@ def test_best_and_worst_paths(name: str) -> None:
     assert worst.scene == worst_end and worst.outcome == worst_outcome
     assert len(worst.critical) >= criticals
     assert sum(worst.points.values()) < sum(best.points.values()) / 2
+
+
+def test_port_arrivals_success_needs_zero_critical_errors() -> None:
+    """The review's finding: a team with critical errors was told it had succeeded."""
+    scenario = load_file(SHIPPED["port-arrivals"]).scenario
+    assert scenario is not None
+    engine = Engine(scenario)
+    # The best path, but the boy is X-rayed and left in the adult hall for the night (he
+    # vanishes, and is found at the farm), and the workers are arrested at the farm until
+    # the prosecutor steps in.
+    steps = " ".join(PORT_BEST)
+    for old, new in [
+        (
+            "presume_child as:social_worker explain_to_emir to_morning",
+            "order_xray as:social_worker leave_in_hall",
+        ),
+        (
+            "decline_release replace_interpreter",
+            "decline_release report_missing_child replace_interpreter",
+        ),
+        (
+            "go_joint_visit",
+            "go_joint_visit as:social_worker protect_emir as:police arrest_undocumented_workers "
+            "as:prosecutor apply_non_punishment",
+        ),
+        ("as:inspector private_worker_interviews as:police search_office ", ""),
+        ("charge_with_corroboration", "charge_with_harm_done"),
+    ]:
+        assert old in steps
+        steps = steps.replace(old, new)
+    harmed = play(engine, steps.split())
+    assert harmed.scene == "ending_harm_done" and harmed.outcome == "partial"
+    assert [c.choice for c in harmed.critical] == ["leave_in_hall", "arrest_undocumented_workers"]
+    ending = scenario.model.scenes["ending_harm_done"].ending
+    assert ending is not None and "critical errors listed above" in ending.debrief
+    with pytest.raises(StepRefused, match="charge_with_corroboration"):
+        play(engine, [*steps.split()[:-1], "charge_with_corroboration"])
