@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from facilitator.dashboard import DashboardScreen
 from facilitator.picker import PickerScreen
-from simtrain.exercise import Exercise, ExerciseError, ExerciseService, StoredEvent
+from simtrain.exercise import Exercise, ExerciseError, ExerciseService, Recorded
 from simtrain.tui.plain import PlainNotify
 from simtrain.views.board import CRITICAL, Alert, Board, build_board
 
@@ -105,7 +105,7 @@ class FacilitatorApp(PlainNotify, App[None]):
     def _follow(self, exercise: Exercise) -> None:
         """Follow the exercise until the app stops; post a board whenever it changes."""
         worker = get_current_worker()
-        events: list[StoredEvent] = []
+        events: list[Recorded] = []
         last: Board | None = None
         loaded = False
         try:

@@ -13,9 +13,10 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from facilitator.dialogs import ConfirmDialog
 from facilitator.widgets import ExerciseScreen, ScoreBars
+from simtrain.engine.events import Chose
 from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
-from simtrain.exercise import Exercise, ExerciseError, StoredEvent
+from simtrain.exercise import Exercise, ExerciseError, Recorded
 from simtrain.text import time_text
 from simtrain.views.board import (
     Board,
@@ -101,7 +102,7 @@ class DebriefPanel(Vertical):
 
 
 def replay_text(
-    exercise: Exercise, team: str, step: int, decisions: list[StoredEvent], state: TeamState
+    exercise: Exercise, team: str, step: int, decisions: list[Recorded], state: TeamState
 ) -> Text:
     """What the replay pane says about decision ``step`` (0: before any decision)."""
     scenario = exercise.scenario
@@ -110,16 +111,18 @@ def replay_text(
     if step == 0:
         text.append(f"the start, before any of {len(decisions)} decisions\n")
     else:
-        event = decisions[step - 1]
-        choice = scenario.choices[str(event.payload.get("choice"))]
+        entry = decisions[step - 1]
+        event = entry.event
+        assert isinstance(event, Chose)  # decisions hold Chose events only
+        choice = scenario.choices[event.choice]
         text.append(f"decision {step} of {len(decisions)}\n")
         text.append(f"{time_text(event.clock)} ", style="cyan")
-        text.append(f"{who(event.actor, event.role)} chose “{choice.label}”\n", style="bold")
+        text.append(f"{who(entry.actor, entry.role)} chose “{choice.label}”\n", style="bold")
         step_info = state.path[-1] if state.path else None
         if step_info is not None:
             text.append(f"in “{scenario.scenes[step_info.scene].title}”\n", style="dim")
-        if event.payload.get("rationale"):
-            text.append(f"Rationale: {event.payload['rationale']}\n")
+        if event.rationale:
+            text.append(f"Rationale: {event.rationale}\n")
         if choice.assess:
             points = ", ".join(f"{p:+d} {c}" for c, p in choice.assess.items())
             text.append(f"Assessment: {points}\n")
@@ -217,7 +220,7 @@ class DebriefScreen(ExerciseScreen):
         switcher = self.query(ContentSwitcher)
         return bool(switcher) and switcher.first().current == "one-team"
 
-    def _decisions(self) -> list[StoredEvent]:
+    def _decisions(self) -> list[Recorded]:
         board = self.facilitator.board
         return decision_events(board.team_events(self.team)) if board else []
 
@@ -230,7 +233,7 @@ class DebriefScreen(ExerciseScreen):
         self._replay(self.team, step, until, decisions)
 
     @work(thread=True, exclusive=True, group="replay", exit_on_error=False)
-    def _replay(self, team: str, step: int, until: int, decisions: list[StoredEvent]) -> None:
+    def _replay(self, team: str, step: int, until: int, decisions: list[Recorded]) -> None:
         """Rebuild the team's state after decision ``step`` (a database read)."""
         try:
             state = self.exercise.replay(team, until=until)
@@ -240,7 +243,7 @@ class DebriefScreen(ExerciseScreen):
         self.app.call_from_thread(self._show_replay, team, step, decisions, state)
 
     def _show_replay(
-        self, team: str, step: int, decisions: list[StoredEvent], state: TeamState
+        self, team: str, step: int, decisions: list[Recorded], state: TeamState
     ) -> None:
         if team != self.team:
             return

@@ -26,6 +26,20 @@ from facilitator.dialogs import (
     ObserveRequest,
 )
 from facilitator.widgets import ExerciseScreen, ScoreBars
+from simtrain.engine.events import (
+    AlertAcknowledged,
+    Chose,
+    InjectDelivered,
+    InjectSkipped,
+    Joined,
+    MessageSent,
+    Moved,
+    Observed,
+    ScoreAdjusted,
+    SteppedBack,
+    SteppedOut,
+    TimerFired,
+)
 from simtrain.text import time_text
 from simtrain.tui.plain import plain
 from simtrain.views.board import (
@@ -41,18 +55,18 @@ if TYPE_CHECKING:
     pass
 
 ICONS = {
-    "chose": "▶",
-    "inject_delivered": "✉",
-    "inject_skipped": "⨯",
-    "timer_fired": "⏱",
-    "moved": "⇢",
-    "score_adjusted": "±",
-    "joined": "+",
-    "message": "✎",
-    "observation": "◆",
-    "step_out": "⚠",
-    "step_back": "↩",
-    "alert_ack": "✓",
+    Chose.kind: "▶",
+    InjectDelivered.kind: "✉",
+    InjectSkipped.kind: "⨯",
+    TimerFired.kind: "⏱",
+    Moved.kind: "⇢",
+    ScoreAdjusted.kind: "±",
+    Joined.kind: "+",
+    MessageSent.kind: "✎",
+    Observed.kind: "◆",
+    SteppedOut.kind: "⚠",
+    SteppedBack.kind: "↩",
+    AlertAcknowledged.kind: "✓",
 }
 """A mark per kind of timeline entry."""
 
@@ -66,7 +80,7 @@ def timeline_text(entries: list[Entry]) -> Table | Text:
     grid.add_column(width=1)
     grid.add_column(ratio=1)
     for entry in entries:
-        style = "bold red" if entry.critical else ("bold" if entry.kind == "chose" else "")
+        style = "bold red" if entry.critical else ("bold" if entry.kind == Chose.kind else "")
         grid.add_row(
             time_text(entry.clock), ICONS.get(entry.kind, "·"), Text(entry.headline, style)
         )

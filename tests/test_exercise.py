@@ -12,15 +12,30 @@ from pathlib import Path
 
 import pytest
 
+from simtrain.engine.events import (
+    Chose,
+    ClockEvent,
+    ExerciseEnded,
+    ExercisePaused,
+    ExerciseResumed,
+    ExerciseStarted,
+    InjectDelivered,
+    Joined,
+    MessageSent,
+    Moved,
+    Observed,
+    ScoreAdjusted,
+    TimerFired,
+)
 from simtrain.exercise import (
     Exercise,
     ExerciseError,
     ExerciseService,
+    Recorded,
     SceneChanged,
     Seat,
     clock_from_events,
 )
-from simtrain.store import StoredEvent
 
 from .conftest import FIXTURES
 
@@ -40,19 +55,19 @@ def live(db: Path) -> tuple[Exercise, dict[str, str]]:
     return exercise, codes
 
 
-def _event(kind: str, wall: float) -> StoredEvent:
-    return StoredEvent(0, "x", "clock", 0, kind, {}, 0.0, wall, "facilitator", None)
+def _event(kind: type[ClockEvent], wall: float) -> Recorded:
+    return Recorded(0, None, 0, wall, "facilitator", None, kind(clock=0.0))
 
 
 def test_clock_counts_running_time_only() -> None:
     events = [
-        _event("exercise_started", 100.0),
-        _event("exercise_paused", 160.0),
-        _event("exercise_resumed", 400.0),
+        _event(ExerciseStarted, 100.0),
+        _event(ExercisePaused, 160.0),
+        _event(ExerciseResumed, 400.0),
     ]
     clock = clock_from_events(events, 430.0)
     assert clock.state == "running" and clock.minutes == pytest.approx(1.5)
-    ended = clock_from_events([*events, _event("exercise_ended", 460.0)], 9999.0)
+    ended = clock_from_events([*events, _event(ExerciseEnded, 460.0)], 9999.0)
     assert ended.state == "ended" and ended.minutes == pytest.approx(2.0)
 
 
@@ -83,7 +98,7 @@ def test_join_needs_the_right_code_and_a_real_role(live: tuple[Exercise, dict[st
         exercise.join("rde", codes["red"], "investigator", "Ana")
     seat = exercise.join("red", codes["red"].lower(), "investigator", "Ana")
     assert seat == Seat(exercise.id, "red", "investigator", "Ana")
-    assert exercise.events("red")[-1].kind == "joined"
+    assert isinstance(exercise.events("red")[-1].event, Joined)
 
 
 def test_acting_is_refused_unless_running(db: Path) -> None:
@@ -116,7 +131,7 @@ def test_act_records_who_why_and_refuses_with_a_reason(
         exercise.act(seat, "question_on_quay")
     state = exercise.act(seat, "screen_individually", "  separate   them first ")
     assert state.path[-1].actor == "Sam" and state.path[-1].rationale == "separate them first"
-    chose = [e for e in exercise.events("red") if e.kind == "chose"]
+    chose = [e for e in exercise.events("red") if isinstance(e.event, Chose)]
     assert chose[-1].actor == "Sam" and chose[-1].role == "social_worker"
     # the conditional inject arrived in the same transaction as the choice
     assert "interpreter_alert" in state.inbox
@@ -133,7 +148,7 @@ def test_teammate_deciding_first_raises_scene_changed(
     with pytest.raises(SceneChanged, match="Ana") as info:
         exercise.act(sam, "screen_individually", "my reason", expected_seq=seen)
     assert info.value.state.scene == "screening"
-    assert len([e for e in exercise.events("red") if e.kind == "chose"]) == 1
+    assert len([e for e in exercise.events("red") if isinstance(e.event, Chose)]) == 1
 
 
 def test_timers_and_scheduled_injects_are_recorded_once(
@@ -144,9 +159,9 @@ def test_timers_and_scheduled_injects_are_recorded_once(
     # pretend 12 minutes have passed: both handles tick, only one records
     for handle in (exercise, other, exercise):
         handle.tick(at=12.0)
-    kinds = Counter(e.kind for e in exercise.events("red"))
-    assert kinds["inject_delivered"] == 1  # journalist_call at 8m
-    assert kinds["timer_fired"] == 1  # quay → escalation at 10m
+    kinds = Counter(type(e.event) for e in exercise.events("red"))
+    assert kinds[InjectDelivered] == 1  # journalist_call at 8m
+    assert kinds[TimerFired] == 1  # quay → escalation at 10m
     assert exercise.state("red").scene == "escalation"
 
 
@@ -185,8 +200,9 @@ def test_facilitator_move_adjust_observe_message(live: tuple[Exercise, dict[str,
     with pytest.raises(ExerciseError, match="one of"):
         exercise.observe("red", "gossip", "x")
     exercise.message("red", "The ferry is delayed.", channel="sms", sender="Port control")
-    kinds = [e.kind for e in exercise.events("red") if e.kind != "inject_delivered"]
-    assert kinds[-4:] == ["moved", "score_adjusted", "observation", "message"]
+    kinds = [type(e.event) for e in exercise.events("red")]
+    kinds = [kind for kind in kinds if kind is not InjectDelivered]
+    assert kinds[-4:] == [Moved, ScoreAdjusted, Observed, MessageSent]
     # moving into screening made the conditional inject arrive
     assert "interpreter_alert" in exercise.state("red").inbox
 
@@ -205,7 +221,7 @@ def test_replay_until(live: tuple[Exercise, dict[str, str]]) -> None:
     seat = Seat(exercise.id, "red", "investigator", "Ana")
     exercise.act(seat, "screen_individually")
     events = exercise.events("red")
-    first = next(e.seq for e in events if e.kind == "chose")
+    first = next(e.seq for e in events if isinstance(e.event, Chose))
     assert exercise.replay("red", first - 1).scene == "quay"
     assert exercise.replay("red", first).scene == "screening"
     assert exercise.replay("red") == exercise.state("red")
@@ -244,7 +260,7 @@ def test_eight_participants_acting_at_once_on_one_team(
     assert codes == [0, 3, 3, 3, 3, 3, 3, 3], codes
     events = exercise.events("red")
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
-    assert len([e for e in events if e.kind == "chose"]) == 1
+    assert len([e for e in events if isinstance(e.event, Chose)]) == 1
     assert exercise.state("red").scene == "screening"
 
 
@@ -277,7 +293,7 @@ def test_killed_writers_leave_a_consistent_database(
     for team in ("red", "blue"):
         events = fresh.events(team)
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
-        adjustments = [e for e in events if e.kind == "score_adjusted"]
+        adjustments = [e for e in events if isinstance(e.event, ScoreAdjusted)]
         assert fresh.state(team).points["trust"] == len(adjustments)
     assert fresh.move("red", "screening", "after the crash").scene == "screening"
 
@@ -288,8 +304,8 @@ def test_what_a_choice_sets_off_is_recorded_as_the_system(
     exercise, _ = live
     exercise.act(Seat(exercise.id, "red", "investigator", "Ana"), "screen_individually")
     events = exercise.events("red")
-    chose = next(e for e in events if e.kind == "chose")
-    delivered = next(e for e in events if e.kind == "inject_delivered")
+    chose = next(e for e in events if isinstance(e.event, Chose))
+    delivered = next(e for e in events if isinstance(e.event, InjectDelivered))
     assert chose.actor == "Ana" and delivered.actor == "system" and delivered.role is None
     seq, state = exercise.snapshot("red")
     assert seq == events[-1].seq and state.scene == "screening"

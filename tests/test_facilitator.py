@@ -26,6 +26,7 @@ from facilitator.dialogs import (
 )
 from facilitator.picker import CodesScreen, CreateScreen
 from facilitator.team import TeamScreen
+from simtrain.engine.events import AlertAcknowledged, InjectSkipped, MessageSent, Observed
 from simtrain.exercise import Exercise, ExerciseService
 from simtrain.scenario.library import bundled_scenarios
 from simtrain.text import delay_text, time_text
@@ -267,8 +268,9 @@ async def test_publish_to_all_and_skip_for_one_team(db: tuple[str, dict[str, str
         table = app.screen.query_one("#msel-table", DataTable)
         assert str(table.get_cell("birth_certificate", "team:red")) == "skipped"
         assert str(table.get_cell("journalist_call", "team:blue")).startswith("✉")
-        skipped = [e for e in board(app).team_events("red") if e.kind == "inject_skipped"]
-        assert skipped[0].payload["reason"] == "late"
+        events = board(app).team_events("red")
+        skipped = [e.event for e in events if isinstance(e.event, InjectSkipped)]
+        assert skipped[0].reason == "late"
 
 
 async def test_an_alert_from_another_process_rings_and_sticks_until_acknowledged(
@@ -296,7 +298,7 @@ async def test_an_alert_from_another_process_rings_and_sticks_until_acknowledged
         await pilot.press("a")
         await until(pilot, lambda: not board(app).alerts)
         assert str(table.get_cell("blue", "alert")) == ""
-        acks = [e for e in board(app).team_events("blue") if e.kind == "alert_ack"]
+        acks = [e for e in board(app).team_events("blue") if isinstance(e.event, AlertAcknowledged)]
         assert len(acks) == 2
 
 
@@ -310,12 +312,13 @@ async def test_an_ad_hoc_message(db: tuple[str, dict[str, str]]) -> None:
         await pilot.press("enter")
         await until(
             pilot,
-            lambda: any(e.kind == "message" for e in board(app).team_events("red")),
+            lambda: any(isinstance(e.event, MessageSent) for e in board(app).team_events("red")),
         )
-        (message,) = [e for e in board(app).team_events("red") if e.kind == "message"]
-        assert message.payload["channel"] == "phone"
-        assert message.payload["text"] == "Hi"
-        assert not [e for e in board(app).team_events("blue") if e.kind == "message"]
+        events = board(app).team_events("red")
+        (message,) = [e.event for e in events if isinstance(e.event, MessageSent)]
+        assert message.channel == "phone"
+        assert message.text == "Hi"
+        assert not [e for e in board(app).team_events("blue") if isinstance(e.event, MessageSent)]
 
 
 # -- a team up close -------------------------------------------------------------------------
@@ -350,10 +353,11 @@ async def test_team_screen_scores_observes_and_moves(db: tuple[str, dict[str, st
         await pilot.press(*"calm", "enter")
         await until(
             pilot,
-            lambda: any(e.kind == "observation" for e in board(app).team_events("red")),
+            lambda: any(isinstance(e.event, Observed) for e in board(app).team_events("red")),
         )
-        (seen,) = [e for e in board(app).team_events("red") if e.kind == "observation"]
-        assert seen.payload == {"kind": "strength", "text": "calm", "competency": None}
+        events = board(app).team_events("red")
+        (seen,) = [e.event for e in events if isinstance(e.event, Observed)]
+        assert (seen.category, seen.text, seen.competency) == ("strength", "calm", None)
 
         await pilot.press("g")
         await until(pilot, lambda: isinstance(app.screen, MoveDialog))
@@ -503,6 +507,7 @@ async def test_team_screen_publishes_and_skips_for_that_team(
         assert board(app).states["blue"].inbox == ()
         await pilot.press("x", "enter", *"not today", "enter")  # skip, with a reason
         await until(pilot, lambda: len(board(app).states["red"].skipped) == 1)
-        skipped = [e for e in board(app).team_events("red") if e.kind == "inject_skipped"]
-        assert skipped[0].payload["reason"] == "not today"
+        events = board(app).team_events("red")
+        skipped = [e.event for e in events if isinstance(e.event, InjectSkipped)]
+        assert skipped[0].reason == "not today"
         assert board(app).states["blue"].skipped == frozenset()

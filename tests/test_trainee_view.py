@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simtrain.exercise import STEP_BACK, STEP_OUT, Exercise, ExerciseService, Seat
+from simtrain.engine.events import SteppedBack, SteppedOut
+from simtrain.exercise import Exercise, ExerciseService, Seat
 from simtrain.text import clock_text, minute_text, sentence
 from simtrain.views.demo import start_demo
 from simtrain.views.lobby import lobby
@@ -215,8 +216,8 @@ def test_step_out_and_back_are_recorded(service, live) -> None:
     ana = seat(service, codes, "investigator", "Ana")
     ana.step_out()
     ana.step_back()
-    kinds = [e.kind for e in exercise.events("red")][-2:]
-    assert kinds == [STEP_OUT, STEP_BACK]
+    kinds = [type(e.event) for e in exercise.events("red")][-2:]
+    assert kinds == [SteppedOut, SteppedBack]
     assert "step" not in " ".join(e.text for e in ana.view().timeline).lower()
 
 

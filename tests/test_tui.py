@@ -16,7 +16,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, Static
 
-from simtrain.exercise import JOINED, STEP_BACK, STEP_OUT, Exercise, ExerciseService
+from simtrain.engine.events import ExerciseStarted, Joined, SteppedBack, SteppedOut
+from simtrain.exercise import Exercise, ExerciseService
 from simtrain.tui.app import TraineeApp, run_play
 from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen, ReaderScreen, StepOutScreen
@@ -134,7 +135,7 @@ async def test_the_join_screen_takes_a_seat(service, codes, control) -> None:
         await pilot.press(*"Ben", "enter")
         await until(pilot, lambda: app.play_screen is not None)
         assert play(app).view.role == "social_worker"
-    joined = [e for e in control.events("red") if e.kind == JOINED]
+    joined = [e for e in control.events("red") if isinstance(e.event, Joined)]
     assert [(e.actor, e.role) for e in joined] == [("Ben", "social_worker")]
 
 
@@ -272,10 +273,10 @@ async def test_step_out_blanks_the_screen_and_tells_the_facilitator(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f9")
         await until(pilot, lambda: isinstance(app.screen, StepOutScreen))
-        await until(pilot, lambda: control.events("red")[-1].kind == STEP_OUT)
+        await until(pilot, lambda: isinstance(control.events("red")[-1].event, SteppedOut))
         await pilot.press("f9")
         await until(pilot, lambda: isinstance(app.screen, PlayScreen))
-        await until(pilot, lambda: control.events("red")[-1].kind == STEP_BACK)
+        await until(pilot, lambda: isinstance(control.events("red")[-1].event, SteppedBack))
 
 
 async def test_the_ending_shows_its_outcome_and_debrief_text(service, codes, control) -> None:
@@ -333,7 +334,7 @@ async def test_solo_play_switches_roles_and_quits_without_asking(tmp_path: Path)
 
 def fixed_wall(exercise: Exercise, minutes: float) -> Callable[[], float]:
     """A wall clock frozen ``minutes`` into the exercise (for stable clock text)."""
-    started = next(e.wall for e in exercise.events() if e.kind == "exercise_started")
+    started = next(e.wall for e in exercise.events() if isinstance(e.event, ExerciseStarted))
     return lambda: started + minutes * 60
 
 

@@ -1,13 +1,24 @@
-"""The events a team's state is folded from: small frozen dataclasses.
+"""The vocabulary of the exercise log: one small frozen dataclass per event kind.
 
-Each has a ``kind`` (the name stored in the event log) and a JSON payload form. Events
-the engine does not fold (joins, notes, step-outs...) live only in the store.
+Each class has a ``kind`` (the name stored in the log) and one JSON payload form, written
+by :func:`encode` and read back by :func:`decode`; this module is the only place a kind is
+spelled. Three families:
+
+- :data:`Event`: what a team's state is folded from (choices, deliveries, timers, moves,
+  adjustments, skips);
+- :data:`TeamNote`: what a team's stream also records but the fold ignores (joins,
+  messages, observations, step-outs and -backs, acknowledged alerts);
+- :data:`ClockEvent`: the exercise clock's stream (start, pause, resume, end, release of
+  the debrief).
+
+Adding a kind: a class here, a branch in :func:`encode`/:func:`decode` comes for free
+(registration in :data:`EVENT_TYPES`), then the views that show it.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,25 +86,213 @@ class InjectSkipped:
 Event = Chose | InjectDelivered | InjectSkipped | TimerFired | Moved | ScoreAdjusted
 """Everything the fold understands."""
 
-EVENT_TYPES: dict[str, type[Event]] = {
+FOLDED: tuple[type[Event], ...] = (
+    Chose,
+    InjectDelivered,
+    InjectSkipped,
+    TimerFired,
+    Moved,
+    ScoreAdjusted,
+)
+
+
+# -- what a team's stream records besides the fold --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Joined:
+    """A participant took a seat of the team."""
+
+    kind: ClassVar[str] = "joined"
+    name: str = ""
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageSent:
+    """The facilitator sent the team an ad-hoc message (``to``: roles, None for all)."""
+
+    kind: ClassVar[str] = "message"
+    payload_names: ClassVar[dict[str, str]] = {"sender": "from"}
+    channel: str = "email"
+    sender: str = "Exercise control"
+    subject: str = ""
+    text: str = ""
+    to: tuple[str, ...] | None = None
+    clock: float
+
+
+ObservationCategory = Literal["strength", "improvement", "note"]
+OBSERVATION_KINDS: tuple[ObservationCategory, ...] = ("strength", "improvement", "note")
+"""What an observation may be: a strength, an area for improvement, or a private note."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Observed:
+    """The facilitator recorded an observation of the team."""
+
+    kind: ClassVar[str] = "observation"
+    payload_names: ClassVar[dict[str, str]] = {"category": "kind"}
+    category: str = "note"
+    """One of :data:`OBSERVATION_KINDS`."""
+    text: str = ""
+    competency: str | None = None
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SteppedOut:
+    """A participant privately asked to step out (a welfare signal; never scored)."""
+
+    kind: ClassVar[str] = "step_out"
+    name: str = ""
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SteppedBack:
+    """A participant who stepped out is back."""
+
+    kind: ClassVar[str] = "step_back"
+    name: str = ""
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertAcknowledged:
+    """The facilitator has seen an alert: the id of the event that raised it."""
+
+    kind: ClassVar[str] = "alert_ack"
+    payload_names: ClassVar[dict[str, str]] = {"alert": "event"}
+    alert: int = 0
+    clock: float
+
+
+TeamNote = Joined | MessageSent | Observed | SteppedOut | SteppedBack | AlertAcknowledged
+"""A team-stream event the fold ignores."""
+
+
+# -- the clock stream ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExerciseStarted:
+    """The facilitator started the exercise clock."""
+
+    kind: ClassVar[str] = "exercise_started"
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExercisePaused:
+    """The facilitator paused the exercise (nobody may act)."""
+
+    kind: ClassVar[str] = "exercise_paused"
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExerciseResumed:
+    """The facilitator resumed a paused exercise."""
+
+    kind: ClassVar[str] = "exercise_resumed"
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExerciseEnded:
+    """The facilitator closed the exercise for good."""
+
+    kind: ClassVar[str] = "exercise_ended"
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DebriefReleased:
+    """The facilitator let the trainees see their scores and feedback."""
+
+    kind: ClassVar[str] = "debrief_released"
+    clock: float
+
+
+ClockEvent = ExerciseStarted | ExercisePaused | ExerciseResumed | ExerciseEnded | DebriefReleased
+"""An event of the exercise clock's stream."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A kind this version of simtrain does not know (written by a newer one): kept, shown
+    by name, never folded."""
+
+    name: str
+    payload: dict[str, Any]
+    clock: float
+
+    @property
+    def kind(self) -> str:
+        """The stored kind."""
+        return self.name
+
+
+AnyEvent = Event | TeamNote | ClockEvent | Unknown
+"""Anything the log may hold."""
+
+EVENT_TYPES: dict[str, type[Event | TeamNote | ClockEvent]] = {
     cls.kind: cls
-    for cls in (Chose, InjectDelivered, InjectSkipped, TimerFired, Moved, ScoreAdjusted)
+    for cls in (
+        *FOLDED,
+        Joined,
+        MessageSent,
+        Observed,
+        SteppedOut,
+        SteppedBack,
+        AlertAcknowledged,
+        ExerciseStarted,
+        ExercisePaused,
+        ExerciseResumed,
+        ExerciseEnded,
+        DebriefReleased,
+    )
 }
+"""Every known kind and its class."""
 
 
-def to_payload(event: Event) -> dict[str, Any]:
+def to_payload(event: Event | TeamNote | ClockEvent) -> dict[str, Any]:
     """The JSON payload of an event (its fields except the clock, which has its own column)."""
     data = asdict(event)
     data.pop("clock")
+    names: dict[str, str] = getattr(event, "payload_names", {})
+    for field, key in names.items():
+        data[key] = data.pop(field)
+    if isinstance(event, MessageSent) and event.to is not None:
+        data["to"] = list(event.to)
     return data
+
+
+def encode(event: AnyEvent) -> tuple[str, dict[str, Any]]:
+    """The stored form of an event: its kind and its JSON payload."""
+    if isinstance(event, Unknown):
+        return event.name, dict(event.payload)
+    return event.kind, to_payload(event)
+
+
+def decode(kind: str, payload: dict[str, Any], clock: float) -> AnyEvent:
+    """Rebuild an event from its stored kind, payload and clock (:class:`Unknown` for a kind
+    this version does not know). Missing payload keys take the field defaults."""
+    cls = EVENT_TYPES.get(kind)
+    if cls is None:
+        return Unknown(kind, dict(payload), clock)
+    renamed: dict[str, str] = {v: k for k, v in getattr(cls, "payload_names", {}).items()}
+    names = {f.name for f in fields(cls)}
+    data = {renamed.get(k, k): v for k, v in payload.items()}
+    data = {k: v for k, v in data.items() if k in names}
+    if cls is MessageSent and data.get("to") is not None:
+        data["to"] = tuple(data["to"])
+    data["clock"] = clock
+    return cls(**data)
 
 
 def from_record(kind: str, payload: dict[str, Any], clock: float) -> Event | None:
     """Rebuild an engine event from a stored row, or None for kinds the fold ignores."""
-    cls = EVENT_TYPES.get(kind)
-    if cls is None:
-        return None
-    names = {f.name for f in fields(cls)}
-    data = {k: v for k, v in payload.items() if k in names}
-    data["clock"] = clock
-    return cls(**data)
+    event = decode(kind, payload, clock)
+    return event if isinstance(event, FOLDED) else None

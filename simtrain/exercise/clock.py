@@ -7,8 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from simtrain.exercise.streams import DEBRIEF, ENDED, PAUSED, RESUMED, STARTED
-from simtrain.store import StoredEvent
+from simtrain.engine.events import (
+    DebriefReleased,
+    ExerciseEnded,
+    ExercisePaused,
+    ExerciseResumed,
+    ExerciseStarted,
+)
+from simtrain.exercise.streams import Recorded
 
 ClockStateName = Literal["created", "running", "paused", "ended"]
 
@@ -28,25 +34,26 @@ class ClockState:
     debrief_released: bool
 
 
-def clock_from_events(events: Iterable[StoredEvent], wall: float) -> ClockState:
+def clock_from_events(events: Iterable[Recorded], wall: float) -> ClockState:
     """Fold the clock stream into the clock at wall time ``wall``."""
     state: ClockStateName = "created"
     running_since: float | None = None
     banked = 0.0
     released = False
-    for event in events:
-        if event.kind == STARTED and state == "created":
-            state, running_since = "running", event.wall
-        elif event.kind == PAUSED and state == "running" and running_since is not None:
-            banked += event.wall - running_since
+    for entry in events:
+        event = entry.event
+        if isinstance(event, ExerciseStarted) and state == "created":
+            state, running_since = "running", entry.wall
+        elif isinstance(event, ExercisePaused) and state == "running" and running_since is not None:
+            banked += entry.wall - running_since
             state, running_since = "paused", None
-        elif event.kind == RESUMED and state == "paused":
-            state, running_since = "running", event.wall
-        elif event.kind == ENDED and state != "ended":
+        elif isinstance(event, ExerciseResumed) and state == "paused":
+            state, running_since = "running", entry.wall
+        elif isinstance(event, ExerciseEnded) and state != "ended":
             if running_since is not None:
-                banked += event.wall - running_since
+                banked += entry.wall - running_since
             state, running_since = "ended", None
-        elif event.kind == DEBRIEF:
+        elif isinstance(event, DebriefReleased):
             released = True
     seconds = banked + (max(0.0, wall - running_since) if running_since is not None else 0.0)
     return ClockState(state, seconds / 60.0, released)

@@ -9,16 +9,31 @@ exactly once by whichever process notices them first.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from simtrain.engine.events import (
+    OBSERVATION_KINDS,
+    AlertAcknowledged,
+    AnyEvent,
     Chose,
+    ClockEvent,
+    DebriefReleased,
     Event,
+    ExerciseEnded,
+    ExercisePaused,
+    ExerciseResumed,
+    ExerciseStarted,
     InjectDelivered,
     InjectSkipped,
+    Joined,
+    MessageSent,
     Moved,
+    Observed,
     ScoreAdjusted,
-    to_payload,
+    SteppedBack,
+    SteppedOut,
+    TeamNote,
+    encode,
 )
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
@@ -27,31 +42,33 @@ from simtrain.exercise.errors import Busy, ExerciseError, SceneChanged
 from simtrain.exercise.queries import ExerciseQueries
 from simtrain.exercise.retry import append_with_retry
 from simtrain.exercise.streams import (
-    ALERT_ACK,
     CLOCK_STREAM,
-    DEBRIEF,
-    ENDED,
     FACILITATOR,
-    JOINED,
-    MESSAGE,
-    OBSERVATION,
-    OBSERVATION_KINDS,
-    PAUSED,
-    RESUMED,
-    STARTED,
-    STEP_BACK,
-    STEP_OUT,
     SYSTEM,
+    Recorded,
     Seat,
+    recorded,
     team_stream,
 )
 from simtrain.plaintext import clean_line
 from simtrain.store import ConcurrencyError, NewEvent, StoredEvent, StoreError
 from simtrain.text import did_you_mean
 
-Build = Callable[[TeamState, ClockState], tuple[Sequence[Event | NewEvent], str, str | None]]
-"""A command's decision: from the team's settled state and the clock, the events to
-append and who appends them (actor, role); raises ExerciseError or Refused to refuse."""
+
+@dataclass(frozen=True)
+class Decision:
+    """What a command appends to a team's stream: ``events`` by ``actor`` (in ``role``),
+    then ``consequences`` (what they set off, such as a conditional inject) by the system."""
+
+    events: Sequence[AnyEvent]
+    actor: str
+    role: str | None = None
+    consequences: Sequence[Event] = ()
+
+
+Build = Callable[[TeamState, ClockState], Decision]
+"""A command's decision from the team's settled state and the clock; raises
+ExerciseError or Refused to refuse."""
 
 TEAM_BUSY = "the team is too busy right now; try again"
 
@@ -68,9 +85,11 @@ class Exercise(ExerciseQueries):
             raise ExerciseError(str(exc)) from None
 
     # -- clock control (facilitator) -------------------------------------------------------
-    def _clock_event(self, kind: str, allowed: tuple[ClockStateName, ...], verb: str) -> ClockState:
+    def _clock_event(
+        self, kind: type[ClockEvent], allowed: tuple[ClockStateName, ...], verb: str
+    ) -> ClockState:
         def attempt() -> ClockState:
-            events = self._read(CLOCK_STREAM)
+            events = self._log(CLOCK_STREAM)
             clock = clock_from_events(events, now())
             if clock.state not in allowed:
                 raise ExerciseError(
@@ -78,36 +97,34 @@ class Exercise(ExerciseQueries):
                     + (" (create a new exercise to run it again)" if clock.state == "ended" else "")
                 )
             seq = events[-1].seq if events else 0
-            self._append(
-                CLOCK_STREAM, seq, [NewEvent(kind, {}, round(clock.minutes, 4), FACILITATOR)]
-            )
+            self._append(CLOCK_STREAM, seq, [self._record(kind(clock=clock.minutes), FACILITATOR)])
             return clock
 
         before = append_with_retry(attempt, "the exercise is too busy right now; try again")
-        if kind in (PAUSED, ENDED):
+        if kind in (ExercisePaused, ExerciseEnded):
             self.tick(at=before.minutes)
         return self.clock()
 
     def start(self) -> ClockState:
         """Start the clock."""
-        return self._clock_event(STARTED, ("created",), "start")
+        return self._clock_event(ExerciseStarted, ("created",), "start")
 
     def pause(self) -> ClockState:
         """Stop the clock (participants cannot act while paused)."""
-        return self._clock_event(PAUSED, ("running",), "pause")
+        return self._clock_event(ExercisePaused, ("running",), "pause")
 
     def resume(self) -> ClockState:
         """Restart the clock after a pause."""
-        return self._clock_event(RESUMED, ("paused",), "resume")
+        return self._clock_event(ExerciseResumed, ("paused",), "resume")
 
     def end(self) -> ClockState:
         """Close the exercise for good."""
-        return self._clock_event(ENDED, ("created", "running", "paused"), "end")
+        return self._clock_event(ExerciseEnded, ("created", "running", "paused"), "end")
 
     def release_debrief(self) -> ClockState:
         """Let trainees see their team's scores and the feedback on their decisions."""
         return self._clock_event(
-            DEBRIEF, ("created", "running", "paused", "ended"), "release the debrief of"
+            DebriefReleased, ("created", "running", "paused", "ended"), "release the debrief of"
         )
 
     def _facilitator_allowed(self) -> ClockState:
@@ -140,13 +157,12 @@ class Exercise(ExerciseQueries):
             clock = self.clock()
             due_state, due = self.engine.settle(cache.state, clock.minutes)
             try:
-                events, actor, role = build(due_state, clock)
+                decision = build(due_state, clock)
             except Refused as exc:
                 raise ExerciseError(str(exc)) from None
-            records = [self._record(e, SYSTEM, None) for e in due]
-            records += [
-                e if isinstance(e, NewEvent) else self._record(e, actor, role) for e in events
-            ]
+            records = [self._record(e, SYSTEM) for e in due]
+            records += [self._record(e, decision.actor, decision.role) for e in decision.events]
+            records += [self._record(e, SYSTEM) for e in decision.consequences]
             if not records:
                 return cache.state
             # someone else appending first raises ConcurrencyError: read again (re-check above)
@@ -155,8 +171,9 @@ class Exercise(ExerciseQueries):
 
         return append_with_retry(attempt, TEAM_BUSY)
 
-    def _record(self, event: Event, actor: str, role: str | None) -> NewEvent:
-        return NewEvent(event.kind, to_payload(event), round(event.clock, 4), actor, role)
+    def _record(self, event: AnyEvent, actor: str, role: str | None = None) -> NewEvent:
+        kind, payload = encode(event)
+        return NewEvent(kind, payload, round(event.clock, 4), actor, role)
 
     def tick(self, *, teams: Sequence[str] | None = None, at: float | None = None) -> int:
         """Deliver everything that has fallen due (timers, scheduled and conditional
@@ -176,7 +193,7 @@ class Exercise(ExerciseQueries):
                 cache = self._fold(team)
                 _, due = self.engine.settle(cache.state, minutes)
                 if due:
-                    records = [self._record(e, SYSTEM, None) for e in due]
+                    records = [self._record(e, SYSTEM) for e in due]
                     self._append(team_stream(team), cache.seq, records)
                 return len(due)
 
@@ -193,9 +210,8 @@ class Exercise(ExerciseQueries):
         name = display_name(name, role)
         seat = Seat(self.id, team, role, name)
 
-        def build(state: TeamState, clock: ClockState) -> tuple[list[NewEvent], str, str]:
-            joined = NewEvent(JOINED, {"name": name}, round(clock.minutes, 4), name, role)
-            return [joined], name, role
+        def build(state: TeamState, clock: ClockState) -> Decision:
+            return Decision([Joined(name=name, clock=clock.minutes)], name, role)
 
         self._settle_and_append(team, build)
         return seat
@@ -226,36 +242,37 @@ class Exercise(ExerciseQueries):
         seat = Seat(seat.exercise, seat.team, seat.role, display_name(seat.name, seat.role))
         rationale = clean_line(rationale, 500)
 
-        def build(state: TeamState, clock: ClockState) -> tuple[list[Event | NewEvent], str, str]:
+        def build(state: TeamState, clock: ClockState) -> Decision:
             if clock.state != "running":
                 raise ExerciseError(_not_running(self.id, clock.state))
             event = Chose(choice, seat.role, clock.minutes, actor=seat.name, rationale=rationale)
             after = self.engine.apply(state, event)
             _, more = self.engine.settle(after, clock.minutes)
             # what the choice set off (a conditional inject...) is the system's doing
-            return [event, *(self._record(e, SYSTEM, None) for e in more)], seat.name, seat.role
+            return Decision([event], seat.name, seat.role, more)
 
         return self._settle_and_append(team, build, expected_seq=expected_seq)
 
     def step_out(self, seat: Seat) -> None:
         """The participant steps out (a private alert to the facilitator; never scored)."""
-        self._note_event(seat.team, STEP_OUT, {"name": seat.name}, seat.name, seat.role)
+        self._note_event(seat.team, lambda m: SteppedOut(name=seat.name, clock=m), seat)
 
     def step_back(self, seat: Seat) -> None:
         """The participant is back."""
-        self._note_event(seat.team, STEP_BACK, {"name": seat.name}, seat.name, seat.role)
+        self._note_event(seat.team, lambda m: SteppedBack(name=seat.name, clock=m), seat)
 
     def _note_event(
-        self, team: str, kind: str, payload: dict[str, Any], actor: str, role: str | None
-    ) -> StoredEvent:
+        self, team: str, note: Callable[[float], TeamNote], seat: Seat | None = None
+    ) -> Recorded:
+        """Append what ``note(exercise minutes)`` says, by ``seat`` (else the facilitator)."""
         self._team(team)
         stream = team_stream(team)
+        actor, role = (seat.name, seat.role) if seat else (FACILITATOR, None)
 
-        def attempt() -> StoredEvent:
+        def attempt() -> Recorded:
             seq = self.store.last_seq(self.id, stream)
-            clock = self.clock()
-            record = NewEvent(kind, payload, round(clock.minutes, 4), actor, role)
-            return self._append(stream, seq, [record])[0]
+            record = self._record(note(self.clock().minutes), actor, role)
+            return recorded(self._append(stream, seq, [record])[0])
 
         return append_with_retry(attempt, TEAM_BUSY)
 
@@ -263,21 +280,21 @@ class Exercise(ExerciseQueries):
     def publish(self, inject: str, team: str | None = None) -> dict[str, str]:
         """Publish an inject now to one team or all; returns {team: '' or why not}."""
 
-        def build(state: TeamState, clock: ClockState) -> tuple[list[Event | NewEvent], str, None]:
+        def build(state: TeamState, clock: ClockState) -> Decision:
             event = InjectDelivered(inject, clock.minutes, manual=True)
             after = self.engine.apply(state, event)  # raises Refused, saying why
             _, more = self.engine.settle(after, clock.minutes)
-            return [event, *(self._record(e, SYSTEM, None) for e in more)], FACILITATOR, None
+            return Decision([event], FACILITATOR, None, more)
 
         return self._inject_action(inject, team, build)
 
     def skip(self, inject: str, team: str | None = None, reason: str = "") -> dict[str, str]:
         """Skip an inject for one team or all: it will not arrive on its own."""
 
-        def build(state: TeamState, clock: ClockState) -> tuple[list[Event], str, None]:
+        def build(state: TeamState, clock: ClockState) -> Decision:
             event = InjectSkipped(inject, clock.minutes, reason)
             self.engine.apply(state, event)  # raises Refused, saying why
-            return [event], FACILITATOR, None
+            return Decision([event], FACILITATOR)
 
         return self._inject_action(inject, team, build)
 
@@ -311,21 +328,24 @@ class Exercise(ExerciseQueries):
         sender: str = "Exercise control",
         subject: str = "",
         roles: Sequence[str] | None = None,
-    ) -> StoredEvent:
+    ) -> Recorded:
         """An ad-hoc message to a team, for what the scenario did not foresee."""
         self._facilitator_allowed()
         if not text.strip():
             raise ExerciseError("the message is empty")
         for role in roles or ():
             self._role(role)
-        payload = {
-            "channel": channel,
-            "from": sender,
-            "subject": subject or text.strip().splitlines()[0][:60],
-            "text": text.strip(),
-            "to": list(roles) if roles else None,
-        }
-        return self._note_event(team, MESSAGE, payload, FACILITATOR, None)
+        return self._note_event(
+            team,
+            lambda minutes: MessageSent(
+                channel=channel,
+                sender=sender,
+                subject=subject or text.strip().splitlines()[0][:60],
+                text=text.strip(),
+                to=tuple(roles) if roles else None,
+                clock=minutes,
+            ),
+        )
 
     def move(self, team: str, scene: str, reason: str) -> TeamState:
         """Move a team to a scene (a facilitator override; the reason is recorded)."""
@@ -339,7 +359,9 @@ class Exercise(ExerciseQueries):
             raise ExerciseError("give a reason for moving the team (it goes in the record)")
         return self._settle_and_append(
             self._team(team),
-            lambda state, clock: ([Moved(scene, clock.minutes, reason.strip())], FACILITATOR, None),
+            lambda state, clock: Decision(
+                [Moved(scene, clock.minutes, reason.strip())], FACILITATOR
+            ),
         )
 
     def adjust(self, team: str, competency: str, points: int, note: str) -> TeamState:
@@ -356,16 +378,12 @@ class Exercise(ExerciseQueries):
             raise ExerciseError("add a note saying why (the team reads it in the debrief)")
         return self._settle_and_append(
             self._team(team),
-            lambda state, clock: (
-                [ScoreAdjusted(competency, points, clock.minutes, note.strip())],
-                FACILITATOR,
-                None,
+            lambda state, clock: Decision(
+                [ScoreAdjusted(competency, points, clock.minutes, note.strip())], FACILITATOR
             ),
         )
 
-    def observe(
-        self, team: str, kind: str, text: str, competency: str | None = None
-    ) -> StoredEvent:
+    def observe(self, team: str, kind: str, text: str, competency: str | None = None) -> Recorded:
         """Record an observation: a strength, an area for improvement, or a note."""
         self._facilitator_allowed()
         if kind not in OBSERVATION_KINDS:
@@ -376,12 +394,16 @@ class Exercise(ExerciseQueries):
             raise ExerciseError(f"'{competency}' is not a competency of the rubric")
         if not text.strip():
             raise ExerciseError("the observation is empty")
-        payload = {"kind": kind, "text": text.strip(), "competency": competency}
-        return self._note_event(team, OBSERVATION, payload, FACILITATOR, None)
+        return self._note_event(
+            team,
+            lambda minutes: Observed(
+                category=kind, text=text.strip(), competency=competency, clock=minutes
+            ),
+        )
 
-    def acknowledge(self, team: str, event_id: int) -> StoredEvent:
+    def acknowledge(self, team: str, event_id: int) -> Recorded:
         """The facilitator has seen an alert (a critical error or a step-out)."""
-        return self._note_event(team, ALERT_ACK, {"event": event_id}, FACILITATOR, None)
+        return self._note_event(team, lambda m: AlertAcknowledged(alert=event_id, clock=m))
 
 
 def display_name(name: str, role: str) -> str:

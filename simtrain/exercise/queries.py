@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simtrain.engine.events import Chose, InjectDelivered, Moved, from_record
+from simtrain.engine.events import FOLDED, Chose, InjectDelivered, Moved, TimerFired
 from simtrain.engine.machine import Engine
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.errors import ExerciseError
-from simtrain.exercise.streams import CLOCK_STREAM, team_stream
+from simtrain.exercise.streams import CLOCK_STREAM, Recorded, recorded, team_stream
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_text
 from simtrain.store import EventStore, ExerciseRecord, StoredEvent, StoreError
@@ -91,14 +91,16 @@ class ExerciseQueries:
 
     def clock(self, wall: float | None = None) -> ClockState:
         """The exercise clock now (or at ``wall``)."""
-        events = self._read(CLOCK_STREAM)
-        return clock_from_events(events, now() if wall is None else wall)
+        return clock_from_events(self._log(CLOCK_STREAM), now() if wall is None else wall)
 
     def _read(self, stream: str | None = None, after_id: int = 0) -> list[StoredEvent]:
         try:
             return self.store.read(self.id, stream, after_id=after_id)
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
+
+    def _log(self, stream: str | None = None, after_id: int = 0) -> list[Recorded]:
+        return [recorded(stored) for stored in self._read(stream, after_id)]
 
     # -- team state ------------------------------------------------------------------------
     def _fold(self, team: str) -> _TeamCache:
@@ -110,9 +112,7 @@ class ExerciseQueries:
             if not new:
                 return cache
             events = [
-                event
-                for stored in new
-                if (event := from_record(stored.kind, stored.payload, stored.clock)) is not None
+                entry.event for entry in map(recorded, new) if isinstance(entry.event, FOLDED)
             ]
             try:
                 state = self.engine.replay(events, cache.state)
@@ -133,33 +133,34 @@ class ExerciseQueries:
 
     def _decisions_since(self, team: str, seq: int) -> str:
         """A sentence about state-changing events after ``seq`` ('' if none)."""
-        later = [e for e in self._read(team_stream(team)) if e.seq > seq]
-        for event in later:
-            if event.kind == Chose.kind:
-                who = event.actor or event.role or "a teammate"
-                return f"{who} ({event.role}) chose '{event.payload.get('choice')}' first"
-            if event.kind == Moved.kind:
+        later = [e for e in self._log(team_stream(team)) if e.seq > seq]
+        for entry in later:
+            event = entry.event
+            if isinstance(event, Chose):
+                who = entry.actor or entry.role or "a teammate"
+                return f"{who} ({entry.role}) chose '{event.choice}' first"
+            if isinstance(event, Moved):
                 return "the facilitator moved the team to another scene"
-            if event.kind in ("timer_fired", InjectDelivered.kind):
+            if isinstance(event, TimerFired | InjectDelivered):
                 return "time ran on and the situation moved"
         return ""
 
     # -- reading ---------------------------------------------------------------------------
-    def events(self, team: str | None = None, after_id: int = 0) -> list[StoredEvent]:
-        """Stored events of one team (or the whole exercise) after a cursor."""
+    def events(self, team: str | None = None, after_id: int = 0) -> list[Recorded]:
+        """The log of one team (or the whole exercise) after a cursor."""
         stream = team_stream(self._team(team)) if team else None
-        return self._read(stream, after_id)
+        return self._log(stream, after_id)
 
     def last_id(self) -> int:
         """The newest event id of the exercise (a cursor for :meth:`watch`)."""
         return self.store.last_id(self.id)
 
-    def watch(self, after_id: int, timeout: float = 1.0) -> list[StoredEvent]:
+    def watch(self, after_id: int, timeout: float = 1.0) -> list[Recorded]:
         """Block up to ``timeout`` seconds for events after ``after_id``; deliver anything
         that fell due meanwhile (so an open screen keeps timers honest)."""
         self.tick()
         try:
-            return self.store.wait_for_events(self.id, after_id, timeout)
+            return [recorded(e) for e in self.store.wait_for_events(self.id, after_id, timeout)]
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
 
@@ -167,13 +168,12 @@ class ExerciseQueries:
         """The team's state rebuilt from its log after event ``until`` (its sequence
         number in the team's stream; ``None``: all of them)."""
         state = self.engine.initial_state()
-        for stored in self._read(team_stream(self._team(team))):
-            if until is not None and stored.seq > until:
+        for entry in self._log(team_stream(self._team(team))):
+            if until is not None and entry.seq > until:
                 break
-            event = from_record(stored.kind, stored.payload, stored.clock)
-            if event is not None:
+            if isinstance(entry.event, FOLDED):
                 with contextlib.suppress(Refused):
-                    state = self.engine.apply(state, event)
+                    state = self.engine.apply(state, entry.event)
         return state
 
     def snapshot(self, team: str) -> tuple[int, TeamState]:

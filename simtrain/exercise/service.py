@@ -9,7 +9,7 @@ from simtrain.engine.explore import best_scores
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.commands import Exercise
 from simtrain.exercise.errors import ExerciseError
-from simtrain.exercise.streams import CLOCK_STREAM
+from simtrain.exercise.streams import CLOCK_STREAM, recorded
 from simtrain.scenario.validate import load_file
 from simtrain.store import EventStore, ExerciseRecord, StoreError
 
@@ -90,7 +90,8 @@ class ExerciseService:
     def clock(self, exercise_id: str) -> ClockState:
         """An exercise's clock, read without loading its scenario (for lists)."""
         try:
-            return clock_from_events(self.store.read(exercise_id, CLOCK_STREAM), now())
+            events = map(recorded, self.store.read(exercise_id, CLOCK_STREAM))
+            return clock_from_events(events, now())
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
 

@@ -1,42 +1,31 @@
-"""How the service lays out an exercise's log: streams, event kinds, seats, actors.
+"""How the service lays out an exercise's log: streams, seats, actors, and the typed
+entries it hands out.
 
 Streams: ``clock`` holds the exercise-level events (start, pause, resume, end, debrief
 release); ``team:<name>`` holds each team's events, the ones the engine folds (choices,
 deliveries, timers, moves, adjustments, skips) and the ones it does not (joins, messages,
-observations, step-outs, alerts acknowledged).
+observations, step-outs, alerts acknowledged). Nobody outside the service sees a stream
+name or a stored row: they get :class:`Recorded` entries carrying typed events.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simtrain.engine.events import AnyEvent, decode
+from simtrain.store import StoredEvent
+
 FACILITATOR = "facilitator"
 """The actor of facilitator actions."""
 SYSTEM = "system"
 """The actor of what time and the scenario did (timers, scheduled injects)."""
 CLOCK_STREAM = "clock"
-
-# Team-stream event kinds the engine does not fold
-JOINED = "joined"
-MESSAGE = "message"
-OBSERVATION = "observation"
-STEP_OUT = "step_out"
-STEP_BACK = "step_back"
-ALERT_ACK = "alert_ack"
-# Clock-stream kinds
-STARTED, PAUSED, RESUMED, ENDED, DEBRIEF = (
-    "exercise_started",
-    "exercise_paused",
-    "exercise_resumed",
-    "exercise_ended",
-    "debrief_released",
-)
-OBSERVATION_KINDS = ("strength", "improvement", "note")
+_TEAM = "team:"
 
 
 def team_stream(team: str) -> str:
     """The stream name of a team."""
-    return f"team:{team}"
+    return f"{_TEAM}{team}"
 
 
 @dataclass(frozen=True)
@@ -47,3 +36,34 @@ class Seat:
     team: str
     role: str
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One entry of an exercise's log: a typed event and who recorded it, when, where."""
+
+    id: int
+    """The exercise-wide cursor (increasing)."""
+    team: str | None
+    """The team whose stream holds it; None for the exercise clock's stream."""
+    seq: int
+    """Its number in its stream, from 1."""
+    wall: float
+    """Unix time it was recorded."""
+    actor: str
+    """A participant's name, ``facilitator`` or ``system``."""
+    role: str | None
+    """The participant's role, when a participant acted."""
+    event: AnyEvent
+
+    @property
+    def clock(self) -> float:
+        """Exercise minutes when it happened."""
+        return self.event.clock
+
+
+def recorded(stored: StoredEvent) -> Recorded:
+    """A stored row as a typed log entry."""
+    team = stored.stream.removeprefix(_TEAM) if stored.stream.startswith(_TEAM) else None
+    event = decode(stored.kind, stored.payload, stored.clock)
+    return Recorded(stored.id, team, stored.seq, stored.wall, stored.actor, stored.role, event)

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from simtrain.engine.events import InjectDelivered, InjectSkipped, Moved, TimerFired
+from simtrain.engine.events import (
+    AnyEvent,
+    InjectDelivered,
+    InjectSkipped,
+    Joined,
+    MessageSent,
+    Moved,
+    Observed,
+    SteppedOut,
+    TimerFired,
+)
 from simtrain.engine.explore import best_scores
-from simtrain.exercise import JOINED, MESSAGE, OBSERVATION, STEP_OUT, Exercise
+from simtrain.exercise import Exercise, Recorded
 from simtrain.report.text import percent, percent_text, wall_text
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import time_text
@@ -19,7 +29,6 @@ from simtrain.views.audience import PRIVATE_NOTE
 
 if TYPE_CHECKING:
     from simtrain.engine.state import PathStep, TeamState
-    from simtrain.store import StoredEvent
 
 REPORT_VERSION = 1
 """Bumped only when a field is renamed or removed (new fields keep the version)."""
@@ -103,19 +112,20 @@ def _team(exercise: Exercise, team: str, best: dict[str, int], *, private: bool)
     scenario = exercise.scenario
     events = exercise.events(team)
     state = exercise.replay(team)
+    typed = [e.event for e in events]
     names = {c.id: c.name for c in scenario.rubric.competencies}
     decisions = [_decision(scenario, n, step) for n, step in enumerate(state.path, 1)]
     score = _score(scenario, state, best, names)
     critical = _critical(state, decisions)
     observations = [
         {
-            "kind": str(e.payload.get("kind")),
-            "text": str(e.payload.get("text", "")),
-            "competency": e.payload.get("competency"),
+            "kind": e.category,
+            "text": e.text,
+            "competency": e.competency,
             "clock": round(e.clock, 2),
         }
-        for e in events
-        if e.kind == OBSERVATION and (private or e.payload.get("kind") != PRIVATE_NOTE)
+        for e in typed
+        if isinstance(e, Observed) and (private or e.category != PRIVATE_NOTE)
     ]
     ending = scenario.scenes[state.scene].ending if state.ended else None
     report: dict[str, Any] = {
@@ -129,8 +139,8 @@ def _team(exercise: Exercise, team: str, best: dict[str, int], *, private: bool)
         "score": score,
         "critical": critical,
         "decisions": decisions,
-        "scene_changes": _scene_changes(scenario, events, private=private),
-        "injects": _injects(scenario, events, state, decisions, private=private),
+        "scene_changes": _scene_changes(scenario, typed, private=private),
+        "injects": _injects(scenario, typed, state, decisions, private=private),
         "adjustments": [
             {
                 "competency": a.competency,
@@ -145,28 +155,28 @@ def _team(exercise: Exercise, team: str, best: dict[str, int], *, private: bool)
         "messages": [
             {
                 "clock": round(e.clock, 2),
-                "channel": e.payload.get("channel"),
-                "from": e.payload.get("from"),
-                "subject": e.payload.get("subject"),
-                "text": e.payload.get("text"),
+                "channel": e.channel,
+                "from": e.sender,
+                "subject": e.subject,
+                "text": e.text,
             }
-            for e in events
-            if e.kind == MESSAGE
+            for e in typed
+            if isinstance(e, MessageSent)
         ],
     }
     if private:
-        report["step_outs"] = sum(1 for e in events if e.kind == STEP_OUT)
+        report["step_outs"] = sum(1 for e in typed if isinstance(e, SteppedOut))
     report["strengths"], report["improvements"] = _strengths_and_improvements(
         score, critical, observations, names
     )
     return report
 
 
-def _participants(scenario: Scenario, events: list[StoredEvent]) -> list[dict[str, str]]:
+def _participants(scenario: Scenario, events: list[Recorded]) -> list[dict[str, str]]:
     seen: dict[tuple[str, str], dict[str, str]] = {}
     for event in events:
-        if event.kind == JOINED and event.role:
-            name = str(event.payload.get("name") or event.actor)
+        if isinstance(event.event, Joined) and event.role:
+            name = event.event.name or event.actor
             seen.setdefault(
                 (name, event.role),
                 {
@@ -263,7 +273,7 @@ def _critical(state: TeamState, decisions: list[dict[str, Any]]) -> list[dict[st
 
 
 def _scene_changes(
-    scenario: Scenario, events: list[StoredEvent], *, private: bool
+    scenario: Scenario, events: list[AnyEvent], *, private: bool
 ) -> list[dict[str, Any]]:
     """Scene changes no decision made: timers, the facilitator's moves, injects' gotos."""
     changes: list[dict[str, Any]] = []
@@ -280,19 +290,14 @@ def _scene_changes(
         changes.append(entry)
 
     for event in events:
-        if event.kind == TimerFired.kind:
-            timer = scenario.timers.get(str(event.payload.get("scene")))
+        if isinstance(event, TimerFired):
+            timer = scenario.timers.get(event.scene)
             if timer is not None:
                 add(event.clock, "timer", timer[1])
-        elif event.kind == Moved.kind:
-            add(
-                event.clock,
-                "facilitator",
-                str(event.payload.get("scene")),
-                str(event.payload.get("reason") or ""),
-            )
-        elif event.kind == InjectDelivered.kind:
-            inject = scenario.injects.get(str(event.payload.get("inject")))
+        elif isinstance(event, Moved):
+            add(event.clock, "facilitator", event.scene, event.reason or "")
+        elif isinstance(event, InjectDelivered):
+            inject = scenario.injects.get(event.inject)
             if inject is not None and inject.goto:
                 add(event.clock, "inject", inject.goto)
     return changes
@@ -311,21 +316,20 @@ def _trigger(scenario: Scenario, inject_id: str) -> str:
 
 def _injects(
     scenario: Scenario,
-    events: list[StoredEvent],
+    events: list[AnyEvent],
     state: TeamState,
     decisions: list[dict[str, Any]],
     *,
     private: bool,
 ) -> list[dict[str, Any]]:
     """Each inject: when it arrived, the expected action, and the team's response."""
-    delivered: dict[str, StoredEvent] = {}
-    skipped: dict[str, StoredEvent] = {}
+    delivered: dict[str, InjectDelivered] = {}
+    skipped: dict[str, InjectSkipped] = {}
     for event in events:
-        inject_id = str(event.payload.get("inject"))
-        if event.kind == InjectDelivered.kind and inject_id in state.inbox:
-            delivered.setdefault(inject_id, event)
-        elif event.kind == InjectSkipped.kind and inject_id in state.skipped:
-            skipped.setdefault(inject_id, event)
+        if isinstance(event, InjectDelivered) and event.inject in state.inbox:
+            delivered.setdefault(event.inject, event)
+        elif isinstance(event, InjectSkipped) and event.inject in state.skipped:
+            skipped.setdefault(event.inject, event)
     names = {c.id: c.name for c in scenario.rubric.competencies}
     found: list[dict[str, Any]] = []
     for inject_id, inject in scenario.injects.items():
@@ -342,7 +346,7 @@ def _injects(
             "to": list(scenario.inject_roles(inject_id)),
             "status": status,
             "delivered_at": round(arrival.clock, 2) if arrival else None,
-            "manual": bool(arrival.payload.get("manual")) if arrival else False,
+            "manual": arrival.manual if arrival else False,
             "expected": inject.expected,
             "asks_response": bool(inject.choices),
             "response": (
@@ -363,9 +367,7 @@ def _injects(
             entry["trigger"] = _trigger(scenario, inject_id)
             skip = skipped.get(inject_id)
             entry["skipped_at"] = round(skip.clock, 2) if skip and not arrival else None
-            entry["skip_reason"] = (
-                str(skip.payload.get("reason") or "") if skip and not arrival else None
-            )
+            entry["skip_reason"] = (skip.reason or "") if skip and not arrival else None
         found.append(entry)
     return found
 

@@ -15,24 +15,30 @@ The rules (docs/report-schema.md, "A team's version", says the same for readers)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from simtrain.engine.events import InjectSkipped
-from simtrain.exercise import ALERT_ACK, OBSERVATION, STEP_BACK, STEP_OUT
-
-if TYPE_CHECKING:
-    from simtrain.store import StoredEvent
+from simtrain.engine.events import (
+    AlertAcknowledged,
+    AnyEvent,
+    InjectSkipped,
+    Observed,
+    SteppedBack,
+    SteppedOut,
+)
 
 PRIVATE_NOTE = "note"
-"""The observation kind that only the facilitator reads."""
-NEVER_SHOWN = frozenset({STEP_OUT, STEP_BACK, ALERT_ACK})
-"""Event kinds no timeline lists (a step-out's who and when stay private)."""
-FACILITATOR_ONLY_KINDS = frozenset({InjectSkipped.kind})
-"""Event kinds a team's timeline leaves out."""
+"""The observation category that only the facilitator reads."""
+NEVER_SHOWN = (SteppedOut, SteppedBack, AlertAcknowledged)
+"""Event types no timeline lists (a step-out's who and when stay private)."""
+FACILITATOR_ONLY = (InjectSkipped,)
+"""Event types a team's timeline leaves out."""
 
 
-def team_sees(event: StoredEvent) -> bool:
+def never_shown(event: AnyEvent) -> bool:
+    """Whether no timeline (not even the facilitator's report) lists this event."""
+    return isinstance(event, NEVER_SHOWN)
+
+
+def team_sees(event: AnyEvent) -> bool:
     """Whether a team's own version may show this event of its log."""
-    if event.kind in NEVER_SHOWN or event.kind in FACILITATOR_ONLY_KINDS:
+    if never_shown(event) or isinstance(event, FACILITATOR_ONLY):
         return False
-    return not (event.kind == OBSERVATION and event.payload.get("kind") == PRIVATE_NOTE)
+    return not (isinstance(event, Observed) and event.category == PRIVATE_NOTE)

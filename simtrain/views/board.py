@@ -17,26 +17,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from simtrain.engine.events import (
+    AlertAcknowledged,
+    Chose,
+    InjectDelivered,
+    InjectSkipped,
+    Joined,
+    MessageSent,
+    Moved,
+    Observed,
+    ScoreAdjusted,
+    SteppedBack,
+    SteppedOut,
+    TimerFired,
+)
 from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
-from simtrain.exercise import (
-    ALERT_ACK,
-    JOINED,
-    MESSAGE,
-    OBSERVATION,
-    STEP_BACK,
-    STEP_OUT,
-    ClockState,
-    Exercise,
-    StoredEvent,
-    team_stream,
-)
+from simtrain.exercise import ClockState, Exercise, Recorded
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import delay_text, time_text
 
 CRITICAL = "critical"
 """Alert kind: a decision flagged as a critical error."""
-STEPPED_OUT = "step_out"
+STEPPED_OUT = "stepped_out"
 """Alert kind: a participant asked to step out."""
 OBSERVATION_LABELS = {"strength": "Strength", "improvement": "Area for improvement", "note": "Note"}
 """How each kind of observation is titled."""
@@ -50,11 +53,6 @@ def schedule_text(scenario: Scenario, inject: str) -> str:
     if model.when is not None:
         return f"when {model.when}"
     return "manual only"
-
-
-def team_of(event: StoredEvent) -> str | None:
-    """The team whose stream holds an event (None for the clock stream)."""
-    return event.stream.removeprefix("team:") if event.stream.startswith("team:") else None
 
 
 def who(actor: str, role: str | None) -> str:
@@ -206,8 +204,8 @@ class Board:
     teams: tuple[TeamRow, ...]
     msel: tuple[MselRow, ...]
     states: Mapping[str, TeamState]
-    events: tuple[StoredEvent, ...]
-    """Every stored event of the exercise, oldest first."""
+    events: tuple[Recorded, ...]
+    """Every logged event of the exercise, oldest first."""
 
     @property
     def alerts(self) -> tuple[Alert, ...]:
@@ -226,66 +224,67 @@ class Board:
                 return row
         raise KeyError(name)
 
-    def team_events(self, team: str) -> list[StoredEvent]:
+    def team_events(self, team: str) -> list[Recorded]:
         """The events of one team's stream."""
-        stream = team_stream(team)
-        return [e for e in self.events if e.stream == stream]
+        return [e for e in self.events if e.team == team]
 
 
-def participants(events: Iterable[StoredEvent]) -> tuple[Participant, ...]:
-    """The people of one team in joining order, from its ``joined``/``step_*`` events."""
+def participants(events: Iterable[Recorded]) -> tuple[Participant, ...]:
+    """The people of one team in joining order, from its joins, step-outs and -backs."""
     people: dict[tuple[str, str], Participant] = {}
-    for event in events:
-        if event.kind not in (JOINED, STEP_OUT, STEP_BACK):
+    for entry in events:
+        event = entry.event
+        if not isinstance(event, Joined | SteppedOut | SteppedBack):
             continue
-        name = str(event.payload.get("name") or event.actor)
-        key = (name, event.role or "")
+        name = event.name or entry.actor
+        key = (name, entry.role or "")
         known = people.get(key)
-        if event.kind == JOINED:
+        if isinstance(event, Joined):
             if known is None:
-                people[key] = Participant(name, event.role or "", event.clock, True, None)
+                people[key] = Participant(name, entry.role or "", event.clock, True, None)
             else:
                 people[key] = Participant(name, known.role, known.joined_at, True, None)
         elif known is not None:
-            out = event.kind == STEP_OUT
+            out = isinstance(event, SteppedOut)
             people[key] = Participant(
                 name, known.role, known.joined_at, not out, event.clock if out else None
             )
     return tuple(people.values())
 
 
-def open_alerts(scenario: Scenario, team: str, events: Sequence[StoredEvent]) -> tuple[Alert, ...]:
+def open_alerts(scenario: Scenario, team: str, events: Sequence[Recorded]) -> tuple[Alert, ...]:
     """The team's alerts the facilitator has not acknowledged yet."""
-    acknowledged = {int(e.payload.get("event", 0)) for e in events if e.kind == ALERT_ACK}
+    acknowledged = {e.event.alert for e in events if isinstance(e.event, AlertAcknowledged)}
     alerts: list[Alert] = []
     back: dict[str, float] = {}
-    for event in reversed(events):
-        if event.kind == STEP_BACK:
-            back.setdefault(event.actor, event.clock)
-    for event in events:
-        if event.id in acknowledged:
+    for entry in reversed(events):
+        if isinstance(entry.event, SteppedBack):
+            back.setdefault(entry.actor, entry.clock)
+    for entry in events:
+        event = entry.event
+        if entry.id in acknowledged:
             continue
-        if event.kind == "chose":
-            choice = scenario.choices.get(str(event.payload.get("choice")))
+        if isinstance(event, Chose):
+            choice = scenario.choices.get(event.choice)
             if choice is not None and choice.critical:
                 alerts.append(
                     Alert(
-                        event.id,
+                        entry.id,
                         team,
                         CRITICAL,
                         f"critical error: {choice.critical} (chose “{choice.label}”)",
                         event.clock,
-                        who(event.actor, event.role),
+                        who(entry.actor, entry.role),
                     )
                 )
-        elif event.kind == STEP_OUT:
-            name = str(event.payload.get("name") or event.actor)
-            returned = back.get(event.actor)
+        elif isinstance(event, SteppedOut):
+            name = event.name or entry.actor
+            returned = back.get(entry.actor)
             text = "asked to step out"
             if returned is not None and returned >= event.clock:
                 text += f" (back at {time_text(returned)})"
             alerts.append(
-                Alert(event.id, team, STEPPED_OUT, text, event.clock, who(name, event.role))
+                Alert(entry.id, team, STEPPED_OUT, text, event.clock, who(name, entry.role))
             )
     return tuple(alerts)
 
@@ -294,7 +293,7 @@ def team_row(
     scenario: Scenario,
     team: str,
     state: TeamState,
-    events: Sequence[StoredEvent],
+    events: Sequence[Recorded],
     now: float,
 ) -> TeamRow:
     """The board line of one team at exercise time ``now``."""
@@ -323,18 +322,19 @@ def inject_cell(
     scenario: Scenario,
     inject: str,
     state: TeamState,
-    events: Sequence[StoredEvent],
+    events: Sequence[Recorded],
     now: float,
 ) -> InjectCell:
     """One inject's status for one team (a skipped inject may still be published later)."""
-    skipped: StoredEvent | None = None
-    for event in events:
-        if event.payload.get("inject") != inject:
+    skipped: InjectSkipped | None = None
+    for entry in events:
+        event = entry.event
+        if not isinstance(event, InjectSkipped | InjectDelivered) or event.inject != inject:
             continue
-        if event.kind == "inject_skipped":
+        if isinstance(event, InjectSkipped):
             skipped = event
-        elif event.kind == "inject_delivered":
-            manual = bool(event.payload.get("manual"))
+        else:
+            manual = event.manual
             if inject in state.pending:
                 return InjectCell("answering", event.clock, manual=manual)
             answer = next((p for p in state.path if p.inject == inject), None)
@@ -362,7 +362,7 @@ def inject_cell(
 def msel(
     scenario: Scenario,
     states: Mapping[str, TeamState],
-    events_by_team: Mapping[str, Sequence[StoredEvent]],
+    events_by_team: Mapping[str, Sequence[Recorded]],
     now: float,
 ) -> tuple[MselRow, ...]:
     """The master events list with each inject's status per team."""
@@ -392,7 +392,7 @@ def msel(
     return tuple(rows)
 
 
-def build_board(exercise: Exercise, events: Sequence[StoredEvent]) -> Board:
+def build_board(exercise: Exercise, events: Sequence[Recorded]) -> Board:
     """Read every team's state and the clock and assemble the dashboard.
 
     ``events`` are the exercise's stored events so far (the caller keeps them, appending
@@ -402,11 +402,10 @@ def build_board(exercise: Exercise, events: Sequence[StoredEvent]) -> Board:
     states = {team: exercise.state(team) for team in exercise.teams}
     taken_at = time.time()
     clock = exercise.clock(wall=taken_at)
-    by_team: dict[str, list[StoredEvent]] = {team: [] for team in exercise.teams}
-    for event in events:
-        team = team_of(event)
-        if team in by_team:
-            by_team[team].append(event)
+    by_team: dict[str, list[Recorded]] = {team: [] for team in exercise.teams}
+    for entry in events:
+        if entry.team in by_team:
+            by_team[entry.team].append(entry)
     now = clock.minutes
     return Board(
         exercise=exercise.id,
@@ -442,26 +441,26 @@ def _assess_text(assess: Mapping[str, int]) -> str:
     return ", ".join(f"{'+' if p > 0 else ''}{p} {c}" for c, p in assess.items())
 
 
-def timeline(scenario: Scenario, events: Sequence[StoredEvent]) -> list[Entry]:
+def timeline(scenario: Scenario, events: Sequence[Recorded]) -> list[Entry]:
     """A team's story, event by event, for the facilitator's eyes (nothing hidden)."""
     entries: list[Entry] = []
     delivered: dict[str, float] = {}
-    for event in events:
-        p = event.payload
+    for logged in events:
+        event = logged.event
         head, details, critical = "", [], False
-        if event.kind == "chose":
-            choice = scenario.choices.get(str(p.get("choice")))
+        if isinstance(event, Chose):
+            choice = scenario.choices.get(event.choice)
             if choice is None:
                 continue
             inject_id = scenario.choice_inject.get(choice.id)
-            head = f"{who(event.actor, event.role)} chose “{choice.label}”"
+            head = f"{who(logged.actor, logged.role)} chose “{choice.label}”"
             if inject_id is not None:
                 took = event.clock - delivered.get(inject_id, event.clock)
                 head += (
                     f" — answering “{scenario.injects[inject_id].subject}” after {delay_text(took)}"
                 )
-            if p.get("rationale"):
-                details.append(f"Rationale: {p['rationale']}")
+            if event.rationale:
+                details.append(f"Rationale: {event.rationale}")
             if choice.assess:
                 details.append(f"Assessment: {_assess_text(choice.assess)}")
             if choice.critical:
@@ -469,12 +468,12 @@ def timeline(scenario: Scenario, events: Sequence[StoredEvent]) -> list[Entry]:
                 details.append(f"CRITICAL: {choice.critical}")
             if choice.feedback:
                 details.append(f"Feedback: {choice.feedback}")
-        elif event.kind == "inject_delivered":
-            inject = scenario.injects.get(str(p.get("inject")))
+        elif isinstance(event, InjectDelivered):
+            inject = scenario.injects.get(event.inject)
             if inject is None:
                 continue
             delivered[inject.id] = event.clock
-            how = "published by the facilitator" if p.get("manual") else "arrived"
+            how = "published by the facilitator" if event.manual else "arrived"
             head = (
                 f"Inject {how}: “{inject.subject}” ({inject.channel}, from {inject.from_ or '—'})"
             )
@@ -482,64 +481,64 @@ def timeline(scenario: Scenario, events: Sequence[StoredEvent]) -> list[Entry]:
                 details.append(f"Expected: {inject.expected}")
             if inject.choices:
                 details.append("Responses: " + "; ".join(f"“{c.label}”" for c in inject.choices))
-        elif event.kind == "inject_skipped":
-            inject = scenario.injects.get(str(p.get("inject")))
-            head = f"Inject skipped: “{inject.subject if inject else p.get('inject')}”"
-            if p.get("reason"):
-                details.append(f"Reason: {p['reason']}")
-        elif event.kind == "timer_fired":
-            scene = scenario.scenes.get(str(p.get("scene")))
-            head = f"Time ran out in “{scene.title if scene else p.get('scene')}”"
-        elif event.kind == "moved":
-            scene = scenario.scenes.get(str(p.get("scene")))
-            head = f"Facilitator moved the team to “{scene.title if scene else p.get('scene')}”"
-            if p.get("reason"):
-                details.append(f"Reason: {p['reason']}")
-        elif event.kind == "score_adjusted":
-            points = int(p.get("points", 0))
-            head = f"Score adjusted: {'+' if points > 0 else ''}{points} {p.get('competency')}"
-            if p.get("note"):
-                details.append(f"Note: {p['note']}")
-        elif event.kind == JOINED:
-            head = f"{who(str(p.get('name') or event.actor), event.role)} joined"
-        elif event.kind == STEP_OUT:
-            head = f"{who(str(p.get('name') or event.actor), event.role)} asked to step out"
-        elif event.kind == STEP_BACK:
-            head = f"{who(str(p.get('name') or event.actor), event.role)} is back"
-        elif event.kind == MESSAGE:
-            head = f"Message sent ({p.get('channel')}, from {p.get('from')}): {p.get('subject')}"
-            details.append(str(p.get("text", "")))
-        elif event.kind == OBSERVATION:
-            kind = OBSERVATION_LABELS.get(str(p.get("kind")), "Note")
-            head = f"{kind} observed" + (f" ({p['competency']})" if p.get("competency") else "")
-            details.append(str(p.get("text", "")))
-        elif event.kind == ALERT_ACK:
+        elif isinstance(event, InjectSkipped):
+            skipped = scenario.injects.get(event.inject)
+            head = f"Inject skipped: “{skipped.subject if skipped else event.inject}”"
+            if event.reason:
+                details.append(f"Reason: {event.reason}")
+        elif isinstance(event, TimerFired):
+            scene = scenario.scenes.get(event.scene)
+            head = f"Time ran out in “{scene.title if scene else event.scene}”"
+        elif isinstance(event, Moved):
+            scene = scenario.scenes.get(event.scene)
+            head = f"Facilitator moved the team to “{scene.title if scene else event.scene}”"
+            if event.reason:
+                details.append(f"Reason: {event.reason}")
+        elif isinstance(event, ScoreAdjusted):
+            points = event.points
+            head = f"Score adjusted: {'+' if points > 0 else ''}{points} {event.competency}"
+            if event.note:
+                details.append(f"Note: {event.note}")
+        elif isinstance(event, Joined):
+            head = f"{who(event.name or logged.actor, logged.role)} joined"
+        elif isinstance(event, SteppedOut):
+            head = f"{who(event.name or logged.actor, logged.role)} asked to step out"
+        elif isinstance(event, SteppedBack):
+            head = f"{who(event.name or logged.actor, logged.role)} is back"
+        elif isinstance(event, MessageSent):
+            head = f"Message sent ({event.channel}, from {event.sender}): {event.subject}"
+            details.append(event.text)
+        elif isinstance(event, Observed):
+            label = OBSERVATION_LABELS.get(event.category, "Note")
+            head = f"{label} observed" + (f" ({event.competency})" if event.competency else "")
+            details.append(event.text)
+        elif isinstance(event, AlertAcknowledged):
             head = "Alert acknowledged"
         else:
             head = event.kind.replace("_", " ")
         entries.append(
-            Entry(event.id, event.seq, event.clock, event.kind, head, tuple(details), critical)
+            Entry(logged.id, logged.seq, event.clock, event.kind, head, tuple(details), critical)
         )
     return entries
 
 
-def inbox(scenario: Scenario, state: TeamState, events: Sequence[StoredEvent]) -> list[str]:
+def inbox(scenario: Scenario, state: TeamState, events: Sequence[Recorded]) -> list[str]:
     """The team's inbox as lines: injects it received and ad-hoc messages, in order."""
     lines: list[str] = []
-    for event in events:
-        if event.kind == "inject_delivered":
-            inject = scenario.injects.get(str(event.payload.get("inject")))
+    for entry in events:
+        event = entry.event
+        if isinstance(event, InjectDelivered):
+            inject = scenario.injects.get(event.inject)
             if inject is not None:
                 state_note = " (response open)" if inject.id in state.pending else ""
                 lines.append(
                     f"{time_text(event.clock)} {inject.channel} from {inject.from_ or '—'}: "
                     f"{inject.subject}{state_note}"
                 )
-        elif event.kind == MESSAGE:
-            p = event.payload
+        elif isinstance(event, MessageSent):
             lines.append(
-                f"{time_text(event.clock)} {p.get('channel')} from {p.get('from')}: "
-                f"{p.get('subject')} (ad hoc)"
+                f"{time_text(event.clock)} {event.channel} from {event.sender}: "
+                f"{event.subject} (ad hoc)"
             )
     return lines
 
@@ -605,7 +604,7 @@ class TeamDebrief:
 
 
 def team_debrief(
-    scenario: Scenario, team: str, state: TeamState, events: Sequence[StoredEvent]
+    scenario: Scenario, team: str, state: TeamState, events: Sequence[Recorded]
 ) -> TeamDebrief:
     """Assemble one team's debrief from its state and events."""
     best = best_scores(scenario)
@@ -622,10 +621,11 @@ def team_debrief(
         for c in state.critical
     )
     responses: list[Response] = []
-    for event in events:
-        if event.kind != "inject_delivered":
+    for entry in events:
+        event = entry.event
+        if not isinstance(event, InjectDelivered):
             continue
-        inject = scenario.injects.get(str(event.payload.get("inject")))
+        inject = scenario.injects.get(event.inject)
         if inject is None:
             continue
         step = next((p for p in state.path if p.inject == inject.id), None)
@@ -642,9 +642,9 @@ def team_debrief(
             )
         )
     observations = tuple(
-        f"{OBSERVATION_LABELS.get(str(e.payload.get('kind')), 'Note')}: {e.payload.get('text')}"
-        for e in events
-        if e.kind == OBSERVATION
+        f"{OBSERVATION_LABELS.get(e.category, 'Note')}: {e.text}"
+        for e in (entry.event for entry in events)
+        if isinstance(e, Observed)
     )
     return TeamDebrief(
         team=team,
@@ -668,9 +668,9 @@ def team_debrief(
     )
 
 
-def decision_events(events: Sequence[StoredEvent]) -> list[StoredEvent]:
-    """A team's decisions (``chose`` events) in order: the steps of a replay."""
-    return [e for e in events if e.kind == "chose"]
+def decision_events(events: Sequence[Recorded]) -> list[Recorded]:
+    """A team's decisions (:class:`Chose` events) in order: the steps of a replay."""
+    return [e for e in events if isinstance(e.event, Chose)]
 
 
 def vars_text(state: TeamState) -> list[str]:

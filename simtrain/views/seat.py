@@ -15,17 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from simtrain.engine.events import (
+    Chose,
+    InjectDelivered,
+    Joined,
+    MessageSent,
+    Moved,
+    Observed,
+    TimerFired,
+)
 from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
-from simtrain.exercise import (
-    JOINED,
-    MESSAGE,
-    OBSERVATION,
-    ClockState,
-    Exercise,
-    Seat,
-    StoredEvent,
-)
+from simtrain.exercise import ClockState, Exercise, Recorded, Seat
 from simtrain.scenario.compiled import Scenario
 
 CHANNEL_NAMES: dict[str, str] = {
@@ -295,7 +296,7 @@ def _inbox(
     scenario: Scenario,
     state: TeamState,
     role: str,
-    events: Sequence[StoredEvent],
+    events: Sequence[Recorded],
     choices: Sequence[ChoiceView],
     open_for_answers: bool = True,
 ) -> tuple[InboxItem, ...]:
@@ -305,24 +306,24 @@ def _inbox(
     """
     arrived: dict[str, tuple[int, float]] = {}
     messages: list[tuple[int, InboxItem]] = []
-    for event in events:
-        if event.kind == "inject_delivered":
-            arrived.setdefault(str(event.payload.get("inject")), (event.id, event.clock))
-        elif event.kind == MESSAGE:
-            to = event.payload.get("to")
-            if to and role not in to:
+    for entry in events:
+        event = entry.event
+        if isinstance(event, InjectDelivered):
+            arrived.setdefault(event.inject, (entry.id, event.clock))
+        elif isinstance(event, MessageSent):
+            if event.to and role not in event.to:
                 continue
-            channel = str(event.payload.get("channel") or "email")
+            channel = event.channel or "email"
             messages.append(
                 (
-                    event.id,
+                    entry.id,
                     InboxItem(
-                        key=f"message:{event.id}",
+                        key=f"message:{entry.id}",
                         channel=channel,
                         channel_name=CHANNEL_NAMES.get(channel, channel),
-                        sender=str(event.payload.get("from") or "Exercise control"),
-                        subject=str(event.payload.get("subject") or ""),
-                        body=str(event.payload.get("text") or ""),
+                        sender=event.sender or "Exercise control",
+                        subject=event.subject or "",
+                        body=event.text or "",
                         clock=event.clock,
                         needs_response=False,
                     ),
@@ -357,25 +358,26 @@ def _inbox(
 
 
 def _timeline(
-    scenario: Scenario, seat: Seat, events: Sequence[StoredEvent]
+    scenario: Scenario, seat: Seat, events: Sequence[Recorded]
 ) -> tuple[tuple[TimelineEntry, ...], tuple[str, ...]]:
     """The team's decisions, joins, timers and moves (oldest first), and its members."""
     entries: list[TimelineEntry] = []
     members: dict[tuple[str, str], str] = {}
     names = scenario.role_names
-    for event in events:
-        role = event.role or ""
-        own = event.actor == seat.name and role == seat.role
-        who = "You" if own else event.actor
-        if event.kind == JOINED:
-            members[(event.actor, role)] = f"{event.actor} — {names.get(role, role)}"
+    for entry in events:
+        event = entry.event
+        role = entry.role or ""
+        own = entry.actor == seat.name and role == seat.role
+        who = "You" if own else entry.actor
+        if isinstance(event, Joined):
+            members[(entry.actor, role)] = f"{entry.actor} — {names.get(role, role)}"
             entries.append(
                 TimelineEntry(
                     event.clock, "joined", f"{who} joined as {names.get(role, role)}", own=own
                 )
             )
-        elif event.kind == "chose":
-            choice_id = str(event.payload.get("choice"))
+        elif isinstance(event, Chose):
+            choice_id = event.choice
             choice = scenario.choices.get(choice_id)
             if choice is None:
                 continue
@@ -388,16 +390,16 @@ def _timeline(
                 rationale = ""
             else:
                 text = f"{who} ({names.get(role, role)}) chose “{choice.label}”"
-                rationale = str(event.payload.get("rationale") or "")
+                rationale = event.rationale or ""
             entries.append(TimelineEntry(event.clock, "decision", text, rationale, own))
-        elif event.kind == "timer_fired":
-            scene = scenario.scenes.get(str(event.payload.get("scene")))
+        elif isinstance(event, TimerFired):
+            scene = scenario.scenes.get(event.scene)
             title = scene.title if scene else "the scene"
             entries.append(
                 TimelineEntry(event.clock, "timer", f"Time ran out in “{title}”: events moved on")
             )
-        elif event.kind == "moved":
-            scene = scenario.scenes.get(str(event.payload.get("scene")))
+        elif isinstance(event, Moved):
+            scene = scenario.scenes.get(event.scene)
             title = scene.title if scene else "another scene"
             entries.append(
                 TimelineEntry(event.clock, "moved", f"Exercise control moved the team to “{title}”")
@@ -405,9 +407,7 @@ def _timeline(
     return tuple(entries), tuple(members.values())
 
 
-def _debrief(
-    scenario: Scenario, state: TeamState, events: Sequence[StoredEvent] = ()
-) -> DebriefView:
+def _debrief(scenario: Scenario, state: TeamState, events: Sequence[Recorded] = ()) -> DebriefView:
     """Scores, critical errors, feedback, and the facilitator's strengths and areas for
     improvement (never the private notes): only for a released debrief."""
     best = best_scores(scenario)
@@ -455,12 +455,12 @@ def _debrief(
     )
     observations = tuple(
         ObservationView(
-            str(e.payload["kind"]),
-            str(e.payload.get("text") or ""),
-            names.get(str(e.payload.get("competency") or ""), ""),
+            e.category,
+            e.text or "",
+            names.get(e.competency or "", ""),
         )
-        for e in events
-        if e.kind == OBSERVATION and e.payload.get("kind") in ("strength", "improvement")
+        for e in (entry.event for entry in events)
+        if isinstance(e, Observed) and e.category in ("strength", "improvement")
     )
     scene = scenario.scenes[state.scene]
     ending_text = scene.ending.debrief if scene.ending is not None and state.ended else ""
@@ -482,7 +482,7 @@ def seat_view(
     seat: Seat,
     state: TeamState,
     seq: int,
-    events: Sequence[StoredEvent],
+    events: Sequence[Recorded],
     clock: ClockState,
 ) -> SeatView:
     """The view of one seat, from its team's state, its team's events and the clock.

@@ -13,15 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simtrain.exercise import (
-    CLOCK_STREAM,
     ClockState,
     Exercise,
     ExerciseError,
     ExerciseService,
+    Recorded,
     SceneChanged,
     Seat,
-    StoredEvent,
-    team_stream,
 )
 from simtrain.text import sentence
 from simtrain.views.lobby import RoleOption, role_options
@@ -60,7 +58,7 @@ class TraineeSession:
         """A solo demo: one person plays every role and sees the debrief at the end."""
         self.wall = wall
         """The wall clock the exercise clock is read at (fixed in snapshot tests)."""
-        self._events: list[StoredEvent] = []
+        self._events: list[Recorded] = []
         self._team_cursor = 0
         self._cursor = exercise.last_id()
         self._last: SeatView | None = None
@@ -95,8 +93,7 @@ class TraineeSession:
         if not events:
             return None
         self._cursor = events[-1].id
-        mine = (team_stream(self.seat.team), CLOCK_STREAM)
-        if not any(e.stream in mine for e in events):
+        if not any(e.team in (self.seat.team, None) for e in events):
             return None
         return self.view()
 

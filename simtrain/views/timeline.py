@@ -12,18 +12,20 @@ from simtrain.engine.events import (
     Chose,
     InjectDelivered,
     InjectSkipped,
+    Joined,
+    MessageSent,
     Moved,
+    Observed,
     ScoreAdjusted,
     TimerFired,
 )
-from simtrain.exercise import JOINED, MESSAGE, OBSERVATION, Exercise
+from simtrain.exercise import Exercise, Recorded
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import assessment_text, duration_text
-from simtrain.views.audience import NEVER_SHOWN, team_sees
+from simtrain.views.audience import never_shown, team_sees
 
 if TYPE_CHECKING:
     from simtrain.engine.state import PathStep
-    from simtrain.store import StoredEvent
 
 OBSERVATION_LABELS = {
     "strength": "strength",
@@ -47,50 +49,47 @@ def timeline(exercise: Exercise, team: str, *, for_team: bool = False) -> list[d
     path = exercise.replay(team).path
     cursor = 0
     entries: list[dict[str, Any]] = []
-    for event in exercise.events(team):
-        if event.kind in NEVER_SHOWN or (for_team and not team_sees(event)):
+    for logged in exercise.events(team):
+        event = logged.event
+        if never_shown(event) or (for_team and not team_sees(event)):
             continue
         entry: dict[str, Any] = {
-            "seq": event.seq,
+            "seq": logged.seq,
             "clock": round(event.clock, 2),
             "kind": event.kind,
-            "who": event.actor,
-            "role": event.role,
+            "who": logged.actor,
+            "role": logged.role,
             "text": "",
         }
-        if event.kind == Chose.kind:
+        if isinstance(event, Chose):
             step = path[cursor] if cursor < len(path) else None
             applied = _matches(step, event)
             if applied:
                 cursor += 1
             entry.update(_decision(scenario, event, step if applied else None, applied))
-        entry["text"] = describe(scenario, event, for_team=for_team)
+        entry["text"] = describe(scenario, logged, for_team=for_team)
         if entry.get("applied") is False:
             entry["text"] += " (not applied: the rules refuse it on replay)"
         entries.append(entry)
     return entries
 
 
-def _matches(step: PathStep | None, event: StoredEvent) -> bool:
+def _matches(step: PathStep | None, event: Chose) -> bool:
     """Whether ``step`` is the path step this recorded choice produced."""
-    return (
-        step is not None
-        and step.choice == event.payload.get("choice")
-        and abs(step.clock - event.clock) < 1e-6
-    )
+    return step is not None and step.choice == event.choice and abs(step.clock - event.clock) < 1e-6
 
 
 def _decision(
-    scenario: Scenario, event: StoredEvent, step: PathStep | None, applied: bool
+    scenario: Scenario, event: Chose, step: PathStep | None, applied: bool
 ) -> dict[str, Any]:
-    choice_id = str(event.payload.get("choice", ""))
+    choice_id = event.choice
     choice = scenario.choices.get(choice_id)
     return {
         "choice": choice_id,
         "label": choice.label if choice else choice_id,
         "scene": step.scene if step else None,
         "inject": scenario.choice_inject.get(choice_id),
-        "rationale": str(event.payload.get("rationale", "")),
+        "rationale": event.rationale,
         "assessment": dict(choice.assess) if choice else {},
         "feedback": choice.feedback if choice else "",
         "critical": choice.critical if choice else None,
@@ -118,16 +117,16 @@ def _competency(scenario: Scenario, competency: str | None) -> str:
     return names.get(competency or "", competency or "")
 
 
-def describe(scenario: Scenario, event: StoredEvent, *, for_team: bool = False) -> str:
+def describe(scenario: Scenario, logged: Recorded, *, for_team: bool = False) -> str:
     """One line saying what a logged event was, for a person."""
-    p = event.payload
-    role = scenario.role_names.get(event.role or "", event.role or "")
-    if event.kind == JOINED:
-        return f"{p.get('name') or event.actor} joined as {role}"
-    if event.kind == Chose.kind:
-        choice = scenario.choices.get(str(p.get("choice")))
-        label = choice.label if choice else str(p.get("choice"))
-        text = f"{event.actor or role} ({role}) chose “{label}”"
+    event = logged.event
+    role = scenario.role_names.get(logged.role or "", logged.role or "")
+    if isinstance(event, Joined):
+        return f"{event.name or logged.actor} joined as {role}"
+    if isinstance(event, Chose):
+        choice = scenario.choices.get(event.choice)
+        label = choice.label if choice else event.choice
+        text = f"{logged.actor or role} ({role}) chose “{label}”"
         if choice is not None:
             names = {c.id: c.name for c in scenario.rubric.competencies}
             text += f" [{assessment_text(choice.assess, names)}]"
@@ -135,13 +134,13 @@ def describe(scenario: Scenario, event: StoredEvent, *, for_team: bool = False) 
                 text += f" — critical error: {choice.critical}"
             text += _arrival(scenario, choice.goto)
         return text
-    if event.kind == InjectDelivered.kind:
-        inject = scenario.injects.get(str(p.get("inject")))
+    if isinstance(event, InjectDelivered):
+        inject = scenario.injects.get(event.inject)
         if inject is None:
-            return f"inject '{p.get('inject')}' arrived"
+            return f"inject '{event.inject}' arrived"
         how = (
             "published by the facilitator"
-            if p.get("manual")
+            if event.manual
             else "on schedule"
             if inject.id in scenario.inject_at
             else "when its condition held"
@@ -149,35 +148,36 @@ def describe(scenario: Scenario, event: StoredEvent, *, for_team: bool = False) 
         sender = f", from {inject.from_}" if inject.from_ else ""
         text = f"Inject “{inject.subject}” arrived ({inject.channel}{sender}), {how}"
         return text + _arrival(scenario, inject.goto)
-    if event.kind == InjectSkipped.kind:
-        inject = scenario.injects.get(str(p.get("inject")))
-        subject = inject.subject if inject else str(p.get("inject"))
-        reason = str(p.get("reason") or "")
+    if isinstance(event, InjectSkipped):
+        skipped = scenario.injects.get(event.inject)
+        subject = skipped.subject if skipped else event.inject
+        reason = event.reason or ""
         return f"The facilitator skipped inject “{subject}”" + (f": {reason}" if reason else "")
-    if event.kind == TimerFired.kind:
-        scene_id = str(p.get("scene"))
+    if isinstance(event, TimerFired):
+        scene_id = event.scene
         after, goto = scenario.timers.get(scene_id, (0.0, ""))
         return (
             f"Time ran out in {_scene(scenario, scene_id)} after {duration_text(after)}"
             + _arrival(scenario, goto)
         )
-    if event.kind == Moved.kind:
-        text = f"The facilitator moved the team to {_scene(scenario, str(p.get('scene')))}"
-        reason = str(p.get("reason") or "")
+    if isinstance(event, Moved):
+        text = f"The facilitator moved the team to {_scene(scenario, event.scene)}"
+        reason = event.reason or ""
         return text + (f": {reason}" if reason and not for_team else "")
-    if event.kind == ScoreAdjusted.kind:
-        points = int(p.get("points", 0))
-        competency = _competency(scenario, str(p.get("competency")))
-        note = str(p.get("note") or "")
+    if isinstance(event, ScoreAdjusted):
+        points = event.points
+        competency = _competency(scenario, event.competency)
+        note = event.note or ""
         return f"The facilitator adjusted {competency} by {points:+d}" + (
             f": {note}" if note else ""
         )
-    if event.kind == MESSAGE:
-        channel = p.get("channel") or "message"
-        return f"Message from {p.get('from') or 'exercise control'} ({channel}): {p.get('subject')}"
-    if event.kind == OBSERVATION:
-        kind = OBSERVATION_LABELS.get(str(p.get("kind")), str(p.get("kind")))
-        competency = _competency(scenario, p.get("competency"))
+    if isinstance(event, MessageSent):
+        channel = event.channel or "message"
+        sender = event.sender or "exercise control"
+        return f"Message from {sender} ({channel}): {event.subject}"
+    if isinstance(event, Observed):
+        kind = OBSERVATION_LABELS.get(event.category, event.category)
+        competency = _competency(scenario, event.competency)
         about = f" ({competency})" if competency else ""
-        return f"The facilitator noted a {kind}{about}: {p.get('text')}"
+        return f"The facilitator noted a {kind}{about}: {event.text}"
     return event.kind.replace("_", " ")
