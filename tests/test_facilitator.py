@@ -505,7 +505,11 @@ async def test_team_screen_publishes_and_skips_for_that_team(
         await pilot.press("enter")
         await until(pilot, lambda: len(board(app).states["red"].inbox) == 1)
         assert board(app).states["blue"].inbox == ()
-        await pilot.press("x", "enter", *"not today", "enter")  # skip, with a reason
+        await pilot.press("x")  # skip, with a reason
+        await until(pilot, lambda: isinstance(app.screen, InjectDialog))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.focused is app.screen.query_one("#reason", Input))
+        await pilot.press(*"not today", "enter")
         await until(pilot, lambda: len(board(app).states["red"].skipped) == 1)
         events = board(app).team_events("red")
         skipped = [e.event for e in events if isinstance(e.event, InjectSkipped)]
