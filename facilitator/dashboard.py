@@ -22,6 +22,7 @@ from simtrain.views.board import (
     CRITICAL,
     Board,
     CompetencyScore,
+    Dilemma,
     InjectCell,
     MselRow,
     TeamRow,
@@ -119,12 +120,24 @@ def team_detail(row: TeamRow) -> Text:
             text.append(f"○ {person.name} ({person.role}) out since {away}", style="yellow")
     if row.last_decision:
         text.append(f"\nLast decision: {row.last_by} — “{row.last_decision}”")
+    if not row.ended:
+        facilitator_notes(text, row.roleplayer_notes, row.dilemmas)
     if row.alerts:
         text.append("\nAlerts (press a to acknowledge):", style="bold red")
         for alert in row.alerts:
             text.append(f"\n ⚠ {time_text(alert.clock)} {alert.by}: {alert.text}", style="red")
     text.append("\nEnter: the team up close", style="dim")
     return text
+
+
+def facilitator_notes(text: Text, notes: str, dilemmas: tuple[Dilemma, ...]) -> None:
+    """Append role-player cues and facilitator-scored dilemmas (never shown to seats)."""
+    if notes:
+        text.append("\nRole-players: ", style="bold magenta")
+        text.append(notes.strip())
+    for dilemma in dilemmas:
+        text.append("\nDilemma (you score it): ", style="bold magenta")
+        text.append(f"“{dilemma.label}” — {dilemma.guidance.strip()}")
 
 
 def inject_cell_text(cell: InjectCell) -> Text:
@@ -147,6 +160,10 @@ def inject_detail(row: MselRow) -> Text:
     if row.objective:
         text.append("\nObjective: ", style="bold")
         text.append(row.objective)
+    if row.content_warning:
+        text.append("\nContent warning (trainees see it first): ", style="bold")
+        text.append(row.content_warning)
+    facilitator_notes(text, row.roleplayer_notes, row.dilemmas)
     for team, cell in row.cells:
         text.append(f"\n{team}: ", style="bold")
         text.append(cell.long, style=CELL_STYLES.get(cell.status, ""))

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import yaml
 
 from simtrain.scenario.compiled import Scenario
-from simtrain.scenario.model import SCENARIO_ID_PATTERN, Inject
+from simtrain.scenario.model import SCENARIO_ID_PATTERN, Choice, Inject
 
 __all__ = ["MSEL_COLUMNS", "MSEL_FORMATS", "msel", "msel_rows", "new_scenario"]
 
@@ -31,6 +31,7 @@ MSEL_COLUMNS: tuple[str, ...] = (
     "message",
     "expected action",
     "objective",
+    "facilitator notes",
 )
 """The columns of the master events list, in the order controllers read them."""
 
@@ -74,7 +75,11 @@ summary: |                      # shown in scenario lists: the case and what it 
   Valdora, after a tip about workers from Estrava. Trains separating people from a
   controller, informed consent, ILO indicators, referral on reasonable grounds and
   non-punishment.
-duration: 45m                   # planned length of play
+content_warning: >-             # shown to every trainee before the first scene
+  This exercise concerns forced labour on a farm. Nothing is described in detail. Anyone
+  may step out at any time with F9 and need not say why.
+duration: 45m                   # planned length of play (explore checks that it fits)
+min_decisions: 2                # (optional) explore warns when an ending comes sooner
 
 # The competencies that choices are scored against. `trauma-informed` ships with
 # simtrain: safety, trust, choice, identification, evidence, cooperation, rights and
@@ -130,6 +135,9 @@ scenes:
       and says he speaks for all of them: "They are happy here. Ask me anything."
     # shown to trainees before the text, with the choice to continue
     content_warning: This scene describes people held in forced labour.
+    # cues for live role-players: facilitator only (MSEL and console), never on a seat
+    notes_for_roleplayers: |
+      The man is polite and helpful, and stays within earshot unless asked to leave twice.
     for_roles:                  # extra text only these roles see
       outreach: One young woman glances at the man each time before she answers.
     on_enter:                   # effects when a team enters: set, add, reveal
@@ -176,10 +184,11 @@ scenes:
       - id: withdraw_and_plan
         label: Leave, and plan a joint visit with the police for next week
         goto: workers_moved
-        assess: {cooperation: 1, safety: -1}
+        assess: {cooperation: 1, safety: -1}   # a trade-off: one competency for another
         feedback: >-
           Joint planning is right, but plan it before the visit: a warned employer moves
           the workers (OSCE: multi-agency cooperation).
+        # dilemma: What a good rationale weighs  (marks a facilitator-scored option)
 
   private_talk:
     title: A private talk in the site office
@@ -258,6 +267,7 @@ injects:                        # the master events list (MSEL): `simtrain msel`
         feedback: There is no "off the record" for identity; it endangers her and her family.
   - id: interpreter_link        # a conditional inject: fires as soon as `when` holds
     when: "visited('private_talk') > 0"
+    # content_warning: ...      # (optional) shown before the message, as on scenes
     channel: in_person
     from: Duty interpreter
     subject: I know the foreman
@@ -363,9 +373,39 @@ def msel_rows(scenario: Scenario) -> list[dict[str, str]]:
             inject.message.strip(),
             inject.expected.strip(),
             names.get(inject.objective, inject.objective) if inject.objective else "",
+            _facilitator_notes(
+                inject.content_warning, inject.notes_for_roleplayers, inject.choices
+            ),
         )
         rows.append(dict(zip(MSEL_COLUMNS, values, strict=True)))
     return rows
+
+
+def _facilitator_notes(warning: str | None, notes: str | None, choices: Iterable[Choice]) -> str:
+    """The MSEL's facilitator-only column: the content warning trainees see first, the cues
+    for live role-players and the options the facilitator scores (dilemmas)."""
+    parts = []
+    if warning:
+        parts.append(f"Content warning: {warning.strip()}")
+    if notes:
+        parts.append(f"Role-players: {notes.strip()}")
+    for choice in choices:
+        if choice.dilemma:
+            parts.append(
+                f"Dilemma, facilitator-scored (no single right answer): “{choice.label}” — "
+                f"{choice.dilemma.strip()}"
+            )
+    return "\n".join(parts)
+
+
+def scene_notes(scenario: Scenario) -> list[tuple[str, str]]:
+    """(scene title, facilitator notes) for every scene with role-player cues or dilemmas."""
+    found = []
+    for scene in scenario.scenes.values():
+        notes = _facilitator_notes(None, scene.notes_for_roleplayers, scene.choices)
+        if notes:
+            found.append((scene.title, notes))
+    return found
 
 
 def _csv(rows: Iterable[dict[str, str]]) -> str:
@@ -387,13 +427,21 @@ def _markdown(scenario: Scenario, rows: list[dict[str, str]]) -> str:
     lines = [f"# MSEL — {_cell(scenario.title)} ({scenario.id})", ""]
     if scenario.model.duration:
         lines += [f"Planned duration: {scenario.model.duration}.", ""]
+    warning = scenario.model.content_warning
+    if warning:
+        lines += [f"Content warning shown before the first scene: {_cell(warning)}", ""]
     if not rows:
         lines.append("This scenario has no injects.")
-        return "\n".join(lines) + "\n"
-    lines.append("| " + " | ".join(MSEL_COLUMNS) + " |")
-    lines.append("|" + "|".join(" --- " for _ in MSEL_COLUMNS) + "|")
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(row[c]) for c in MSEL_COLUMNS) + " |")
+    else:
+        lines.append("| " + " | ".join(MSEL_COLUMNS) + " |")
+        lines.append("|" + "|".join(" --- " for _ in MSEL_COLUMNS) + "|")
+        for row in rows:
+            lines.append("| " + " | ".join(_cell(row[c]) for c in MSEL_COLUMNS) + " |")
+    scenes = scene_notes(scenario)
+    if scenes:
+        lines += ["", "## Scenes: role-player cues and facilitator-scored dilemmas", ""]
+        lines += ["| scene | facilitator notes |", "| --- | --- |"]
+        lines += [f"| {_cell(title)} | {_cell(notes)} |" for title, notes in scenes]
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from simtrain.engine.machine import Engine
 from simtrain.scenario.compiled import Scenario
@@ -31,3 +32,30 @@ def demo() -> Scenario:
 def engine(demo: Scenario) -> Engine:
     """A fresh engine on the demo scenario."""
     return Engine(demo)
+
+
+def cued_scenario(folder: Path) -> Path:
+    """The every-feature demo with the facilitator-only and warning keys filled in, each
+    with a marker text a test can look for: an exercise warning, an inject warning,
+    role-player cues on a scene and an inject, and two facilitator-scored dilemmas."""
+    data = yaml.safe_load((FIXTURES / "every_feature.yaml").read_text(encoding="utf-8"))
+    data["content_warning"] = "EXERCISE-WARNING: this exercise concerns trafficking."
+    quay = data["scenes"]["quay"]
+    quay["notes_for_roleplayers"] = "ROLEPLAYER-SCENE-CUE: the man answers before she can."
+    quay["choices"][0]["dilemma"] = "DILEMMA-GUIDANCE: weigh speed against trust."
+    call = data["injects"][0]
+    call["content_warning"] = "INJECT-WARNING: the caller asks for a victim's name."
+    call["notes_for_roleplayers"] = "ROLEPLAYER-INJECT-CUE: the journalist is persistent."
+    call["choices"][0]["dilemma"] = "INJECT-DILEMMA-GUIDANCE: no single right answer."
+    path = folder / "cued.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+CUE_MARKERS = (
+    "ROLEPLAYER-SCENE-CUE",
+    "DILEMMA-GUIDANCE",
+    "ROLEPLAYER-INJECT-CUE",
+    "INJECT-DILEMMA-GUIDANCE",
+)
+"""The facilitator-only texts of :func:`cued_scenario`: no seat may ever see them."""

@@ -18,7 +18,7 @@ from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.model import Rubric
 from simtrain.scenario.validate import load_text
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, cued_scenario
 
 IDS = ["port-arrivals", "a", "x_1-b", "null", "yes", "on-call", "a-very-long-id-for-a-scenario"]
 
@@ -218,6 +218,23 @@ def test_markdown_without_injects_says_so() -> None:
     out = msel(result.scenario, "md")
     assert "This scenario has no injects." in out
     assert msel(result.scenario, "csv").strip() == ",".join(MSEL_COLUMNS)
+
+
+def test_msel_prints_facilitator_notes_for_injects_and_scenes(tmp_path: Path) -> None:
+    result = load_text(cued_scenario(tmp_path).read_text(encoding="utf-8"), "cued.yaml")
+    assert result.scenario is not None
+    call = next(r for r in msel_rows(result.scenario) if r["inject"] == "journalist_call")
+    notes = call["facilitator notes"].splitlines()
+    assert notes[0] == "Content warning: INJECT-WARNING: the caller asks for a victim's name."
+    assert notes[1] == "Role-players: ROLEPLAYER-INJECT-CUE: the journalist is persistent."
+    assert notes[2].startswith(
+        "Dilemma, facilitator-scored (no single right answer): “Refer the caller to the press"
+    )
+    text = msel(result.scenario, "md")
+    assert "Content warning shown before the first scene: EXERCISE-WARNING" in text
+    scenes = text[text.index("## Scenes: role-player cues and facilitator-scored dilemmas") :]
+    assert "| Night arrival at the quay | Role-players: ROLEPLAYER-SCENE-CUE" in scenes
+    assert "Dilemma, facilitator-scored (no single right answer): “Note the indicators" in scenes
 
 
 def test_unknown_format_is_refused(demo: Scenario) -> None:

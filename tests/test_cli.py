@@ -117,6 +117,12 @@ def test_schema_is_draft_2020_12_from_the_model() -> None:
     assert {"simtrain", "id", "title", "roles", "start", "scenes"} <= set(schema["required"])
     assert schema["additionalProperties"] is False
     assert "content_warning" in schema["$defs"]["Scene"]["properties"]
+    assert {"content_warning", "min_decisions"} <= set(schema["properties"])
+    assert {"content_warning", "notes_for_roleplayers"} <= set(
+        schema["$defs"]["Inject"]["properties"]
+    )
+    assert "notes_for_roleplayers" in schema["$defs"]["Scene"]["properties"]
+    assert "dilemma" in schema["$defs"]["Choice"]["properties"]
 
 
 def test_live_exercise_commands(tmp_path: Path) -> None:

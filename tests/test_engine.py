@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 from simtrain.engine import rules
 from simtrain.engine.events import Chose, InjectDelivered, Moved, ScoreAdjusted, TimerFired
-from simtrain.engine.explore import _moves, initial_draft
+from simtrain.engine.explore import _moves, explore, initial_draft
 from simtrain.engine.headless import StepRefused, play
 from simtrain.engine.machine import Engine
 from simtrain.engine.rules import Refused
 from simtrain.scenario.compiled import Scenario
+from simtrain.scenario.validate import load_text
 
 
 def test_initial_state_enters_start(engine: Engine) -> None:
@@ -229,3 +230,35 @@ def test_pure_core_is_mypy_strict_clean() -> None:
         cwd=Path(__file__).parent.parent,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+COUNTED = """\
+simtrain: 1
+id: counted
+title: Counted
+content_warning: Practice.
+roles: [{id: a, name: A}]
+start: s
+scenes:
+  s:
+    title: S
+    choices:
+      - {id: harm, label: Harm, critical: A harm., assess: {safety: -1}}
+      - {id: finish, label: Finish, goto: good, if: "critical_errors == 0"}
+      - {id: finish_harmed, label: Finish, goto: harmed, if: "critical_errors >= 2"}
+  good: {title: G, ending: {outcome: success}}
+  harmed: {title: H, ending: {outcome: partial}}
+"""
+
+
+def test_the_engine_counts_critical_errors_for_conditions_and_explore_keeps_them_apart() -> None:
+    result = load_text(COUNTED, "counted.yaml")
+    assert result.scenario is not None, [d.format() for d in result.diagnostics]
+    engine = Engine(result.scenario)
+    assert play(engine, ["harm"]).critical[0].message == "A harm."
+    with pytest.raises(StepRefused):
+        play(engine, ["harm", "finish"])
+    assert play(engine, ["harm", "harm", "finish_harmed"]).scene == "harmed"
+    found = explore(result.scenario)
+    assert found.complete and set(found.endings) == {"good", "harmed"}
+    assert found.paths["harmed"] == ["harm", "harm", "finish_harmed"]

@@ -52,6 +52,7 @@ class FakeContext:
     documents: set[str] = field(default_factory=lambda: {"manifest"})
     injects: set[str] = field(default_factory=lambda: {"call"})
     minutes: float = 12.5
+    criticals: int = 0
     calls: list[str] = field(default_factory=list)
 
     def var(self, name: str) -> object:
@@ -77,6 +78,10 @@ class FakeContext:
     @property
     def elapsed(self) -> float:
         return self.minutes
+
+    @property
+    def critical_errors(self) -> int:
+        return self.criticals
 
 
 def evaluate(source: str, ctx: FakeContext | None = None) -> object:
@@ -252,6 +257,17 @@ def test_builtin_names_cannot_be_shadowed() -> None:
     assert expression.evaluate(ctx) is True
     assert expression.variables == frozenset()
     assert ctx.calls == []
+
+
+def test_critical_errors_is_the_engines_count_even_over_a_variable_of_that_name() -> None:
+    expression = compile_expression("critical_errors == 0", ["critical_errors", "trust"])
+    assert expression.variables == frozenset()
+    assert expression.builtins == {"critical_errors"}
+    assert expression.evaluate(FakeContext(criticals=0)) is True
+    ctx = FakeContext(criticals=2, values={"critical_errors": 0})
+    assert expression.evaluate(ctx) is False and ctx.calls == []
+    assert compile_expression("elapsed > 1", []).builtins == {"elapsed"}
+    assert compile_expression("trust > 1", VARIABLES).builtins == frozenset()
 
 
 def test_variables_and_references() -> None:

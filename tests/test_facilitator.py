@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
 
 from facilitator.app import FacilitatorApp, run_facilitate
-from facilitator.dashboard import ALERT_STYLE, DashboardScreen
+from facilitator.dashboard import ALERT_STYLE, DashboardScreen, inject_detail, team_detail
 from facilitator.debrief import DebriefScreen
 from facilitator.dialogs import (
     AdjustDialog,
@@ -36,6 +36,8 @@ from simtrain.views.board import (
     build_board,
     participants,
 )
+
+from .conftest import cued_scenario
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 EXERCISE = "ex-test"
@@ -153,6 +155,22 @@ def test_a_skipped_inject_published_later_shows_as_delivered(
         board = build_board(exercise, exercise.events())
         row = next(r for r in board.msel if r.inject == "birth_certificate")
         assert row.cell("red").status == "delivered" and row.cell("red").manual
+
+
+def test_the_console_shows_roleplayer_cues_dilemmas_and_the_inject_warning(
+    tmp_path: Path,
+) -> None:
+    with ExerciseService.open(tmp_path / "cued.db", create=True) as svc:
+        exercise, _ = svc.create(cued_scenario(tmp_path), ["red"], exercise_id="cued")
+        board = build_board(exercise, exercise.events())
+        team = team_detail(board.team("red")).plain
+        assert "Role-players: ROLEPLAYER-SCENE-CUE" in team
+        assert "Dilemma (you score it): “Note the indicators you see” — DILEMMA-GUIDANCE" in team
+        row = next(r for r in board.msel if r.inject == "journalist_call")
+        detail = inject_detail(row).plain
+        assert "Content warning (trainees see it first): INJECT-WARNING" in detail
+        assert "Role-players: ROLEPLAYER-INJECT-CUE" in detail
+        assert "INJECT-DILEMMA-GUIDANCE" in detail
 
 
 # -- entry -----------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from simtrain.cli import main
 from simtrain.engine.events import SteppedBack, SteppedOut
 from simtrain.exercise import Exercise, ExerciseService, Seat
 from simtrain.text import clock_text, minute_text, sentence
@@ -15,6 +17,8 @@ from simtrain.views.demo import start_demo
 from simtrain.views.lobby import lobby
 from simtrain.views.seat import notices
 from simtrain.views.session import TraineeSession, join_seat
+
+from .conftest import CUE_MARKERS, cued_scenario
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 
@@ -135,6 +139,46 @@ def test_nothing_of_the_facilitator_or_the_scoring_leaks_before_the_debrief(serv
     assert "OBSERVATION-TEXT" in shown  # an area for improvement is debrief material
     for secret in ("PRIVATE-NOTE", "MOVE-REASON", "Refer to the press officer"):
         assert secret not in shown, secret
+
+
+def test_roleplayer_cues_and_dilemma_guidance_never_reach_a_seat(tmp_path: Path) -> None:
+    with ExerciseService.open(tmp_path / "cued.db", create=True) as svc:
+        exercise, codes = svc.create(cued_scenario(tmp_path), ["red"], exercise_id="cued")
+        exercise.start()
+        exercise.publish("journalist_call", "red")
+        ana = join_seat(svc, "cued", "red", codes["red"], "investigator", "Ana")
+        before = ana.view()
+        assert before.content_warning.startswith("EXERCISE-WARNING")
+        call = next(i for i in before.inbox if i.key == "inject:journalist_call")
+        assert call.content_warning.startswith("INJECT-WARNING")
+        ana.choose("refer_to_press_office", "", before.seq)
+        ana.choose("screen_individually", "", ana.view().seq)
+        exercise.release_debrief()
+        for shown in (repr(before), repr(ana.view())):
+            for marker in CUE_MARKERS:
+                assert marker not in shown, marker
+        acted = CliRunner().invoke(
+            main,
+            [
+                "act",
+                "--db",
+                str(tmp_path / "cued.db"),
+                "--exercise",
+                "cued",
+                "--team",
+                "red",
+                "--role",
+                "social_worker",
+                "--code",
+                codes["red"],
+                "offer_rest",
+                "--json",
+            ],
+        )
+        assert acted.exit_code == 0, acted.output
+        seat_json = acted.output
+        for marker in CUE_MARKERS:
+            assert marker not in seat_json, marker
 
 
 def test_a_response_to_another_roles_inject_is_not_described(service, live) -> None:

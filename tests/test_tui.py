@@ -27,6 +27,8 @@ from simtrain.tui.widgets import Banner, ChoiceList, ConfirmBar, InboxList, Scen
 from simtrain.views.demo import start_demo
 from simtrain.views.session import TraineeSession, join_seat
 
+from .conftest import cued_scenario
+
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 SIZE = (80, 24)
 WATCH = 0.1
@@ -113,9 +115,12 @@ def play(app: TraineeApp) -> PlayScreen:
 
 
 async def past_warning(pilot: Pilot) -> None:
-    """Continue past the first scene's content warning."""
+    """Continue past the exercise's content warning and the first scene's."""
     await until(pilot, lambda: isinstance(pilot.app.screen, PlayScreen))
-    await pilot.press("enter")
+    screen = pilot.app.screen
+    assert isinstance(screen, PlayScreen)
+    while screen.warning_shown:
+        await pilot.press("enter")
 
 
 # -- joining -----------------------------------------------------------------------------------
@@ -202,7 +207,7 @@ async def test_the_warning_comes_first_and_another_roles_choice_is_refused(
         assert screen.warning_shown and not screen.query_one(ChoiceList).display
         await pilot.press("3")
         assert texts[-1].startswith("Read the content warning first")
-        await pilot.press("enter", "3")
+        await pilot.press("enter", "enter", "3")
         assert screen.query_one(ChoiceList).display and not screen.warning_shown
         assert not screen.query_one(ConfirmBar).display
     assert texts[-1].startswith("Only the Border police investigator may choose")
@@ -252,6 +257,44 @@ async def test_an_inject_from_another_process_arrives_with_a_toast_and_the_bell(
         await pilot.press("4")
         assert app.screen.query_one(ConfirmBar).display
     assert any("Phone call from Sunvale Daily newsroom" in t for t in texts) and bells
+
+
+async def test_exercise_warning_before_the_first_scene_inject_warning_before_its_text(
+    tmp_path: Path,
+) -> None:
+    with ExerciseService.open(tmp_path / "cued.db", create=True) as svc:
+        exercise, codes = svc.create(cued_scenario(tmp_path), ["red"], exercise_id="cued")
+        exercise.start()
+        session = join_seat(svc, "cued", "red", codes["red"], "investigator", "Ana")
+        app = TraineeApp(svc, session=session, view=session.view(), watch_timeout=WATCH)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = play(app)
+            panel = screen.query_one(ScenePanel)
+            warning = str(panel.query_one("#warning-text", Static).render())
+            assert warning.startswith("EXERCISE-WARNING")
+            title = str(panel.query_one("#scene-title", Label).render())
+            assert title == "Night arrival at the quay (feature demo)"  # the exercise's title
+            assert not screen.query_one(ChoiceList).display
+            await pilot.press("enter")  # past the exercise's warning: the scene's own
+            await until(pilot, lambda: "crossing" in str(panel.query_one("#warning-text").render()))
+            assert screen.warning_shown
+            await pilot.press("enter")
+            await until(pilot, lambda: screen.query_one(ChoiceList).display)
+            exercise.publish("journalist_call", "red")
+            inbox = screen.query_one(InboxList)
+            await until(pilot, lambda: inbox.option_count == 1 and inbox.get_option_at_index(0).id)
+            assert "content warning" in str(inbox.get_option_at_index(0).prompt)
+            await pilot.press("i", "enter")
+            await until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+            reader = app.screen
+            text = str(reader.query_one("#warning-text", Static).render())
+            assert text.startswith("INJECT-WARNING")
+            assert not reader.query_one("#reader-body").display
+            await pilot.press("1")  # no response before the warning is passed
+            assert app.screen is reader
+            await pilot.press("enter")
+            assert reader.query_one("#reader-body").display
+            assert reader.query_one("#reader-choices").has_focus
 
 
 async def test_the_pause_banner_follows_the_facilitator(service, codes, control) -> None:
@@ -345,7 +388,7 @@ def test_snapshot_main_screen(service, codes, control, snap_compare) -> None:
     phone call marked ● to answer; the footer's keys."""
     control.publish("journalist_call", "red")
     app = seat_app(service, codes["red"], wall=fixed_wall(control, 12 + 34 / 60))
-    assert snap_compare(app, terminal_size=SIZE, press=["enter"])
+    assert snap_compare(app, terminal_size=SIZE, press=["enter", "enter"])
 
 
 def test_snapshot_debrief(service, codes, other, control, snap_compare) -> None:

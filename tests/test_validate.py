@@ -23,6 +23,7 @@ BASE = """\
 simtrain: 1
 id: t
 title: T
+content_warning: Practice only.
 roles:
   - {id: a, name: A}
 vars: {n: 0, flag: false, items: []}
@@ -218,3 +219,37 @@ def test_cli_validate_json(tmp_path: Path) -> None:
     diagnostics = by_path["bad.yaml"]["diagnostics"]
     assert all(set(d) == {"severity", "line", "column", "code", "message"} for d in diagnostics)
     assert "unknown-scene" in [d["code"] for d in diagnostics]
+
+
+def test_a_scenario_without_a_content_warning_is_warned_at_its_title() -> None:
+    text = BASE.replace("content_warning: Practice only.\n", "")
+    assert codes(text) == [("no-content-warning", 3, "warning")]
+
+
+def test_a_hand_kept_critical_errors_variable_is_warned_and_conditions_read_the_engine() -> None:
+    text = BASE.replace("vars: {n: 0,", "vars: {critical_errors: 0, n: 0,").replace(
+        "        goto: e\n", '        goto: e\n        if: "critical_errors == 0"\n', 1
+    )
+    assert codes(text) == [("engine-counted", 7, "warning")]
+
+
+def test_a_condition_on_critical_errors_alone_is_not_constant() -> None:
+    text = BASE.replace(
+        "        goto: e\n", '        goto: e\n        if: "critical_errors > 0"\n', 1
+    )
+    assert "never-enabled" not in {code for code, _, _ in codes(text)}
+
+
+def test_new_keys_are_typed() -> None:
+    text = BASE.replace("title: T\n", "title: T\nmin_decisions: 0\n", 1)
+    assert codes(text) == [("bad-value", 4, "error")]
+    ok = (
+        BASE.replace("title: T\n", "title: T\nmin_decisions: 3\n", 1)
+        .replace(
+            "    title: S\n",
+            "    title: S\n    notes_for_roleplayers: The actor waits.\n",
+            1,
+        )
+        .replace("        goto: e\n", "        goto: e\n        dilemma: Weigh both.\n", 1)
+    )
+    assert codes(ok) == []

@@ -10,6 +10,7 @@ the step language of ``simtrain run``.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from simtrain.engine.events import Chose, Event, InjectDelivered
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import Draft, TeamState, blank_draft
 from simtrain.scenario.compiled import Scenario
+from simtrain.scenario.expressions import CRITICAL_ERRORS
 
 DEFAULT_MAX_STATES = 200_000
 
@@ -65,8 +67,11 @@ class _Abstraction:
         expressions = [*scenario.conditions.values(), *scenario.inject_when.values()]
         refs: dict[str, set[str]] = {"visited": set(), "chosen": set(), "has": set()}
         variables: set[str] = set()
+        numbers: list[int] | None = None
         for expression in expressions:
             variables |= expression.variables
+            if CRITICAL_ERRORS in expression.builtins:
+                numbers = (numbers or [0]) + [int(n) for n in re.findall(r"\d+", expression.source)]
             for ref in expression.references:
                 if ref.function in refs:
                     refs[ref.function].add(ref.argument)
@@ -86,6 +91,11 @@ class _Abstraction:
         for scene_id, scene in scenario.scenes.items():
             self.once_by_scene[scene_id] = frozenset(c.id for c in scene.choices if c.once)
         self.timers = scenario.timers
+        self.critical_cap = 0 if numbers is None else max(numbers) + 1
+        """Critical-error counts the key tells apart: none when no condition reads the
+        count (it is then tracked beside the states, as the score is); otherwise up to one
+        more than the largest number in such a condition, so that a critical choice a
+        team can repeat does not make the search endless."""
 
     def key(self, d: Draft) -> tuple[Any, ...]:
         """The part of ``d`` that decides its future."""
@@ -106,6 +116,7 @@ class _Abstraction:
             frozenset(d.pending),
             tuple(d.visits.get(s, 0) for s in self.visits),
             frozenset(c for c in d.chosen if c in self.chosen or c in self.once_by_scene[d.scene]),
+            min(len(d.critical), self.critical_cap),
         )
 
 

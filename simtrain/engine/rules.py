@@ -56,6 +56,10 @@ class _View:
     def delivered(self, inject: str) -> bool:
         return inject in self.draft.inbox
 
+    @property
+    def critical_errors(self) -> int:
+        return len(self.draft.critical)
+
 
 def condition_holds(scenario: Scenario, draft: Draft, choice_id: str, clock: float) -> bool:
     """Whether a choice's ``if`` holds (no ``if`` holds; an evaluation error does not)."""

@@ -22,6 +22,7 @@ from typing import Any, Final, Protocol
 from simtrain.text import did_you_mean
 
 __all__ = [
+    "CRITICAL_ERRORS",
     "FUNCTIONS",
     "MAX_DEPTH",
     "MAX_SOURCE_LENGTH",
@@ -64,7 +65,10 @@ _BOOLEAN_NAMES: Final[Mapping[str, bool]] = MappingProxyType(
 )
 """Built-in names for the booleans; they cannot be shadowed by team variables."""
 
-_BUILTIN_NAMES: Final = frozenset({"elapsed", *_BOOLEAN_NAMES})
+CRITICAL_ERRORS: Final = "critical_errors"
+"""The built-in number of critical errors a team has made, counted by the engine."""
+
+_BUILTIN_NAMES: Final = frozenset({"elapsed", CRITICAL_ERRORS, *_BOOLEAN_NAMES})
 """Every built-in name."""
 
 
@@ -125,6 +129,11 @@ class Context(Protocol):
         """Exercise minutes so far."""
         ...
 
+    @property
+    def critical_errors(self) -> int:
+        """How many critical errors the team has made (choices with ``critical:``)."""
+        ...
+
 
 _Eval = Callable[[Context], object]
 """A compiled (sub)expression."""
@@ -152,6 +161,9 @@ class Expression:
     """The team variables it reads."""
     references: tuple[Reference, ...]
     """Its function calls, in source order."""
+    builtins: frozenset[str]
+    """The built-in names it reads that change during play (``elapsed``,
+    ``critical_errors``)."""
     _evaluate: _Eval = field(repr=False, compare=False)
 
     def evaluate(self, ctx: Context) -> object:
@@ -189,6 +201,7 @@ def compile_expression(source: str, variables: Collection[str]) -> Expression:
         source=source,
         variables=frozenset(compiler.used),
         references=tuple(sorted(compiler.references, key=lambda ref: ref.column)),
+        builtins=frozenset(compiler.builtins),
         _evaluate=evaluate,
     )
 
@@ -370,6 +383,7 @@ class _Compiler:
         """Where ``body`` starts in ``source``."""
         self.variables = frozenset(variables) - _BUILTIN_NAMES
         self.used: set[str] = set()
+        self.builtins: set[str] = set()
         self.references: list[Reference] = []
         self.constants: dict[_Eval, object] = {}
         """The value of every compiled node that is a literal."""
@@ -516,8 +530,9 @@ class _Compiler:
     def name(self, node: ast.Name) -> _Eval:
         """A built-in name or a team variable."""
         name = node.id
-        if name == "elapsed":
-            return operator.attrgetter("elapsed")
+        if name in ("elapsed", CRITICAL_ERRORS):
+            self.builtins.add(name)
+            return operator.attrgetter(name)
         if name in _BOOLEAN_NAMES:
             return self.constant(_BOOLEAN_NAMES[name])
         if name in self.variables:
@@ -526,7 +541,7 @@ class _Compiler:
         if name in FUNCTIONS:
             raise self.error(f"'{name}' is a function: write {_call_example(name)}", node)
         hint = did_you_mean(name, sorted(self.variables), limit=3) or did_you_mean(
-            name, ("elapsed", "false", "true"), limit=3
+            name, ("elapsed", CRITICAL_ERRORS, "false", "true"), limit=3
         )
         raise self.error(f"unknown variable '{_short(name)}'{hint}", node)
 

@@ -101,9 +101,16 @@ class Choice(_Strict):
     reveal: list[Id] = Field(default_factory=list)
     assess: dict[Id, Points] = Field(default_factory=dict)
     critical: StrictStr | None = Field(
-        default=None, description="A sentence: choosing this is a critical error."
+        default=None,
+        description="A sentence: choosing this is a critical error (the engine counts it "
+        "in critical_errors).",
     )
     feedback: StrictStr = ""
+    dilemma: StrictStr | None = Field(
+        default=None,
+        description="Marks the option as one side of a facilitator-scored dilemma (no single "
+        "right answer): what a good rationale weighs, for the facilitator only (MSEL, console).",
+    )
 
 
 class Scene(_Strict):
@@ -114,6 +121,11 @@ class Scene(_Strict):
     content_warning: StrictStr | None = Field(
         default=None,
         description="Shown to trainees before the scene text, with the option to continue.",
+    )
+    notes_for_roleplayers: StrictStr | None = Field(
+        default=None,
+        description="Facilitator-only cues for live role-players (MSEL and console); never "
+        "shown to a seat.",
     )
     for_roles: dict[Id, StrictStr] = Field(default_factory=dict)
     on_enter: Effects | None = None
@@ -136,6 +148,16 @@ class Inject(_Strict):
     subject: StrictStr
     message: StrictStr = ""
     expected: StrictStr = ""
+    content_warning: StrictStr | None = Field(
+        default=None,
+        description="Shown to the receiving trainees before the message, with the option to "
+        "continue.",
+    )
+    notes_for_roleplayers: StrictStr | None = Field(
+        default=None,
+        description="Facilitator-only cues for live role-players (MSEL and console); never "
+        "shown to a seat.",
+    )
     objective: Id | None = None
     set: dict[Id, Value] = Field(default_factory=dict)
     add: dict[Id, AddValue] = Field(default_factory=dict)
@@ -176,7 +198,18 @@ class ScenarioModel(_Strict):
     id: ScenarioId
     title: StrictStr
     summary: StrictStr = ""
+    content_warning: StrictStr | None = Field(
+        default=None,
+        description="Shown to every trainee before the first scene, with the option to step "
+        "out; validate warns when a scenario has none.",
+    )
     duration: Duration | None = None
+    min_decisions: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        description="The fewest team decisions a meaningful run takes; explore and validate "
+        "--deep warn when an ending is reachable sooner.",
+    )
     rubric: ScenarioId | Rubric = "trauma-informed"
     roles: list[Role] = Field(min_length=1)
     vars: dict[Id, Value] = Field(default_factory=dict)

@@ -185,6 +185,15 @@ def _one(raw: Any, path: tuple[Any, ...], exists: bool, error: Any, file: str) -
         )
     if kind in ("too_short", "too_long"):
         return Diagnostic("error", line, column, "too-few", f"{subject} must not be empty", file)
+    if kind == "greater_than_equal" and name == "min_decisions":
+        return Diagnostic(
+            "error",
+            line,
+            column,
+            "bad-value",
+            f"{subject} is {value}; it must be a whole number of decisions, at least 1",
+            file,
+        )
     if kind in ("greater_than_equal", "less_than_equal"):
         return Diagnostic(
             "error",

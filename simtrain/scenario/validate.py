@@ -19,7 +19,12 @@ from pydantic import ValidationError
 
 from simtrain.scenario.compiled import Scenario, compile_scenario, shipped_rubrics
 from simtrain.scenario.diagnostics import Diagnostic, sort_key
-from simtrain.scenario.expressions import FUNCTIONS, ExpressionError, compile_expression
+from simtrain.scenario.expressions import (
+    CRITICAL_ERRORS,
+    FUNCTIONS,
+    ExpressionError,
+    compile_expression,
+)
 from simtrain.scenario.model import ScenarioModel
 from simtrain.scenario.shape import shape_diagnostics
 from simtrain.scenario.yamlsource import YamlSyntaxError, load_marked, position_of
@@ -260,7 +265,31 @@ class Checker:
         self.check_scenes()
         self.check_coverage()
         self.check_reachability()
+        self.check_care()
         return self.out
+
+    def check_care(self) -> None:
+        """A scenario-level content warning, and no hand-kept count of critical errors."""
+        if not self.raw.get("content_warning"):
+            self.report(
+                "warning",
+                ("title",) if "title" in self.raw else (),
+                "no-content-warning",
+                "the scenario has no content_warning: write one at the top level (what the "
+                "exercise deals with, that anyone may step out with F9); trainees see it "
+                "before the first scene",
+                key=True,
+            )
+        if CRITICAL_ERRORS in self.vars:
+            self.report(
+                "warning",
+                ("vars", CRITICAL_ERRORS),
+                "engine-counted",
+                f"'{CRITICAL_ERRORS}' is counted by the engine (one per choice with "
+                f"critical:), and conditions read the engine's count: remove it from vars "
+                f"and every add: {{{CRITICAL_ERRORS}: …}}",
+                key=True,
+            )
 
     def check_ids(self) -> None:
         """Duplicate role, inject and choice ids."""
@@ -469,7 +498,7 @@ class Checker:
                         f"{ref.function}('{ref.argument}') in {source!r}: '{ref.argument}' is "
                         f"not a {_KIND_WORD[kind]}{did_you_mean(ref.argument, pool)}",
                     )
-            if not expression.variables and not expression.references and "elapsed" not in source:
+            if not expression.variables and not expression.references and not expression.builtins:
                 try:
                     constant = bool(expression.evaluate(_NoState()))
                 except Exception:
@@ -661,6 +690,7 @@ class _NoState:
     """A context for folding constant expressions (no variables, no functions)."""
 
     elapsed = 0.0
+    critical_errors = 0
 
     def var(self, name: str) -> object:
         raise KeyError(name)

@@ -14,7 +14,7 @@ from textual.widgets import Button, Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simtrain.tui.plain import plain
-from simtrain.tui.widgets import choice_prompt
+from simtrain.tui.widgets import ContentWarning, choice_prompt
 from simtrain.views.lobby import RoleOption
 from simtrain.views.seat import ChoiceView
 
@@ -53,19 +53,31 @@ class ReaderScreen(ModalScreen[int | None]):
     ]
 
     def __init__(
-        self, title: str, body: str, meta: str = "", choices: tuple[ChoiceView, ...] = ()
+        self,
+        title: str,
+        body: str,
+        meta: str = "",
+        choices: tuple[ChoiceView, ...] = (),
+        *,
+        warning: str = "",
+        solo: bool = False,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.meta = meta
         self.body = body
         self.choices = choices
+        self.warning = warning
+        """A content warning shown before the body ('' for none)."""
+        self.solo = solo
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reader"):
             yield Label(Content.styled(self.title_text, "bold"), id="reader-title")
             if self.meta:
                 yield Label(plain(self.meta), id="reader-meta")
+            if self.warning:
+                yield ContentWarning(id="reader-warning")
             with VerticalScroll(id="reader-body"):
                 yield Markdown(self.body or "*(no text)*")
             if self.choices:
@@ -77,14 +89,35 @@ class ReaderScreen(ModalScreen[int | None]):
             yield Label("Escape closes", id="reader-hint")
 
     def on_mount(self) -> None:
+        if self.warning:
+            self.query_one(ContentWarning).show(self.warning, solo=self.solo, then="the message")
+            self._hide_content(True)
+            self.query_one("#warning-continue").focus()
+        else:
+            self._focus_content()
+
+    def _hide_content(self, hidden: bool) -> None:
+        for selector in ("#reader-body", "#reader-respond", "#reader-choices"):
+            for widget in self.query(selector):
+                widget.display = not hidden
+
+    def _focus_content(self) -> None:
         if self.choices:
             self.query_one("#reader-choices", OptionList).focus()
         else:
             self.query_one("#reader-body", VerticalScroll).focus()
 
+    @on(ContentWarning.Accepted)
+    def _warning_accepted(self, event: ContentWarning.Accepted) -> None:
+        event.stop()
+        self.query_one(ContentWarning).display = False
+        self._hide_content(False)
+        self._focus_content()
+
     def action_pick(self, number: int) -> None:
-        """Pick a response by its number."""
-        if any(c.number == number for c in self.choices):
+        """Pick a response by its number (once any content warning is passed)."""
+        warned = self.warning and self.query_one(ContentWarning).display
+        if not warned and any(c.number == number for c in self.choices):
             self.dismiss(number)
 
     @on(OptionList.OptionSelected, "#reader-choices")

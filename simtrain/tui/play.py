@@ -43,6 +43,9 @@ SIDE_FOCUS: dict[str, str] = {
 }
 """The widget that takes the focus in each tab of the side panel."""
 
+EXERCISE_WARNING: tuple[str, int] = ("", 0)
+"""The key under which the scenario's own content warning is acknowledged."""
+
 
 class PlayScreen(Screen[None]):
     """One seat of a live exercise (or the solo demo)."""
@@ -95,7 +98,8 @@ class PlayScreen(Screen[None]):
         self.view = view
         self.watch_timeout = watch_timeout
         self.acknowledged: set[tuple[str, int]] = set()
-        """Scene visits whose content warning the trainee has passed."""
+        """Scene visits whose content warning the trainee has passed (and
+        ``EXERCISE_WARNING`` once the scenario's own is passed)."""
         self.picked: ChoiceView | None = None
         self.draft = ""
         """Rationale text kept when a choice is cancelled or overtaken; never dropped."""
@@ -138,18 +142,35 @@ class PlayScreen(Screen[None]):
         self._stop.set()
 
     @property
+    def pending_warning(self) -> tuple[str, int] | None:
+        """The content warning waiting for the trainee, by its key: the exercise's own
+        (``("", 0)``) before anything else, then the scene visit's."""
+        view = self.view
+        if view.content_warning and EXERCISE_WARNING not in self.acknowledged:
+            return EXERCISE_WARNING
+        scene = view.scene
+        if scene.content_warning and (scene.id, scene.visit) not in self.acknowledged:
+            return (scene.id, scene.visit)
+        return None
+
+    @property
     def warning_shown(self) -> bool:
-        """Whether the scene's content warning is waiting for the trainee."""
-        scene = self.view.scene
-        return bool(scene.content_warning) and (scene.id, scene.visit) not in self.acknowledged
+        """Whether a content warning is waiting for the trainee."""
+        return self.pending_warning is not None
 
     def _paint(self, view: SeatView) -> None:
         self.query_one(SeatHeader).show(view)
         self.query_one(Banner).show_clock(view.clock)
-        warn = self.warning_shown
-        key = (view.scene.id, view.scene.visit, warn, view.debrief is None, view.role)
+        pending = self.pending_warning
+        warn = pending is not None
+        key = (view.scene.id, view.scene.visit, pending, view.debrief is None, view.role)
         if key != self._shown_scene:
-            self.query_one(ScenePanel).show(view, warn=warn, solo=self.session.solo)
+            self.query_one(ScenePanel).show(
+                view,
+                warn=warn,
+                solo=self.session.solo,
+                exercise_warning=pending == EXERCISE_WARNING,
+            )
             self._shown_scene = key
         choices = self.query_one(ChoiceList)
         hint = ""
@@ -376,8 +397,9 @@ class PlayScreen(Screen[None]):
 
     @on(ContentWarning.Accepted)
     def _warning_accepted(self, message: ContentWarning.Accepted) -> None:
-        scene = self.view.scene
-        self.acknowledged.add((scene.id, scene.visit))
+        pending = self.pending_warning
+        if pending is not None:
+            self.acknowledged.add(pending)
         self._paint(self.view)
         self._focus_main()
 
@@ -392,7 +414,15 @@ class PlayScreen(Screen[None]):
         if item.needs_response and not item.choices:
             meta += " · another role must respond"
         self.app.push_screen(
-            ReaderScreen(item.subject, item.body, meta, item.choices), self._reader_closed
+            ReaderScreen(
+                item.subject,
+                item.body,
+                meta,
+                item.choices,
+                warning=item.content_warning,
+                solo=self.session.solo,
+            ),
+            self._reader_closed,
         )
 
     @on(CaseFileList.Opened)

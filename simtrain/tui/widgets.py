@@ -77,7 +77,8 @@ class Banner(Static):
 
 
 class ContentWarning(Vertical):
-    """A scene's content warning, shown before its text, with the option to continue."""
+    """A content warning (the exercise's, a scene's or a message's), shown before the
+    text it warns of, with the option to continue."""
 
     class Accepted(Message):
         """The trainee chose to continue to the scene."""
@@ -87,16 +88,19 @@ class ContentWarning(Vertical):
         # built here, not in compose, so ``show`` works before this widget's children mount
         self._text = Static(id="warning-text", markup=False)
         self._hint = Static(id="warning-hint")
+        self._button = Button("Continue to the scene", id="warning-continue", variant="primary")
 
     def compose(self) -> ComposeResult:
         yield Label("Content warning", id="warning-title")
         yield self._text
-        yield Button("Continue to the scene", id="warning-continue", variant="primary")
+        yield self._button
         yield self._hint
 
-    def show(self, text: str, *, solo: bool) -> None:
-        """Show the warning ``text`` (``solo``: nobody else is there to be told)."""
+    def show(self, text: str, *, solo: bool, then: str = "the scene") -> None:
+        """Show the warning ``text`` (``solo``: nobody else is there to be told) before
+        ``then`` (what the trainee continues to)."""
         self._text.update(text)
+        self._button.label = f"Continue to {then}"
         told = "" if solo else "; the facilitator is told privately"
         self._hint.update(f"You may step out at any time with F9{told}.")
 
@@ -128,14 +132,21 @@ class ScenePanel(VerticalScroll):
             self._shown[part] = text
             self.query_one(f"#{part}", Markdown).update(text)
 
-    def show(self, view: SeatView, *, warn: bool, solo: bool = False) -> None:
-        """Show the scene of ``view``; with ``warn``, only its content warning."""
+    def show(
+        self, view: SeatView, *, warn: bool, solo: bool = False, exercise_warning: bool = False
+    ) -> None:
+        """Show the scene of ``view``; with ``warn``, only its content warning (with
+        ``exercise_warning``, the scenario's own, before the exercise begins)."""
         scene = view.scene
-        self.query_one("#scene-title", Label).update(Content.styled(scene.title, "bold"))
+        title = view.scenario_title if exercise_warning else scene.title
+        self.query_one("#scene-title", Label).update(Content.styled(title, "bold"))
         warning = self.query_one(ContentWarning)
         warning.display = warn
         if warn:
-            warning.show(scene.content_warning, solo=solo)
+            if exercise_warning:
+                warning.show(view.content_warning, solo=solo, then="the exercise")
+            else:
+                warning.show(scene.content_warning, solo=solo)
         self._markdown("scene-text", scene.text)
         self._markdown(
             "role-text",
@@ -269,6 +280,7 @@ def inbox_prompt(item: InboxItem) -> Content:
         ("● " if item.needs_response else "", "bold $warning"),
         (f"{minute_text(item.clock)} {item.channel_name}", "bold"),
         "  to answer" if item.needs_response else "",
+        ("  content warning" if item.content_warning else "", "italic"),
         f"\n{item.sender}: " if item.sender else "\n",
         item.subject,
     )

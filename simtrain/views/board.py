@@ -35,6 +35,7 @@ from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import ClockState, Exercise, Recorded
 from simtrain.scenario.compiled import Scenario
+from simtrain.scenario.model import Choice
 from simtrain.text import delay_text, time_text
 
 CRITICAL = "critical"
@@ -106,6 +107,10 @@ class TeamRow:
     alerts: tuple[Alert, ...]
     ended: bool
     outcome: str | None
+    roleplayer_notes: str = ""
+    """The current scene's cues for live role-players (facilitator only)."""
+    dilemmas: tuple[Dilemma, ...] = ()
+    """The current scene's facilitator-scored options."""
 
     @property
     def online(self) -> tuple[Participant, ...]:
@@ -170,6 +175,19 @@ class InjectCell:
 
 
 @dataclass(frozen=True)
+class Dilemma:
+    """An option the facilitator scores (no single right answer), with what to weigh."""
+
+    label: str
+    guidance: str
+
+
+def dilemmas(choices: Iterable[Choice]) -> tuple[Dilemma, ...]:
+    """The facilitator-scored options among ``choices``."""
+    return tuple(Dilemma(c.label, c.dilemma) for c in choices if c.dilemma)
+
+
+@dataclass(frozen=True)
 class MselRow:
     """One inject of the master events list, with its status per team."""
 
@@ -185,6 +203,11 @@ class MselRow:
     """The competency's name ('' when none)."""
     cells: tuple[tuple[str, InjectCell], ...]
     """(team, status) in team order."""
+    content_warning: str = ""
+    roleplayer_notes: str = ""
+    """Cues for live role-players (facilitator only)."""
+    dilemmas: tuple[Dilemma, ...] = ()
+    """Response options the facilitator scores."""
 
     def cell(self, team: str) -> InjectCell:
         """The status for one team."""
@@ -315,6 +338,8 @@ def team_row(
         alerts=open_alerts(scenario, team, events),
         ended=state.ended,
         outcome=state.outcome,
+        roleplayer_notes=scenario.scenes[state.scene].notes_for_roleplayers or "",
+        dilemmas=dilemmas(scenario.scenes[state.scene].choices),
     )
 
 
@@ -387,6 +412,9 @@ def msel(
                     )
                     for team, state in states.items()
                 ),
+                content_warning=model.content_warning or "",
+                roleplayer_notes=model.notes_for_roleplayers or "",
+                dilemmas=dilemmas(model.choices),
             )
         )
     return tuple(rows)

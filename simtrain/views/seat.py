@@ -118,6 +118,8 @@ class InboxItem:
     needs_response: bool
     choices: tuple[ChoiceView, ...] = ()
     """The response choices, when the team must still answer it."""
+    content_warning: str = ""
+    """Shown before the message ('' if none)."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,8 @@ class SeatView:
     """Who has joined the team ("Ana — Police investigator")."""
     ended: bool
     debrief: DebriefView | None = None
+    content_warning: str = ""
+    """The scenario's own warning, shown before the first scene ('' if none)."""
 
     def choice(self, number: int) -> ChoiceView | None:
         """The choice shown with ``number``, if any."""
@@ -350,6 +354,7 @@ def _inbox(
                     clock=clock,
                     needs_response=needs,
                     choices=answers if needs else (),
+                    content_warning=inject.content_warning or "",
                 ),
             )
         )
@@ -518,6 +523,7 @@ def seat_view(
         members=members,
         ended=state.ended,
         debrief=_debrief(scenario, state, events) if clock.debrief_released else None,
+        content_warning=scenario.model.content_warning or "",
     )
 
 
