@@ -96,22 +96,49 @@ def main() -> None:
     """
 
 
+def max_states_option(text: str) -> Callable[[F], F]:
+    """The ``--max-states`` option of the commands that explore (default 200,000)."""
+    return click.option(
+        "--max-states",
+        type=click.IntRange(min=1),
+        default=200_000,
+        show_default=True,
+        help=text,
+    )
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="Also explore each valid file (within --max-states) and check what it teaches: "
+    "success after critical errors, give-away labels, trade-offs, early endings, duration.",
+)
+@max_states_option("With --deep: the exploration budget per file.")
 @guarded
-def validate(paths: tuple[str, ...], as_json: bool) -> None:
+def validate(paths: tuple[str, ...], as_json: bool, deep: bool, max_states: int) -> None:
     """Check scenario files (or folders of them) and print every diagnostic.
 
     Each line reads FILE:LINE:COL: SEVERITY: MESSAGE. Exits 1 when any file has an
-    error; warnings alone exit 0.
+    error; warnings alone exit 0. Plain validate is fast; --deep adds the checks that
+    need an exploration.
     """
+    from simtrain.scenario.diagnostics import sort_key
     from simtrain.scenario.validate import load_file, scenario_files
 
     files = scenario_files(paths)
     if not files:
         fail("no scenario files (*.yaml, *.yml) found in " + ", ".join(paths))
     results = [load_file(f) for f in files]
+    if deep:
+        from simtrain.engine.pedagogy import deep_diagnostics
+
+        for result in results:
+            if result.scenario is not None:
+                result.diagnostics.extend(deep_diagnostics(result.scenario, max_states)[1])
+                result.diagnostics.sort(key=sort_key)
     if as_json:
         emit(
             {
@@ -189,13 +216,7 @@ def run(scenario: str, steps: tuple[str, ...], as_json: bool) -> None:
 @main.command()
 @click.argument("scenario", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@click.option(
-    "--max-states",
-    type=click.IntRange(min=1),
-    default=200_000,
-    show_default=True,
-    help="Stop after this many states (the result then says complete: false).",
-)
+@max_states_option("Stop after this many states (the result then says complete: false).")
 @guarded
 def explore(scenario: str, as_json: bool, max_states: int) -> None:
     """Search every reachable team state: endings, unreachable parts, score ranges.
@@ -204,12 +225,32 @@ def explore(scenario: str, as_json: bool, max_states: int) -> None:
     explored. For each ending, the shortest step list that reaches it is printed in the
     step language of 'simtrain run', so it can be replayed.
     """
+    from simtrain.engine import pedagogy
     from simtrain.engine.explore import explore as search
 
     loaded = load_or_fail(scenario)
     result = search(loaded, max_states)
+    figures = pedagogy.label_figures(loaded)
+    typical = pedagogy.typical_decisions(loaded, result)
+    found = pedagogy.findings(loaded, result)
     if as_json:
-        emit(result.to_json())
+        emit(
+            {
+                **result.to_json(),
+                "pedagogy": {
+                    "decision_points": figures.decision_points,
+                    "give_aways": figures.give_aways,
+                    "give_away_share": round(figures.give_away_share, 3),
+                    "trade_offs": figures.trade_offs,
+                    "dilemmas": figures.dilemmas,
+                    "typical_decisions": typical,
+                    "estimated_minutes": (
+                        None if typical is None else typical * pedagogy.MINUTES_PER_DECISION
+                    ),
+                    "warnings": [{"code": f.code, "message": f.message} for f in found],
+                },
+            }
+        )
         return
     click.echo(
         f"{result.states} states, {'complete' if result.complete else 'INCOMPLETE (cap reached)'}"
@@ -230,6 +271,28 @@ def explore(scenario: str, as_json: bool, max_states: int) -> None:
             click.echo(f"{label}: " + ", ".join(items))
     for competency, bounds in result.score_range.items():
         click.echo(f"  {competency:<14} {bounds['min']:>4} .. {bounds['max']}")
+    click.echo("endings (outcome: critical errors, decisions on the way, min..max):")
+    for ending, outcome in result.endings.items():
+        crit, dec = result.ending_criticals[ending], result.ending_decisions[ending]
+        click.echo(
+            f"  {ending} ({outcome}): critical {crit['min']}..{crit['max']}, "
+            f"decisions {dec['min']}..{dec['max']}"
+        )
+    share = f"{figures.give_away_share:.0%}"
+    click.echo(
+        f"labels: best option is the longest at {figures.give_aways} of "
+        f"{figures.decision_points} decision points ({share}); trade-offs at "
+        f"{figures.trade_offs} ({figures.dilemmas} facilitator-scored dilemmas)"
+    )
+    if typical is not None:
+        minutes = typical * pedagogy.MINUTES_PER_DECISION
+        click.echo(
+            f"length: {typical} decisions on the shortest path to success, about "
+            f"{minutes:.0f} min at {pedagogy.MINUTES_PER_DECISION:g} min a team decision"
+            + (f" (duration {loaded.model.duration})" if loaded.model.duration else "")
+        )
+    for finding in found:
+        click.echo(f"warning: {finding.message}")
 
 
 @main.command()

@@ -39,6 +39,10 @@ class Exploration:
     score_range: dict[str, dict[str, int]]
     paths: dict[str, list[str]] = field(default_factory=dict)
     """Shortest ``run`` steps that reach each ending."""
+    ending_criticals: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per ending, the fewest and most critical errors with which a team reaches it."""
+    ending_decisions: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per ending, the fewest and most decisions (choices) on the way to it."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON of ``explore --json`` (SPEC §4), plus the paths to each ending."""
@@ -50,6 +54,8 @@ class Exploration:
             "never_enabled_choices": self.never_enabled_choices,
             "traps": self.traps,
             "score_range": self.score_range,
+            "ending_criticals": self.ending_criticals,
+            "ending_decisions": self.ending_decisions,
             "paths": self.paths,
         }
 
@@ -207,7 +213,7 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
                 endings[state.scene] = state.outcome or ""
             continue
         out = edges.setdefault(key, {})
-        before = tuple(state.points[c] for c in competencies)
+        before = _tally(state, competencies)
         for steps, action in _moves(scenario, state.thaw()):
             child = state.thaw()
             try:
@@ -221,7 +227,7 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
             except Refused:  # pragma: no cover - moves are generated from the same rules
                 continue
             child_key = abstraction.key(child)
-            delta = tuple(child.points[c] - b for c, b in zip(competencies, before, strict=True))
+            delta = tuple(a - b for a, b in zip(_tally(child, competencies), before, strict=True))
             known = out.get(child_key)
             out[child_key] = (
                 (delta, delta)
@@ -241,9 +247,18 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
     if complete:
         traps = _traps(edges, ended_keys, scene_of)
     ordered = {s: endings[s] for s in scenario.scenes if s in endings}
-    start_points = tuple(start.points[c] for c in competencies)
-    lows, highs = _score_bounds(start_key, start_points, edges)
+    low, high = _score_bounds(start_key, _tally(start, competencies), edges)
+    width = len(competencies)
+    lows = tuple(min(v[i] for v in low.values()) for i in range(width))
+    highs = tuple(max(v[i] for v in high.values()) for i in range(width))
     score_range = {c: {"min": lows[i], "max": highs[i]} for i, c in enumerate(competencies)}
+
+    def bounds(index: int) -> dict[str, dict[str, int]]:
+        return {
+            s: {"min": low[ending_keys[s]][index], "max": high[ending_keys[s]][index]}
+            for s in ordered
+        }
+
     return Exploration(
         states=len(parents),
         complete=complete,
@@ -253,7 +268,15 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
         traps=[s for s in scenario.scenes if s in traps],
         score_range=score_range,
         paths={s: _steps_to(scenario, parents, ending_keys[s]) for s in ordered},
+        ending_criticals=bounds(width),
+        ending_decisions=bounds(width + 1),
     )
+
+
+def _tally(state: TeamState | Draft, competencies: tuple[str, ...]) -> tuple[int, ...]:
+    """What the search sums along paths: the points per competency, then the critical
+    errors and the decisions made."""
+    return (*(state.points[c] for c in competencies), len(state.critical), len(state.path))
 
 
 Edges = dict[Any, dict[Any, tuple[tuple[int, ...], tuple[int, ...]]]]
@@ -262,8 +285,9 @@ Edges = dict[Any, dict[Any, tuple[tuple[int, ...], tuple[int, ...]]]]
 
 def _score_bounds(
     start: Any, points: tuple[int, ...], edges: Edges
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Per competency, the lowest and highest sum reachable along any path from ``start``.
+) -> tuple[dict[Any, tuple[int, ...]], dict[Any, tuple[int, ...]]]:
+    """Per state and per summed quantity, the lowest and highest sum reachable along any
+    path from ``start``.
 
     Longest/shortest paths over the strongly connected components in topological order;
     inside a cycle (rare: choices that undo each other) edges are relaxed once per member,
@@ -296,10 +320,7 @@ def _score_bounds(
                 for child in edges.get(node, {}):
                     if child not in members:
                         relax(node, child)
-    width = len(points)
-    lows = tuple(min(v[i] for v in low.values()) for i in range(width))
-    highs = tuple(max(v[i] for v in high.values()) for i in range(width))
-    return lows, highs
+    return low, high
 
 
 def _components(start: Any, edges: Edges) -> list[list[Any]]:
