@@ -55,17 +55,18 @@ def test_family_scenarios_meet_the_size_bar() -> None:
 
 
 MORNING_BEST = (
-    "plan_first as:psychologist risk_assessment as:prosecutor check_custody_evidence "
-    "refer_press_office_no_id joint_recorded_interview book_registered_interpreter "
-    "as:interviewer brief_on_role as:interpreter declare_conflicts begin_session "
-    "interpret_side_question as:interviewer explain_everything as:prosecutor "
-    "explain_non_punishment as:lawyer explain_reflection_period as:interviewer "
-    "ask_informed_consent open_invitation as:interpreter interpreter_new_year_note "
-    "as:interviewer clarify_with_anchors card_as_evidence explore_control_open "
-    "pause_to_find_girl separate_girl_first as:guardian presume_child guardian_meets_alone "
-    "plan_child_interview confirm_child_case let_specialist_lead as:psychologist "
-    "tell_mira_and_secure closure_and_safety_plan as:prosecutor map_act_means_purpose "
-    "parallel_financial_investigation respect_withdrawal submit_corroborated_case"
+    "plan_first as:psychologist risk_assessment independent_support as:interviewer "
+    "offer_woman_interviewer as:prosecutor check_custody_evidence refer_press_office_no_id "
+    "joint_recorded_interview book_registered_interpreter as:interviewer brief_on_role "
+    "as:interpreter declare_conflicts begin_session interpret_side_question as:interviewer "
+    "explain_everything as:prosecutor explain_non_punishment as:lawyer "
+    "explain_reflection_period as:interviewer ask_informed_consent open_invitation "
+    "as:interpreter interpreter_new_year_note as:interviewer clarify_with_anchors "
+    "card_as_evidence explore_control_open pause_to_find_girl separate_girl_first "
+    "as:guardian presume_child guardian_meets_alone plan_child_interview let_specialist_lead "
+    "confirm_child_case as:psychologist tell_mira_and_secure closure_and_safety_plan "
+    "as:prosecutor map_act_means_purpose sanda_status parallel_financial_investigation "
+    "respect_withdrawal submit_corroborated_case"
 ).split()
 MORNING_WORST = (
     "interview_now stop_and_reschedule as:psychologist risk_assessment as:prosecutor "
@@ -132,6 +133,11 @@ MONEY_WORST = (
     "leak_confirm_details charge_on_testimony weak_go_trial"
 ).split()
 
+FORGONE = {"morning-after": 5}
+"""Points of the per-competency maxima the best path gives up by design: where an option
+trades one competency for another (a woman interviewer on Monday costs evidence today; an
+independent advocate costs trust), no single path takes every competency's maximum."""
+
 # name: (best steps, best ending, worst steps, worst ending, worst outcome, min criticals)
 PATHS = {
     "morning-after": (MORNING_BEST, "end_case_built", MORNING_WORST, "removal_order", "failure", 2),
@@ -159,7 +165,9 @@ def test_best_and_worst_paths(name: str) -> None:
     best = play(engine, best_steps)
     assert best.scene == best_end and best.outcome == "success"
     assert best.critical == ()
-    assert dict(best.points) == best_scores(scenario)  # full marks
+    top = best_scores(scenario)
+    assert all(best.points[c] <= top[c] for c in top)
+    assert sum(top.values()) - sum(best.points.values()) == FORGONE.get(name, 0)
     worst = play(engine, worst_steps)
     assert worst.scene == worst_end and worst.outcome == worst_outcome
     assert len(worst.critical) >= criticals
