@@ -188,8 +188,8 @@ def run(scenario: str, steps: tuple[str, ...], as_json: bool) -> None:
 
     A refused step exits 1 and says which step and why.
     """
+    from simtrain.engine.fold import Engine
     from simtrain.engine.headless import StepRefused, play
-    from simtrain.engine.machine import Engine
     from simtrain.engine.summary import team_json
 
     loaded = load_or_fail(scenario)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simtrain.engine.machine import Engine
+from simtrain.engine.fold import Engine
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_file
 

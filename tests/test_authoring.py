@@ -12,8 +12,8 @@ import yaml
 
 from simtrain.authoring import MSEL_COLUMNS, msel, msel_rows, new_scenario
 from simtrain.engine.explore import explore
+from simtrain.engine.fold import Engine
 from simtrain.engine.headless import play
-from simtrain.engine.machine import Engine
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.model import Rubric
 from simtrain.scenario.validate import load_text

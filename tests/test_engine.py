@@ -1,4 +1,4 @@
-"""The pure engine: rules of SPEC §3, the machine, replay determinism."""
+"""The pure engine: rules of SPEC §3, the one fold, the lifecycle, replay determinism."""
 
 from __future__ import annotations
 
@@ -10,12 +10,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simtrain.engine import rules
-from simtrain.engine.events import Chose, InjectDelivered, Moved, ScoreAdjusted, TimerFired
+from simtrain.engine import lifecycle, rules
+from simtrain.engine.events import (
+    Chose,
+    DebriefReleased,
+    ExerciseEnded,
+    ExercisePaused,
+    ExerciseResumed,
+    ExerciseStarted,
+    InjectDelivered,
+    Moved,
+    ScoreAdjusted,
+    TimerFired,
+)
 from simtrain.engine.explore import _moves, explore, initial_draft
+from simtrain.engine.fold import Engine
 from simtrain.engine.headless import StepRefused, play
-from simtrain.engine.machine import Engine
+from simtrain.engine.lifecycle import LifecycleState, Trigger
 from simtrain.engine.rules import Refused
+from simtrain.engine.state import TeamState
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_text
 
@@ -145,19 +158,6 @@ def test_stale_timer_event_is_refused(engine: Engine) -> None:
         engine.apply(state, TimerFired("quay", 10.0))
 
 
-def test_many_teams_share_one_machine(demo: Scenario) -> None:
-    engine = Engine(demo)
-    for index in range(50):
-        engine.add_team(f"team{index}")
-    state = engine.advance_team("team3", Chose("screen_individually", "investigator", 0.0))
-    assert state.scene == "screening"
-    assert engine.teams["team4"].draft.scene == "quay"
-    with pytest.raises(Refused):
-        engine.advance_team("team3", Chose("screen_individually", "investigator", 0.0))
-    assert engine.teams["team3"].draft.scene == "screening"
-    assert len(engine.machine.models) == 51  # 50 teams and the scratch model
-
-
 def test_run_steps_and_refusal_names_the_step(engine: Engine) -> None:
     state = play(engine, ["screen_individually", "as:social_worker", "offer_rest", "refer_nrm"])
     assert state.ended and state.outcome == "success"
@@ -171,7 +171,7 @@ def test_run_steps_and_refusal_names_the_step(engine: Engine) -> None:
 
 
 @st.composite
-def event_sequences(draw: st.DrawFn, scenario: Scenario) -> list[object]:
+def event_sequences(draw: st.DrawFn, scenario: Scenario) -> tuple[list[object], TeamState]:
     """Random valid event sequences, built by walking the rules' own move list."""
     draft = initial_draft(scenario)
     events: list[object] = list(rules.settle(scenario, draft, 0.0))
@@ -190,7 +190,7 @@ def event_sequences(draw: st.DrawFn, scenario: Scenario) -> list[object]:
             adjust = ScoreAdjusted(draw(st.sampled_from(scenario.competencies)), 1, draft.clock)
             rules.step(scenario, draft, adjust)
             events.append(adjust)
-    return events
+    return events, draft.freeze()
 
 
 @settings(max_examples=150, deadline=None)
@@ -199,19 +199,56 @@ def test_replay_is_deterministic_and_matches_step_by_step(data: st.DataObject) -
     from tests.conftest import FIXTURES, load
 
     scenario = load(FIXTURES / "every_feature.yaml")
-    events = data.draw(event_sequences(scenario))
+    events, walked = data.draw(event_sequences(scenario))
     engine = Engine(scenario)
     once = engine.replay(events)  # type: ignore[arg-type]
     twice = Engine(scenario).replay(events)  # type: ignore[arg-type]
     stepwise = engine.initial_state()
     for event in events:
         stepwise = engine.apply(stepwise, event)  # type: ignore[arg-type]
-    assert once == twice == stepwise
+    assert once == twice == stepwise == walked  # the engine folds exactly as the rules walk
+
+
+LIFECYCLE_CASES = [
+    ("created", "start", "running"),
+    ("created", "pause", None),
+    ("created", "act", None),
+    ("created", "intervene", "created"),
+    ("running", "pause", "paused"),
+    ("running", "start", None),
+    ("running", "act", "running"),
+    ("paused", "resume", "running"),
+    ("paused", "act", None),
+    ("paused", "end", "ended"),
+    ("ended", "resume", None),
+    ("ended", "intervene", None),
+    ("ended", "release", "ended"),
+]
+
+
+@pytest.mark.parametrize(("state", "trigger", "then"), LIFECYCLE_CASES)
+def test_the_lifecycle_machine(state: LifecycleState, trigger: Trigger, then: str | None) -> None:
+    assert lifecycle.after(state, trigger) == then
+    assert lifecycle.allows(state, trigger) == (then is not None)
+
+
+def test_the_clock_counts_running_time_and_ignores_what_its_state_refuses() -> None:
+    events = [
+        (ExerciseStarted(clock=0.0), 100.0),
+        (ExerciseStarted(clock=0.0), 130.0),  # a second start changes nothing
+        (ExercisePaused(clock=1.0), 160.0),
+        (DebriefReleased(clock=1.0), 200.0),
+        (ExerciseResumed(clock=1.0), 400.0),
+    ]
+    clock = lifecycle.fold_clock(events, 430.0)
+    assert (clock.state, clock.minutes, clock.debrief_released) == ("running", 1.5, True)
+    ended = lifecycle.fold_clock([*events, (ExerciseEnded(clock=2.0), 460.0)], 9999.0)
+    assert (ended.state, ended.minutes) == ("ended", 2.0)
 
 
 def test_core_does_not_import_textual() -> None:
     code = (
-        "import sys, simtrain.scenario.validate, simtrain.engine.machine, "
+        "import sys, simtrain.scenario.validate, simtrain.engine.fold, "
         "simtrain.engine.explore, simtrain.cli; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'sqlite_utils')]; "
         "print(bad); sys.exit(1 if bad else 0)"

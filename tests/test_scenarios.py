@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from simtrain.engine.explore import explore
+from simtrain.engine.fold import Engine
 from simtrain.engine.headless import StepRefused, play
-from simtrain.engine.machine import Engine
 from simtrain.scenario.library import bundled_scenarios
 from simtrain.scenario.validate import load_file
 

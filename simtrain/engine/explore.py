@@ -3,8 +3,8 @@
 Breadth-first over team states. From each state a team can: make any choice some role
 may make now, wait until the next timer or scheduled inject falls due, or receive a
 manual inject by hand. Conditional injects are delivered as soon as they hold, as in
-play. The search uses :mod:`simtrain.engine.rules` directly — the same rules the scene
-machine calls — and keeps, for every ending, the shortest step list that reaches it, in
+play. The search uses :mod:`simtrain.engine.rules` directly — the same dispatcher the
+engine's fold calls — and keeps, for every ending, the shortest step list that reaches it, in
 the step language of ``simtrain run``.
 """
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from simtrain.engine.durations import duration_minutes
 from simtrain.engine.events import Chose, InjectDelivered
-from simtrain.engine.machine import Engine
+from simtrain.engine.fold import Engine
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
 from simtrain.scenario.model import DURATION_PATTERN

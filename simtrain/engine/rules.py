@@ -1,7 +1,8 @@
 """The rules of SPEC §3 as pure functions over a scenario and a draft.
 
-The scene machine calls these from its callbacks, ``explore`` calls them directly: one
-implementation of the semantics. Nothing here reads a clock or does I/O; time is always
+:func:`step` is the one dispatcher of events: the engine's fold
+(:mod:`simtrain.engine.fold`) and ``explore`` both call it, so there is one implementation
+of the semantics. Nothing here reads a clock or does I/O; time is always
 passed in.
 """
 
@@ -182,12 +183,8 @@ def enter(scenario: Scenario, draft: Draft, scene_id: str, clock: float) -> None
         draft.pending.clear()
 
 
-def apply_choice(scenario: Scenario, draft: Draft, event: Chose, *, move: bool = True) -> None:
-    """Record a choice and apply its effects; with ``move``, follow its goto too.
-
-    The scene machine passes ``move=False`` for scene choices, because it performs the
-    transition itself and then calls :func:`enter`.
-    """
+def apply_choice(scenario: Scenario, draft: Draft, event: Chose) -> None:
+    """Record a choice, apply its effects, and follow its goto."""
     choice = scenario.choices[event.choice]
     inject_id = scenario.choice_inject.get(event.choice)
     draft.clock = max(draft.clock, event.clock)
@@ -210,7 +207,7 @@ def apply_choice(scenario: Scenario, draft: Draft, event: Chose, *, move: bool =
     if choice.critical:
         draft.critical.append(Critical(choice.id, choice.critical, event.clock))
     _effects(scenario, draft, choice.set, choice.add, choice.reveal)
-    if move and choice.goto is not None:
+    if choice.goto is not None:
         enter(scenario, draft, choice.goto, event.clock)
 
 

@@ -99,7 +99,7 @@ class TeamState:
 
 
 class Draft:
-    """The mutable working copy of a team's state (also the machine's model)."""
+    """The mutable working copy of a team's state (what the rules change in place)."""
 
     __slots__ = (
         "adjustments",

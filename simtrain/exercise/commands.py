@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from simtrain.engine import lifecycle
 from simtrain.engine.events import (
     OBSERVATION_KINDS,
     AlertAcknowledged,
@@ -37,7 +38,7 @@ from simtrain.engine.events import (
 )
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
-from simtrain.exercise.clock import ClockState, ClockStateName, clock_from_events, now
+from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.errors import Busy, ExerciseError, SceneChanged
 from simtrain.exercise.queries import ExerciseQueries
 from simtrain.exercise.retry import append_with_retry
@@ -85,13 +86,11 @@ class Exercise(ExerciseQueries):
             raise ExerciseError(str(exc)) from None
 
     # -- clock control (facilitator) -------------------------------------------------------
-    def _clock_event(
-        self, kind: type[ClockEvent], allowed: tuple[ClockStateName, ...], verb: str
-    ) -> ClockState:
+    def _clock_event(self, kind: type[ClockEvent], verb: str) -> ClockState:
         def attempt() -> ClockState:
             events = self._log(CLOCK_STREAM)
             clock = clock_from_events(events, now())
-            if clock.state not in allowed:
+            if not lifecycle.allows(clock.state, lifecycle.TRIGGERS[kind]):
                 raise ExerciseError(
                     f"cannot {verb} exercise '{self.id}': it is {clock.state}"
                     + (" (create a new exercise to run it again)" if clock.state == "ended" else "")
@@ -107,29 +106,27 @@ class Exercise(ExerciseQueries):
 
     def start(self) -> ClockState:
         """Start the clock."""
-        return self._clock_event(ExerciseStarted, ("created",), "start")
+        return self._clock_event(ExerciseStarted, "start")
 
     def pause(self) -> ClockState:
         """Stop the clock (participants cannot act while paused)."""
-        return self._clock_event(ExercisePaused, ("running",), "pause")
+        return self._clock_event(ExercisePaused, "pause")
 
     def resume(self) -> ClockState:
         """Restart the clock after a pause."""
-        return self._clock_event(ExerciseResumed, ("paused",), "resume")
+        return self._clock_event(ExerciseResumed, "resume")
 
     def end(self) -> ClockState:
         """Close the exercise for good."""
-        return self._clock_event(ExerciseEnded, ("created", "running", "paused"), "end")
+        return self._clock_event(ExerciseEnded, "end")
 
     def release_debrief(self) -> ClockState:
         """Let trainees see their team's scores and the feedback on their decisions."""
-        return self._clock_event(
-            DebriefReleased, ("created", "running", "paused", "ended"), "release the debrief of"
-        )
+        return self._clock_event(DebriefReleased, "release the debrief of")
 
     def _facilitator_allowed(self) -> ClockState:
         clock = self.clock()
-        if clock.state == "ended":
+        if not lifecycle.allows(clock.state, "intervene"):
             raise ExerciseError(f"exercise '{self.id}' has ended; facilitator actions are closed")
         return clock
 
@@ -243,7 +240,7 @@ class Exercise(ExerciseQueries):
         rationale = clean_line(rationale, 500)
 
         def build(state: TeamState, clock: ClockState) -> Decision:
-            if clock.state != "running":
+            if not lifecycle.allows(clock.state, "act"):
                 raise ExerciseError(_not_running(self.id, clock.state))
             event = Chose(choice, seat.role, clock.minutes, actor=seat.name, rationale=rationale)
             after = self.engine.apply(state, event)

@@ -6,15 +6,13 @@ Reads keep timers honest: :meth:`ExerciseQueries.state`, ``snapshot``, ``status`
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from simtrain.engine.events import FOLDED, Chose, InjectDelivered, Moved, TimerFired
-from simtrain.engine.machine import Engine
-from simtrain.engine.rules import Refused
+from simtrain.engine.fold import Engine
 from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
 from simtrain.exercise.clock import ClockState, clock_from_events, now
@@ -114,13 +112,8 @@ class ExerciseQueries:
             events = [
                 entry.event for entry in map(recorded, new) if isinstance(entry.event, FOLDED)
             ]
-            try:
-                state = self.engine.replay(events, cache.state)
-            except Refused:  # an event recorded under other rules: keep the log, skip it
-                state = cache.state
-                for event in events:
-                    with contextlib.suppress(Refused):
-                        state = self.engine.apply(state, event)
+            # an event recorded under other rules stays in the log and is skipped
+            state = self.engine.replay(events, cache.state, skip_refused=True)
             seq = new[-1].seq
             cache = self._cache[team] = _TeamCache(seq, state, new[-1].id)
             return cache
@@ -167,14 +160,12 @@ class ExerciseQueries:
     def replay(self, team: str, until: int | None = None) -> TeamState:
         """The team's state rebuilt from its log after event ``until`` (its sequence
         number in the team's stream; ``None``: all of them)."""
-        state = self.engine.initial_state()
-        for entry in self._log(team_stream(self._team(team))):
-            if until is not None and entry.seq > until:
-                break
-            if isinstance(entry.event, FOLDED):
-                with contextlib.suppress(Refused):
-                    state = self.engine.apply(state, entry.event)
-        return state
+        events = [
+            entry.event
+            for entry in self._log(team_stream(self._team(team)))
+            if (until is None or entry.seq <= until) and isinstance(entry.event, FOLDED)
+        ]
+        return self.engine.replay(events, skip_refused=True)
 
     def snapshot(self, team: str) -> tuple[int, TeamState]:
         """The team's latest sequence number and the state it belongs to, read together
