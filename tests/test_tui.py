@@ -454,6 +454,9 @@ def test_serve_gives_browsers_the_join_screen(db: Path) -> None:
             except OSError:
                 time.sleep(0.2)
         assert f"ws://127.0.0.1:{port}/ws" in page
+        # issue 10: the page asked a web-font service for its font; a LAN has no internet
+        assert "googleapis" not in page and "//fonts." not in page
+        assert f"http://127.0.0.1:{port}/static/fonts/RobotoMono" in page
         assert "Join an exercise" in asyncio.run(first_screen(port))
     finally:
         server.terminate()

@@ -14,6 +14,10 @@ from pathlib import Path
 from textual_serve.server import Server
 
 TITLE = "simtrain"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+"""simtrain's copy of textual-serve's page: it loads nothing from the internet (the page
+asked a web-font service for its font; a class on a LAN has no internet), and picks a font
+size that gives the trainee screen 80×24 in the browser window (800×600 and up)."""
 
 
 def trainee_command(db: str | Path) -> str:
@@ -28,7 +32,14 @@ def make_server(
     public_url: str | None = None,
 ) -> Server:
     """A textual-serve server that gives each browser tab a trainee seat on ``db``."""
-    return Server(trainee_command(db), host=host, port=port, title=TITLE, public_url=public_url)
+    return Server(
+        trainee_command(db),
+        host=host,
+        port=port,
+        title=TITLE,
+        public_url=public_url,
+        templates_path=TEMPLATES,
+    )
 
 
 def run_serve(
