@@ -425,12 +425,16 @@ class AdjustDialog(Dialog[AdjustRequest]):
 
 
 class ObserveDialog(Dialog[ObserveRequest]):
-    """Record a strength, an area for improvement or a note."""
+    """Record a strength, an area for improvement or a private note.
+
+    The kind has no default: a warning filed as a strength by a hasty Enter would land
+    under the team's strengths in the debrief and the report.
+    """
 
     KINDS = (
-        ("strength", "Strength"),
-        ("improvement", "Area for improvement"),
-        ("note", "Note (neither)"),
+        ("strength", "Strength (the team reads it in the debrief)"),
+        ("improvement", "Area for improvement (the team reads it in the debrief)"),
+        ("note", "Private note (for you only)"),
     )
 
     def __init__(self, team: str, competencies: Sequence[tuple[str, str]]) -> None:
@@ -438,12 +442,13 @@ class ObserveDialog(Dialog[ObserveRequest]):
         self.competencies = competencies
 
     def compose(self) -> ComposeResult:
-        """Kind, optional competency, text."""
+        """Kind (none chosen yet), optional competency, text."""
         with Vertical(classes="dialog"):
             yield Label(plain(self.title_text), classes="dialog-title")
+            yield Label("What kind of observation is it?", classes="dialog-detail")
             with RadioSet(id="kind"):
-                for index, (kind, label) in enumerate(self.KINDS):
-                    yield RadioButton(label, value=index == 0, name=kind)
+                for kind, label in self.KINDS:
+                    yield RadioButton(label, value=False, name=kind)
             yield Select(
                 [(plain(text), cid) for cid, text in self.competencies],
                 prompt="Competency (optional)",
@@ -453,17 +458,20 @@ class ObserveDialog(Dialog[ObserveRequest]):
             yield from self.buttons("Record")
 
     def on_mount(self) -> None:
-        """Open on the text (the kind defaults to a strength)."""
+        """Open on the text; the kind must still be chosen."""
         self.query_one("#text", Input).focus()
 
     def submit(self) -> None:
-        """Dismiss with the observation, if it has text."""
+        """Dismiss with the observation, once it has a kind and text."""
         text = self.query_one("#text", Input).value.strip()
         if not text:
             self.error("write what you observed")
             self.query_one("#text", Input).focus()
             return
         pressed = self.query_one("#kind", RadioSet).pressed_button
-        kind = pressed.name if pressed is not None and pressed.name else "note"
+        if pressed is None or not pressed.name:
+            self.error("choose its kind: a strength, an area for improvement, or a private note")
+            self.query_one("#kind", RadioSet).focus()
+            return
         comp = self.query_one("#comp", Select).value
-        self.dismiss(ObserveRequest(kind, text, None if comp == Select.NULL else str(comp)))
+        self.dismiss(ObserveRequest(pressed.name, text, None if comp == Select.NULL else str(comp)))

@@ -611,9 +611,9 @@ def score(db: str, exercise_id: str, team: str, note: str, competency: str, poin
 @click.option(
     "--kind",
     type=click.Choice(["strength", "improvement", "note"]),
-    default="note",
-    show_default=True,
-    help="A strength, an area for improvement, or a private note.",
+    required=True,
+    help="A strength or an area for improvement (both go in the team's debrief), or a "
+    "private note (for the facilitator only). Required: there is no default.",
 )
 @click.option("--competency", default=None, help="The competency it concerns.")
 @click.argument("text")
@@ -764,11 +764,14 @@ def play(
 @guarded
 def serve(db: str, host: str, port: int, public_url: str | None) -> None:
     """Serve the trainee UI to browsers (each tab is a seat behind the join screen)."""
-    from simtrain.tui.serve import run_serve
+    from simtrain.exercise import ExerciseError
+    from simtrain.tui.serve import check_ready, run_serve
 
-    if not Path(db).exists():
-        fail(f"there is no database at {db}; nothing was created")
-    run_serve(db, host, port, public_url)
+    try:
+        check_ready(db, host, port)
+        run_serve(db, host, port, public_url)
+    except ExerciseError as exc:
+        fail(str(exc))
 
 
 @main.command()

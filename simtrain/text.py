@@ -86,5 +86,8 @@ def sentence(text: str) -> str:
     text = text.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    first = text.split(maxsplit=1)[0].rstrip(",;:")
+    if first.isalpha() and first.islower():
+        # only a plain word: a file name ("notdb.txt") or an id is kept as typed
+        text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."

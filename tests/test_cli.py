@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import click
@@ -170,5 +171,31 @@ def test_live_exercise_commands(tmp_path: Path) -> None:
         "-1",
     )
     assert adjusted.exit_code == 0 and "trust is now 0" in adjusted.stdout
+    note = ("note", "--db", db, "--exercise", exercise, "--team", "red")
+    kindless = invoke(*note, "booked her despite the debt indicators")
+    assert kindless.exit_code == 2 and "--kind" in kindless.stderr
+    noted = invoke(*note, "--kind", "improvement", "booked her despite the debt indicators")
+    assert noted.exit_code == 0
     listed = json.loads(invoke("exercise", "list", "--db", db, "--json").stdout)
     assert listed["exercises"][0]["state"] == "paused"
+
+
+def test_serve_checks_the_database_and_the_port_before_listening(tmp_path: Path) -> None:
+    not_db = tmp_path / "notdb.txt"
+    not_db.write_text("hello\n")
+    refused = invoke("serve", "--db", str(not_db))
+    assert refused.exit_code == 1
+    # the file name is kept as typed, not capitalised into "Notdb.txt"
+    assert f"{not_db} is not a SQLite database" in refused.stderr
+    assert "unexpected error" not in refused.stderr
+
+    db = str(tmp_path / "ok.db")
+    assert invoke("exercise", "create", SCENARIO, "--db", db, "--team", "red").exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = invoke("serve", "--db", db, "--port", str(port))
+    assert busy.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in busy.stderr
+    assert "unexpected error" not in busy.stderr

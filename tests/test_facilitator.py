@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets import DataTable, Input, Label, OptionList, RadioButton, Select, Static
 
 from facilitator.app import FacilitatorApp, run_facilitate
 from facilitator.dashboard import ALERT_STYLE, DashboardScreen, inject_detail, team_detail
@@ -369,6 +369,13 @@ async def test_team_screen_scores_observes_and_moves(db: tuple[str, dict[str, st
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, ObserveDialog))
         await pilot.press(*"calm", "enter")
+        # no kind is chosen for the facilitator: Enter alone files nothing
+        assert isinstance(app.screen, ObserveDialog)
+        assert "choose its kind" in plain(app.screen.query_one(".dialog-error", Label))
+        assert not any(e.kind == "observation" for e in board(app).team_events("red"))
+        app.screen.query_one("#kind RadioButton", RadioButton).value = True
+        app.screen.query_one("#text", Input).focus()
+        await pilot.press("enter")
         await until(
             pilot,
             lambda: any(isinstance(e.event, Observed) for e in board(app).team_events("red")),

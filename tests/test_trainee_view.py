@@ -56,6 +56,9 @@ def test_clock_formats(minutes: float, clock: str, time: str) -> None:
 def test_sentence_capitalises_and_ends_with_a_full_stop() -> None:
     assert sentence("exercise 'x' is paused") == "Exercise 'x' is paused."
     assert sentence("Done!") == "Done!"
+    # a file name or an id at the start is kept as typed
+    assert sentence("notdb.txt is not a SQLite database") == "notdb.txt is not a SQLite database."
+    assert sentence("port_log is empty") == "port_log is empty."
 
 
 def test_documents_and_role_text_follow_the_role(service, live) -> None:

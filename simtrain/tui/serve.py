@@ -7,11 +7,15 @@ binds the loopback address unless told otherwise.
 
 from __future__ import annotations
 
+import errno
 import shlex
+import socket
 import sys
 from pathlib import Path
 
 from textual_serve.server import Server
+
+from simtrain.exercise import ExerciseError, ExerciseService
 
 TITLE = "simtrain"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -42,6 +46,35 @@ def make_server(
     )
 
 
+def check_ready(db: str, host: str, port: int) -> None:
+    """Refuse, with an :class:`ExerciseError` sentence, what would make every browser seat
+    fail: a database ``play`` could not open, or an address already in use."""
+    ExerciseService.open(db).close()  # the same check `simtrain play --db` makes
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        raise ExerciseError(f"cannot serve on {host}: no such address on this machine") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        if hasattr(socket, "SO_REUSEADDR"):  # as the web server itself binds
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ExerciseError(_bind_problem(host, port, exc)) from None
+
+
+def _bind_problem(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (another simtrain serve, or another "
+            f"program); stop it or choose another port with --port"
+        )
+    if exc.errno == errno.EACCES:
+        return f"this user may not open port {port}; choose a port above 1023 with --port"
+    return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+
+
 def run_serve(
     db: str, host: str = "127.0.0.1", port: int = 8000, public_url: str | None = None
 ) -> None:
@@ -54,4 +87,7 @@ def run_serve(
             f"--public-url http://<this machine's address>:{port}",
             file=sys.stderr,
         )
-    make_server(db, host, port, public_url).serve()
+    try:
+        make_server(db, host, port, public_url).serve()
+    except OSError as exc:  # the port was taken between the check and the start
+        raise ExerciseError(_bind_problem(host, port, exc)) from None
