@@ -299,3 +299,32 @@ def test_the_engine_counts_critical_errors_for_conditions_and_explore_keeps_them
     found = explore(result.scenario)
     assert found.complete and set(found.endings) == {"good", "harmed"}
     assert found.paths["harmed"] == ["harm", "harm", "finish_harmed"]
+
+
+def test_explore_does_not_try_inert_manual_injects_in_every_state() -> None:
+    """A role-play inject with no effects and no responses cannot change the future."""
+    from simtrain.engine.explore import inert_injects
+
+    base = """
+simtrain: 1
+id: inert
+title: Inert
+content_warning: Practice.
+roles: [{id: a, name: A}]
+start: s
+scenes:
+  s:
+    title: S
+    choices:
+      - {id: go, label: Go, goto: t}
+      - {id: stay, label: Stay, once: true, assess: {safety: 1}, feedback: Fine.}
+  t: {title: T, ending: {outcome: success}}
+"""
+    plain = load_text(base, "inert.yaml").scenario
+    with_actor = load_text(
+        base + "injects:\n  - {id: knock, subject: A knock, message: Someone at the door.}\n",
+        "inert.yaml",
+    ).scenario
+    assert plain is not None and with_actor is not None
+    assert inert_injects(with_actor) == {"knock"}
+    assert explore(with_actor).states == explore(plain).states

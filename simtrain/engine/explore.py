@@ -71,7 +71,12 @@ class _Abstraction:
 
     def __init__(self, scenario: Scenario) -> None:
         expressions = [*scenario.conditions.values(), *scenario.inject_when.values()]
-        refs: dict[str, set[str]] = {"visited": set(), "chosen": set(), "has": set()}
+        refs: dict[str, set[str]] = {
+            "visited": set(),
+            "chosen": set(),
+            "has": set(),
+            "delivered": set(),
+        }
         variables: set[str] = set()
         numbers: list[int] | None = None
         for expression in expressions:
@@ -84,6 +89,7 @@ class _Abstraction:
         self.variables = tuple(v for v in scenario.var_defaults if v in variables)
         self.visits = tuple(sorted(refs["visited"]))
         self.documents = frozenset(refs["has"])
+        self.inert = inert_injects(scenario) - refs["delivered"]
         reenterable = _reenterable(scenario)
         self.chosen = frozenset(refs["chosen"]) | {
             c.id
@@ -118,12 +124,29 @@ class _Abstraction:
                 tuple(v) if isinstance(v := values[name], list) else v for name in self.variables
             ),
             frozenset(x for x in d.case_file if x in self.documents),
-            frozenset(d.inbox),
+            frozenset(x for x in d.inbox if x not in self.inert),
             frozenset(d.pending),
             tuple(d.visits.get(s, 0) for s in self.visits),
             frozenset(c for c in d.chosen if c in self.chosen or c in self.once_by_scene[d.scene]),
             min(len(d.critical), self.critical_cap),
         )
+
+
+def inert_injects(scenario: Scenario) -> frozenset[str]:
+    """Manual injects that cannot change a team's future: no effects, no responses.
+
+    A facilitator publishes them for live play (a role-player at the door, a phone call to
+    be acted out) and scores the team's response by hand. Delivering one changes nothing a
+    rule reads, so ``explore`` does not try it in every state (which would double the
+    search for each one), unless a condition reads ``delivered()`` of it.
+    """
+    return frozenset(
+        inject_id
+        for inject_id, inject in scenario.injects.items()
+        if inject.at is None
+        and inject.when is None
+        and not (inject.choices or inject.set or inject.add or inject.reveal or inject.goto)
+    )
 
 
 def _reenterable(scenario: Scenario) -> set[str]:
@@ -162,8 +185,11 @@ def initial_draft(scenario: Scenario) -> Draft:
     return draft
 
 
-def _moves(scenario: Scenario, draft: Draft) -> list[tuple[list[str], Event | float]]:
-    """Each thing a team can do next: (steps, event) or (steps, clock to wait until)."""
+def _moves(
+    scenario: Scenario, draft: Draft, inert: frozenset[str] = frozenset()
+) -> list[tuple[list[str], Event | float]]:
+    """Each thing a team can do next: (steps, event) or (steps, clock to wait until);
+    ``inert`` manual injects are left out (see :func:`inert_injects`)."""
     moves: list[tuple[list[str], Event | float]] = []
     if draft.ended:
         return moves
@@ -178,6 +204,8 @@ def _moves(scenario: Scenario, draft: Draft) -> list[tuple[list[str], Event | fl
         moves.append(([f"wait:{format_minutes(due - clock)}"], due))
     for inject_id, inject in scenario.injects.items():
         if inject.at is None and inject.when is None and inject_id not in draft.inbox:
+            if inject_id in inert:
+                continue
             moves.append(([f"inject:{inject_id}"], InjectDelivered(inject_id, clock, True)))
     return moves
 
@@ -214,7 +242,7 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
             continue
         out = edges.setdefault(key, {})
         before = _tally(state, competencies)
-        for steps, action in _moves(scenario, state.thaw()):
+        for steps, action in _moves(scenario, state.thaw(), abstraction.inert):
             child = state.thaw()
             try:
                 if isinstance(action, float):
