@@ -80,12 +80,14 @@ MORNING_WORST = (
 
 PORT_BEST = (
     "medical_first separate_screening explain_mandate offer_female_staff "
-    "note_forgery_indicator keep_crew_back presume_child as:social_worker explain_to_emir "
-    "to_morning rest_medical_contact as:ngo ngo_introduction front_desk as:social_worker "
-    "decline_release replace_interpreter as:ngo consent_briefing plan_joint_interview "
-    "as:police free_recall note_inconsistency identify_reasonable_grounds as:ngo "
-    "legal_aid_compensation as:social_worker risk_assessment_family request_transfer_exemption "
-    "family_risk_plan act_on_farm accept_birth_certificate as:ngo protect_source "
+    "note_forgery_indicator keep_crew_back presume_child as:social_worker other_minors "
+    "explain_to_emir to_morning rest_medical_contact as:ngo ngo_introduction as:police "
+    "steerers_screen as:social_worker front_desk decline_release replace_interpreter as:ngo "
+    "consent_briefing as:police refer_first as:inspector hearing_from_recording as:ngo "
+    "plan_joint_interview as:police free_recall note_inconsistency tarsk_flat close_interview "
+    "end_session_referred as:ngo legal_aid_compensation asylum_now as:social_worker "
+    "risk_assessment_family request_transfer_exemption family_risk_plan act_on_farm "
+    "accept_birth_certificate as:ngo protect_source as:inspector inspection_scope as:ngo "
     "convene_joint_planning as:prosecutor request_fiu apply_freezing_order as:social_worker "
     "child_protocol go_joint_visit as:inspector private_worker_interviews as:police "
     "search_office as:inspector compare_wages as:police seize_passports as:prosecutor "
@@ -133,10 +135,11 @@ MONEY_WORST = (
     "leak_confirm_details charge_on_testimony weak_go_trial"
 ).split()
 
-FORGONE = {"morning-after": 5}
+FORGONE = {"morning-after": 5, "port-arrivals": 16}
 """Points of the per-competency maxima the best path gives up by design: where an option
 trades one competency for another (a woman interviewer on Monday costs evidence today; an
-independent advocate costs trust), no single path takes every competency's maximum."""
+independent advocate costs trust; in port-arrivals, the dilemmas over where Anton sleeps, Emir's
+wish to work and Sanela's wish to leave), no single path takes every competency's maximum."""
 
 # name: (best steps, best ending, worst steps, worst ending, worst outcome, min criticals)
 PATHS = {
@@ -185,7 +188,7 @@ def test_port_arrivals_success_needs_zero_critical_errors() -> None:
     steps = " ".join(PORT_BEST)
     for old, new in [
         (
-            "presume_child as:social_worker explain_to_emir to_morning",
+            "presume_child as:social_worker other_minors explain_to_emir to_morning",
             "order_xray as:social_worker leave_in_hall",
         ),
         (
