@@ -91,3 +91,23 @@ def sentence(text: str) -> str:
         # only a plain word: a file name ("notdb.txt") or an id is kept as typed
         text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
+
+
+SUBJECT_LENGTH = 60
+"""The longest subject made from a message's text."""
+
+
+def subject_of(text: str) -> str:
+    """A subject for a message sent without one: its first sentence, or its first words
+    up to :data:`SUBJECT_LENGTH` characters with "…" (never cut inside a word)."""
+    first = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
+    for end in (". ", "? ", "! "):
+        if end in first:
+            first = first[: first.index(end) + 1]
+            break
+    if len(first) <= SUBJECT_LENGTH:
+        return first
+    cut = first[: SUBJECT_LENGTH - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:—-") + "…"

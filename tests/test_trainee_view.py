@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from simtrain.cli import main
 from simtrain.engine.events import SteppedBack, SteppedOut
 from simtrain.exercise import Exercise, ExerciseService, Seat
-from simtrain.text import clock_text, minute_text, sentence
+from simtrain.text import clock_text, minute_text, sentence, subject_of
 from simtrain.views.demo import start_demo
 from simtrain.views.lobby import lobby
 from simtrain.views.seat import notices
@@ -335,3 +335,12 @@ def test_nothing_is_marked_to_answer_once_the_exercise_has_ended(service, live) 
     exercise.end()
     item = next(i for i in ana.view().inbox if i.key == "inject:journalist_call")
     assert not item.needs_response and item.choices == ()
+
+
+def test_a_message_without_a_subject_gets_its_first_sentence_or_whole_words() -> None:
+    """Issue 10: a message with no subject got one cut mid-word at 60 characters."""
+    assert subject_of("Call the prosecutor. She has news.") == "Call the prosecutor."
+    long = "The harbour master has found the boat's owner listed under a company in Estrava"
+    subject = subject_of(long)
+    assert subject == "The harbour master has found the boat's owner listed under…"
+    assert len(subject) <= 60 and long.startswith(subject[:-1])

@@ -53,7 +53,7 @@ from simtrain.exercise.streams import (
 )
 from simtrain.plaintext import clean_line
 from simtrain.store import ConcurrencyError, NewEvent, StoredEvent, StoreError
-from simtrain.text import did_you_mean
+from simtrain.text import did_you_mean, subject_of
 
 
 @dataclass(frozen=True)
@@ -337,7 +337,7 @@ class Exercise(ExerciseQueries):
             lambda minutes: MessageSent(
                 channel=channel,
                 sender=sender,
-                subject=subject or text.strip().splitlines()[0][:60],
+                subject=subject.strip() or subject_of(text),
                 text=text.strip(),
                 to=tuple(roles) if roles else None,
                 clock=minutes,
