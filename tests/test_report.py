@@ -187,22 +187,28 @@ def test_json_scores_are_points_best_and_percent(full: dict[str, Any], recorded:
         "sensitivity": 2,
     }
     assert {c: v["points"] for c, v in red.items()} == expected_red
+    # measured against what red could have earned on the path it played (each decision's
+    # best option on offer), not the whole scenario's maximum
     assert red["safety"] | {"name": ""} == {
         "name": "",
         "points": 3,
         "decisions": 2,
         "adjustments": 1,
         "best": best["safety"],
-        "percent": round(100 * 3 / best["safety"]),
+        "path_best": 4,
+        "percent": 75,
+        "note": "",
     }
     for competency, score in red.items():
         assert score["best"] == best[competency]
-        if best[competency] > 0:
-            assert score["percent"] == round(100 * score["points"] / best[competency])
+        assert score["decisions"] <= score["path_best"]
+        if score["path_best"] > 0:
+            assert score["percent"] == round(100 * score["points"] / score["path_best"])
         else:
             assert score["percent"] is None
     total = full["teams"]["red"]["score"]["total"]
     assert total["points"] == sum(expected_red.values()) and total["best"] == sum(best.values())
+    assert total["path_best"] == sum(v["path_best"] for v in red.values())
     blue = full["teams"]["blue"]["score"]["competencies"]
     assert {c: v["points"] for c, v in blue.items() if v["points"]} == {
         "safety": -1,
@@ -211,6 +217,11 @@ def test_json_scores_are_points_best_and_percent(full: dict[str, Any], recorded:
         "rights": -2,
         "sensitivity": -1,
     }
+    # below zero is never a negative percentage without a word of why
+    for score in blue.values():
+        assert score["percent"] is None or score["percent"] >= 0
+        if score["points"] < 0:
+            assert score["note"].startswith("below zero: the team's decisions")
 
 
 def test_json_outcome_path_and_critical_errors(full: dict[str, Any]) -> None:
@@ -304,6 +315,10 @@ def test_json_comparison_strengths_and_plan(full: dict[str, Any]) -> None:
         "source": "facilitator",
     }
     assert red["improvements"][0]["source"] == "facilitator"
+    # well-scored decisions are strengths too, not only the facilitator's observations
+    earned = [s for s in red["strengths"] if s["source"] == "decision"]
+    assert earned and all("the best on offer then" in s["text"] for s in earned)
+    assert any("“Screen each arrival individually" in s["text"] for s in earned)
     blue_areas = [i for i in full["teams"]["blue"]["improvements"] if i["source"] == "critical"]
     assert len(blue_areas) == 2 and "01:30" in blue_areas[0]["text"]
     plan = full["improvement_plan"]
@@ -378,7 +393,12 @@ def test_markdown_sections_in_order_with_numbers(recorded: Recorded, full: dict[
         "## Improvement plan",
     ]
     safety = full["teams"]["red"]["score"]["competencies"]["safety"]
-    assert f"| Safety and do-no-harm | 3 | {safety['best']} | {safety['percent']}% | +1 |" in text
+    assert (
+        f"| Safety and do-no-harm | 3 | {safety['path_best']} | {safety['percent']}% | "
+        f"{safety['best']} | +1 |"
+    ) in text
+    assert "Percentages are of what the team could have earned on the path it played" in text
+    assert "Safety and do-no-harm: below zero: the team's decisions" in text  # blue's
     blue = text[text.index("## Team blue") :]
     assert blue.index("### Critical errors") < blue.index("### Path")
     assert "1. **01:30** — Questioning a possible victim" in blue
@@ -403,8 +423,8 @@ def test_competencies_the_scenario_cannot_score_are_named_once(recorded: Recorde
     assert "Not assessed in this scenario: Evidence and financial investigation." in red
     # blue lost a point on it, so the facilitator's report keeps its row for every team
     full = render_report(recorded.exercise, "md", None)
-    assert full.count("| Evidence and financial investigation | 0 | 0 | — |  |") == 1
-    assert "| Evidence and financial investigation | -1 | 0 | — |  |" in full
+    assert full.count("| Evidence and financial investigation | 0 | 0 | — | 0 |  |") == 1
+    assert "| Evidence and financial investigation | -1 | 0 | — (see below) | 0 |  |" in full
 
 
 # -- HTML ------------------------------------------------------------------------------------

@@ -1,10 +1,17 @@
-"""A team's state as the JSON object of ``run --json``, ``act --json`` and ``status``."""
+"""A team's state as the JSON object of ``run --json``, ``act --json`` and ``status``, and
+what it could have earned on the path it played."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from simtrain.engine.events import Chose, Event
 from simtrain.engine.explore import best_scores
+from simtrain.engine.fold import Engine
+from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
 from simtrain.scenario.compiled import Scenario
 
@@ -40,3 +47,45 @@ def team_json(scenario: Scenario, state: TeamState) -> dict[str, Any]:
             "critical": [{"choice": c.choice, "message": c.message} for c in state.critical],
         },
     }
+
+
+@dataclass(frozen=True)
+class PathBest:
+    """What a team could have earned on the path it played.
+
+    At each decision the team met, the best points on offer for each competency (over
+    every option some role could take then, the one taken included), summed. A team
+    stopped after four decisions is measured against those four, not the whole scenario.
+    """
+
+    competencies: dict[str, int]
+    """Competency id → the sum of the best on offer at each decision."""
+    top_decisions: tuple[int, ...]
+    """1-based numbers of the decisions (in ``path``) that earned points and were the best
+    total on offer when made."""
+
+
+def path_best(engine: Engine, events: Iterable[Event]) -> PathBest:
+    """Replay a team's events, measuring at each choice what the team could have earned."""
+    scenario = engine.scenario
+    best: dict[str, int] = dict.fromkeys(scenario.competencies, 0)
+    top: list[int] = []
+    state = engine.initial_state()
+    for event in events:
+        if isinstance(event, Chose) and event.choice in scenario.choices:
+            offered = {
+                option.choice.id: option.choice
+                for role in scenario.roles
+                for option in engine.options(state, role, event.clock)
+                if option.enabled
+            }
+            taken = scenario.choices[event.choice]
+            offered[taken.id] = taken
+            for competency in best:
+                best[competency] += max(c.assess.get(competency, 0) for c in offered.values())
+            total = sum(taken.assess.values())
+            if total > 0 and total >= max(sum(c.assess.values()) for c in offered.values()):
+                top.append(len(state.path) + 1)
+        with contextlib.suppress(Refused):
+            state = engine.apply(state, event)
+    return PathBest(best, tuple(top))

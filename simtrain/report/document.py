@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simtrain.engine.events import (
+    FOLDED,
     AnyEvent,
     InjectDelivered,
     InjectSkipped,
@@ -21,10 +22,11 @@ from simtrain.engine.events import (
     TimerFired,
 )
 from simtrain.engine.explore import best_scores
+from simtrain.engine.summary import PathBest, path_best
 from simtrain.exercise import Exercise, Recorded
 from simtrain.report.text import percent, percent_text, wall_text
 from simtrain.scenario.compiled import Scenario
-from simtrain.text import time_text
+from simtrain.text import assessment_text, time_text
 from simtrain.views.audience import PRIVATE_NOTE
 
 if TYPE_CHECKING:
@@ -33,9 +35,17 @@ if TYPE_CHECKING:
 REPORT_VERSION = 1
 """Bumped only when a field is renamed or removed (new fields keep the version)."""
 STRENGTH_PERCENT = 75
-"""A competency scored at or above this share of the best possible is a strength."""
+"""A competency scored at or above this share of what the team could have earned on the
+path it played is a strength."""
 IMPROVEMENT_PERCENT = 40
 """A competency scored below this share (or below zero) is an area for improvement."""
+TOP_DECISIONS = 5
+"""At most this many well-scored decisions are listed among a team's strengths."""
+PERCENT_BASIS = (
+    "Percentages are of what the team could have earned on the path it played: at each "
+    "decision it met, the best points on offer."
+)
+"""The sentence every format prints beside its percentages."""
 
 
 def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
@@ -115,7 +125,8 @@ def _team(exercise: Exercise, team: str, best: dict[str, int], *, private: bool)
     typed = [e.event for e in events]
     names = {c.id: c.name for c in scenario.rubric.competencies}
     decisions = [_decision(scenario, n, step) for n, step in enumerate(state.path, 1)]
-    score = _score(scenario, state, best, names)
+    measured = path_best(exercise.engine, [e for e in typed if isinstance(e, FOLDED)])
+    score = _score(scenario, state, best, measured, names)
     critical = _critical(state, decisions)
     observations = [
         {
@@ -167,7 +178,7 @@ def _team(exercise: Exercise, team: str, best: dict[str, int], *, private: bool)
     if private:
         report["step_outs"] = sum(1 for e in typed if isinstance(e, SteppedOut))
     report["strengths"], report["improvements"] = _strengths_and_improvements(
-        score, critical, observations, names
+        score, critical, observations, names, _top_decisions(decisions, measured, names)
     )
     return report
 
@@ -210,7 +221,11 @@ def _decision(scenario: Scenario, n: int, step: PathStep) -> dict[str, Any]:
 
 
 def _score(
-    scenario: Scenario, state: TeamState, best: dict[str, int], names: dict[str, str]
+    scenario: Scenario,
+    state: TeamState,
+    best: dict[str, int],
+    measured: PathBest,
+    names: dict[str, str],
 ) -> dict[str, Any]:
     adjusted: dict[str, int] = dict.fromkeys(scenario.competencies, 0)
     for adjustment in state.adjustments:
@@ -218,24 +233,60 @@ def _score(
     competencies: dict[str, Any] = {}
     for c in scenario.competencies:
         points = state.points.get(c, 0)
+        on_path = measured.competencies.get(c, 0)
         competencies[c] = {
             "name": names.get(c, c),
             "points": points,
             "decisions": points - adjusted.get(c, 0),
             "adjustments": adjusted.get(c, 0),
             "best": best.get(c, 0),
-            "percent": percent(points, best.get(c, 0)),
+            "path_best": on_path,
+            **_share(points, on_path, adjusted.get(c, 0)),
         }
     total_points = sum(v["points"] for v in competencies.values())
-    total_best = sum(v["best"] for v in competencies.values())
+    total_path = sum(v["path_best"] for v in competencies.values())
     return {
         "competencies": competencies,
         "total": {
             "points": total_points,
-            "best": total_best,
-            "percent": percent(total_points, total_best),
+            "best": sum(v["best"] for v in competencies.values()),
+            "path_best": total_path,
+            **_share(total_points, total_path, sum(adjusted.values())),
         },
     }
+
+
+def _share(points: int, path_best: int, adjustments: int) -> dict[str, Any]:
+    """``percent`` of what could have been earned on the path (never below 0) and the
+    ``note`` that explains a figure below zero or above 100%."""
+    share = percent(points, path_best)
+    note = ""
+    if points < 0:
+        note = (
+            f"below zero: the team's decisions{' and adjustments' if adjustments else ''} "
+            f"cost {-points} point{'s' if points != -1 else ''} more than they earned"
+        )
+        share = 0 if share is not None else None
+    elif share is not None and share > 100:
+        note = "above 100% through the facilitator's adjustments"
+    return {"percent": share, "note": note}
+
+
+def _top_decisions(
+    decisions: list[dict[str, Any]], measured: PathBest, names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Strengths from the decisions that earned points and were the best on offer."""
+    top = [d for d in decisions if d["n"] in measured.top_decisions]
+    top.sort(key=lambda d: -sum(d["assessment"].values()))
+    return [
+        {
+            "text": f"Decision {d['n']} at {time_text(d['clock'])}: “{d['label']}” — the best "
+            f"on offer then ({assessment_text(d['assessment'], names)})",
+            "competency": max(d["assessment"], key=d["assessment"].__getitem__),
+            "source": "decision",
+        }
+        for d in sorted(top[:TOP_DECISIONS], key=lambda d: d["n"])
+    ]
 
 
 def _critical(state: TeamState, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -377,8 +428,10 @@ def _strengths_and_improvements(
     critical: list[dict[str, Any]],
     observations: list[dict[str, Any]],
     names: dict[str, str],
+    top_decisions: list[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The facilitator's observations first, then what the scores and errors show."""
+    """The facilitator's observations first, then what the decisions, scores and errors
+    show (scores measured against what the team could have earned on its path)."""
     strengths: list[dict[str, Any]] = []
     improvements: list[dict[str, Any]] = []
     for o in observations:
@@ -387,6 +440,7 @@ def _strengths_and_improvements(
             strengths.append(item)
         elif o["kind"] == "improvement":
             improvements.append(item)
+    strengths += top_decisions
     for error in critical:
         improvements.append(
             {
@@ -397,10 +451,10 @@ def _strengths_and_improvements(
             }
         )
     for cid, c in score["competencies"].items():
-        if c["best"] <= 0 and c["points"] == 0:
-            continue  # the scenario does not assess it
-        figures = _figures(c["points"], c["best"], c["percent"])
-        if c["percent"] is not None and c["percent"] >= STRENGTH_PERCENT:
+        if c["path_best"] <= 0 and c["points"] >= 0:
+            continue  # nothing on this competency was on offer along the team's path
+        figures = _figures(c["points"], c["path_best"], c["percent"])
+        if c["points"] > 0 and c["percent"] is not None and c["percent"] >= STRENGTH_PERCENT:
             strengths.append(
                 {"text": f"{names[cid]}: {figures}", "competency": cid, "source": "score"}
             )
@@ -411,11 +465,19 @@ def _strengths_and_improvements(
     return strengths, improvements
 
 
-def _figures(points: int, best: int, share: int | None) -> str:
-    """``2 of 3 points (67%)``, or ``-1 point, with none on offer``."""
-    if best > 0:
-        return f"{points} of {best} point{'s' if best != 1 else ''} ({percent_text(share)})"
-    return f"{points:+d} point{'s' if abs(points) != 1 else ''}, with none on offer"
+def _figures(points: int, path_best: int, share: int | None) -> str:
+    """``2 of the 3 points it could have earned on its path (67%)``, or a sentence saying
+    why a score is below zero."""
+    if points < 0:
+        spent = -points
+        return (
+            f"{points:+d} — its decisions cost {spent} point{'s' if spent != 1 else ''} more "
+            f"than they earned (the best on its path was {path_best:+d})"
+        )
+    return (
+        f"{points} of the {path_best} point{'s' if path_best != 1 else ''} it could have "
+        f"earned on the path it played ({percent_text(share)})"
+    )
 
 
 def _comparison_row(team: str, report: dict[str, Any]) -> dict[str, Any]:
@@ -427,9 +489,15 @@ def _comparison_row(team: str, report: dict[str, Any]) -> dict[str, Any]:
         "critical": len(report["critical"]),
         "points": report["score"]["total"]["points"],
         "best": report["score"]["total"]["best"],
+        "path_best": report["score"]["total"]["path_best"],
         "percent": report["score"]["total"]["percent"],
         "competencies": {
-            cid: {"points": c["points"], "best": c["best"], "percent": c["percent"]}
+            cid: {
+                "points": c["points"],
+                "best": c["best"],
+                "path_best": c["path_best"],
+                "percent": c["percent"],
+            }
             for cid, c in report["score"]["competencies"].items()
         },
     }

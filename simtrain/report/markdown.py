@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from simtrain.report.document import assessed, not_assessed
+from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
 from simtrain.report.text import outcome_text, percent_text
 from simtrain.text import assessment_text, duration_text, time_text
 
@@ -110,23 +110,45 @@ def _team(
     out += [f"Participants: {people or 'nobody joined'}.", ""]
 
     out += ["### Score", ""]
+    scores = [team["score"]["competencies"][cid] for cid in shown]
     rows = [
         [
             authored(c["name"]),
             str(c["points"]),
+            str(c["path_best"]),
+            _share_cell(c),
             str(c["best"]),
-            percent_text(c["percent"]),
             f"{c['adjustments']:+d}" if c["adjustments"] else "",
         ]
-        for c in (team["score"]["competencies"][cid] for cid in shown)
+        for c in scores
     ]
     total = team["score"]["total"]
     rows.append(
-        ["**Total**", str(total["points"]), str(total["best"]), percent_text(total["percent"]), ""]
+        [
+            "**Total**",
+            str(total["points"]),
+            str(total["path_best"]),
+            _share_cell(total),
+            str(total["best"]),
+            "",
+        ]
     )
     out += _table(
-        ["Competency", "Points", "Best possible", "%", "Facilitator adjustment"], rows, "lrrrr"
+        [
+            "Competency",
+            "Points",
+            "Could earn on its path",
+            "%",
+            "Best in the scenario",
+            "Facilitator adjustment",
+        ],
+        rows,
+        "lrrrrr",
     )
+    out += ["", PERCENT_BASIS]
+    out += [f"{authored(c['name'])}: {c['note']}." for c in scores if c["note"]]
+    if total["note"]:
+        out.append(f"Total: {total['note']}.")
     out.append("")
     if hidden:
         out += [f"Not assessed in this scenario: {', '.join(authored(h) for h in hidden)}.", ""]
@@ -272,13 +294,18 @@ def _comparison(
                 time_text(row["finished_at"]),
                 str(row["decisions"]),
                 str(row["critical"]),
-                f"{row['points']}/{row['best']} ({percent_text(row['percent'])})",
+                f"{row['points']}/{row['path_best']} ({percent_text(row['percent'])})",
                 *(_points_cell(row["competencies"][c]) for c in competencies),
             ]
         )
     out += _table(header, rows, "lllrrr" + "r" * len(competencies))
-    out += ["", "Each competency: points (share of the best possible).", ""]
+    out += ["", f"Each competency: points (%). {PERCENT_BASIS}", ""]
     return out
+
+
+def _share_cell(score: dict[str, Any]) -> str:
+    """A percentage cell; "see below" when a note explains it (below zero, above 100%)."""
+    return percent_text(score["percent"]) + (" (see below)" if score["note"] else "")
 
 
 def _points_cell(score: dict[str, Any]) -> str:

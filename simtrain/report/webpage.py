@@ -14,7 +14,7 @@ from string import Template
 from typing import Any
 
 from simtrain.report.charts import Bar, competency_chart, team_colours
-from simtrain.report.document import assessed, not_assessed
+from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
 from simtrain.report.text import outcome_text, percent_text
 from simtrain.text import duration_text, time_text
 
@@ -173,27 +173,37 @@ def _team(
         adjust = _signed(c["adjustments"]) if c["adjustments"] else ""
         rows.append(
             f'<tr><td>{e(c["name"])}</td><td class="num">{c["points"]}</td>'
-            f'<td class="num">{c["best"]}</td><td class="num">{percent_text(c["percent"])}</td>'
-            f'<td class="num">{adjust}</td></tr>'
+            f'<td class="num">{c["path_best"]}</td>'
+            f'<td class="num">{percent_text(c["percent"])}</td>'
+            f'<td class="num">{c["best"]}</td><td class="num">{adjust}</td></tr>'
         )
     total = team["score"]["total"]
     rows.append(
         f'<tr class="total"><td>Total</td><td class="num">{total["points"]}</td>'
-        f'<td class="num">{total["best"]}</td><td class="num">{percent_text(total["percent"])}'
-        '</td><td class="num"></td></tr>'
+        f'<td class="num">{total["path_best"]}</td>'
+        f'<td class="num">{percent_text(total["percent"])}</td>'
+        f'<td class="num">{total["best"]}</td><td class="num"></td></tr>'
     )
     chart = competency_chart(
-        f"Team {name}: score per competency, as a share of the best possible",
-        [(c["name"], [Bar(name, c["points"], c["best"], c["percent"])]) for c in scores],
+        f"Team {name}: score per competency, as a share of what it could have earned on "
+        "the path it played",
+        [(c["name"], [Bar(name, c["points"], c["path_best"], c["percent"])]) for c in scores],
         colours,
+    )
+    notes = "".join(
+        f'<p class="muted">{e(c["name"])}: {e(c["note"])}.</p>'
+        for c in (*scores, {**total, "name": "Total"})
+        if c["note"]
     )
     parts += [
         "<h3>Score per competency</h3>",
         chart,
         '<table class="score"><thead><tr><th>Competency</th><th class="num">Points</th>'
-        '<th class="num">Best possible</th><th class="num">%</th>'
+        '<th class="num">Could earn on its path</th><th class="num">%</th>'
+        '<th class="num">Best in the scenario</th>'
         '<th class="num">Facilitator adjustment</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>",
+        f'<p class="muted">{e(PERCENT_BASIS)}</p>{notes}',
     ]
     if hidden:
         parts.append(f'<p class="muted">Not assessed in this scenario: {e(", ".join(hidden))}.</p>')
@@ -388,11 +398,12 @@ def _comparison(
             f"</td><td>{e(outcome_text(row['outcome'], row['finished_at'] is not None))}</td>"
             f'<td class="num">{time_text(row["finished_at"])}</td>'
             f'<td class="num">{row["decisions"]}</td><td class="num">{row["critical"]}</td>'
-            f'<td class="num">{row["points"]}/{row["best"]}</td>'
+            f'<td class="num">{row["points"]}/{row["path_best"]}</td>'
             f'<td class="num">{percent_text(row["percent"])}</td></tr>'
         )
     chart = competency_chart(
-        "Score per competency for every team, as a share of the best possible",
+        "Score per competency for every team, as a share of what each could have earned "
+        "on the path it played",
         [
             (
                 names[c],
@@ -400,7 +411,7 @@ def _comparison(
                     Bar(
                         row["team"],
                         row["competencies"][c]["points"],
-                        row["competencies"][c]["best"],
+                        row["competencies"][c]["path_best"],
                         row["competencies"][c]["percent"],
                     )
                     for row in report["comparison"]
