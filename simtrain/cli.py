@@ -761,15 +761,34 @@ def play(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--public-url", default=None, help="The URL browsers use (needed on a LAN).")
+@click.option(
+    "--max-seats",
+    default=40,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seats served at once (each is a process); beyond it a plain refusal page.",
+)
+@click.option(
+    "--no-token",
+    is_flag=True,
+    help="Bound beyond loopback, do not require the access token printed at start.",
+)
 @guarded
-def serve(db: str, host: str, port: int, public_url: str | None) -> None:
-    """Serve the trainee UI to browsers (each tab is a seat behind the join screen)."""
+def serve(
+    db: str, host: str, port: int, public_url: str | None, max_seats: int, no_token: bool
+) -> None:
+    """Serve the trainee UI to browsers (each tab is a seat behind the join screen).
+
+    Only pages of this server may open a seat. Bound beyond loopback (e.g. --host 0.0.0.0
+    on a classroom network), the printed address carries an access token that every
+    browser needs, unless --no-token.
+    """
     from simtrain.exercise import ExerciseError
     from simtrain.tui.serve import check_ready, run_serve
 
     try:
         check_ready(db, host, port)
-        run_serve(db, host, port, public_url)
+        run_serve(db, host, port, public_url, max_seats=max_seats, no_token=no_token)
     except ExerciseError as exc:
         fail(str(exc))
 

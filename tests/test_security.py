@@ -6,20 +6,27 @@ promise each one holds.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import shutil
+import socket
 import sqlite3
 import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import WSServerHandshakeError
+from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
 from rich.console import Console
 from textual.pilot import Pilot
@@ -33,6 +40,7 @@ from simtrain.exercise import ExerciseService
 from simtrain.plaintext import clean_line, clean_text, scrub
 from simtrain.tui.app import TraineeApp
 from simtrain.tui.play import PlayScreen
+from simtrain.tui.serve import SeatServer, make_server
 from simtrain.views.session import join_seat
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
@@ -343,3 +351,152 @@ def test_a_backup_never_overwrites_and_names_pg_dump_for_postgresql(
     assert result.exit_code == 1 and "already exists" in result.output
     result = runner.invoke(main, ["backup", "--db", "postgresql://host/simtrain", "-o", "x.db"])
     assert result.exit_code == 1 and "pg_dump" in result.output
+
+
+# -- hole 7: browser seats -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def served(
+    db: Path, *, max_seats: int = 40, token: str | None = None, host: str = "127.0.0.1"
+) -> AsyncIterator[tuple[SeatServer, TestClient]]:
+    """The seat server on ``db``, in this process, with a client on its port."""
+    port = free_port()
+    server = make_server(db, host, port, max_seats=max_seats, token=token)
+    async with TestClient(TestServer(await server._make_app(), port=port)) as client:
+        yield server, client
+
+
+async def test_a_seat_opens_only_from_this_servers_own_page(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    path, _ = db
+    async with served(path) as (server, client):
+        evil = {"Origin": "http://evil.example"}
+        page = await client.get("/", headers=evil)
+        assert page.status == 403
+        with pytest.raises(WSServerHandshakeError) as refused:
+            await client.ws_connect("/ws", headers=evil)
+        assert refused.value.status == 403
+        # a DNS-rebinding name for 127.0.0.1 is not this server's name
+        rebound = await client.get("/", headers={"Host": f"evil.example:{server.port}"})
+        assert rebound.status == 403
+        ok = await client.get("/", headers={"Origin": f"http://127.0.0.1:{server.port}"})
+        assert ok.status == 200 and f"ws://127.0.0.1:{server.port}/ws" in await ok.text()
+        assert server.seats == 0
+
+
+async def test_beyond_loopback_every_page_and_seat_needs_the_token(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    path, _ = db
+    async with served(path, token="s3cret", host="0.0.0.0") as (server, client):
+        assert (await client.get("/")).status == 403
+        assert (await client.get("/?token=wrong")).status == 403
+        with pytest.raises(WSServerHandshakeError) as refused:
+            await client.ws_connect("/ws")
+        assert refused.value.status == 403
+        page = await client.get("/?token=s3cret")
+        assert page.status == 200
+        assert page.cookies["simtrain_token"]["samesite"] == "Strict"
+        # the page's own websocket carries the token in the cookie it was given
+        assert (await client.get("/")).status == 200
+        assert server.seats == 0
+
+
+@contextmanager
+def serve_process(db: Path, *options: str) -> Iterator[tuple[int, str]]:
+    """``simtrain serve`` on ``db`` in its own process: its port and the address it prints."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simtrain.cli",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            *options,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        first = server.stderr.readline()
+        address = first.split()[first.split().index("on") + 1]
+        deadline = time.monotonic() + 20
+        while True:  # until it answers at all (any status)
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/static/", timeout=2).close()
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
+                time.sleep(0.2)
+        yield port, address
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def status_of(url: str) -> tuple[int, str]:
+    """The HTTP status and body of a GET."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_seats_beyond_the_cap_get_a_plain_refusal(db: tuple[Path, dict[str, str]]) -> None:
+    path, _ = db
+    with serve_process(path, "--max-seats", "1") as (port, _):
+        base = f"http://127.0.0.1:{port}"
+
+        async def two_seats() -> tuple[int, int]:
+            import aiohttp
+
+            async with aiohttp.ClientSession() as session:
+                first = await session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=80&height=24")
+                await first.receive(timeout=30)  # the seat's process is running
+                try:
+                    await session.ws_connect(f"ws://127.0.0.1:{port}/ws")
+                    second = 101
+                except WSServerHandshakeError as exc:
+                    second = exc.status
+                full, text = status_of(base + "/")
+                assert "All 1 seats of this server are in use" in text
+                await first.close()
+                return second, full
+
+        assert asyncio.run(two_seats()) == (503, 503)
+        deadline = time.monotonic() + 30
+        while status_of(base + "/")[0] != 200:  # the seat is given back
+            assert time.monotonic() < deadline, "the seat was not given back"
+            time.sleep(0.1)
+
+
+def test_serve_beyond_loopback_prints_a_token_address_and_refuses_without_it(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    path, _ = db
+    with serve_process(path, "--host", "0.0.0.0") as (port, address):
+        assert address.startswith(f"http://0.0.0.0:{port}/?token=")
+        assert status_of(f"http://127.0.0.1:{port}/")[0] == 403
+        token = address.split("token=")[1]
+        assert status_of(f"http://127.0.0.1:{port}/?token={token}")[0] == 200
+    with serve_process(path, "--host", "0.0.0.0", "--no-token") as (port, address):
+        assert "token" not in address
+        assert status_of(f"http://127.0.0.1:{port}/")[0] == 200
