@@ -12,17 +12,21 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import var
+from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from facilitator.dashboard import DashboardScreen
+from facilitator.keys import KeysScreen, console_commands, screen_keys, screen_title
 from facilitator.picker import PickerScreen
 from simtrain.exercise import Exercise, ExerciseError, ExerciseService, Recorded
 from simtrain.tui.plain import PlainNotify
@@ -40,6 +44,9 @@ class FacilitatorApp(PlainNotify, App[None]):
     CSS_PATH = "facilitator.tcss"
     TITLE = "simtrain facilitator"
     MODES = {"picker": PickerScreen, "dashboard": DashboardScreen}  # noqa: RUF012 - Textual API
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys", key_display="?"),
+    ]
 
     board: var[Board | None] = var(None)
     """The latest picture of the exercise (None until the first one arrives)."""
@@ -84,6 +91,19 @@ class FacilitatorApp(PlainNotify, App[None]):
     def on_unmount(self) -> None:
         """Ask the live feed to stop."""
         self._stop.set()
+
+    # -- the console explains itself -----------------------------------------------------
+
+    def action_help(self) -> None:
+        """List every key of this screen, with what each does (Ctrl+P: the command palette)."""
+        if isinstance(self.screen, KeysScreen):
+            return
+        self.push_screen(KeysScreen(screen_keys(self.screen), screen_title(self.screen)))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The command palette: Textual's own commands, then every console action."""
+        yield from super().get_system_commands(screen)
+        yield from console_commands(screen)
 
     # -- the live feed -------------------------------------------------------------------
 
