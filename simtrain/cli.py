@@ -7,6 +7,7 @@ Errors go to stderr as plain sentences; ``--json`` prints exactly one JSON docum
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -39,8 +40,23 @@ def fail(message: str) -> NoReturn:
 
 
 def emit(data: Any) -> None:
-    """Print one JSON document on stdout."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """Print one JSON document on stdout (strict JSON: a non-finite number becomes null)."""
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False)
+    click.echo(text)
+
+
+def _finite(data: Any) -> Any:
+    """``data`` with every NaN or infinity replaced by None (JSON has no such numbers)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
 
 
 def guarded(func: F) -> F:

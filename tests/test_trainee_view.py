@@ -344,3 +344,22 @@ def test_a_message_without_a_subject_gets_its_first_sentence_or_whole_words() ->
     subject = subject_of(long)
     assert subject == "The harbour master has found the boat's owner listed under…"
     assert len(subject) <= 60 and long.startswith(subject[:-1])
+
+
+def test_an_inject_without_a_subject_shows_its_channel_and_sender(service: ExerciseService) -> None:
+    from facilitator.board import msel
+
+    path = Path(__file__).parent / "fixtures" / "no_subject.yaml"
+    exercise, codes = service.create(path, ["red"], exercise_id="sms")
+    exercise.start()
+    session = join_seat(service, "sms", "red", codes["red"], "lead", "Ana")
+    before = session.view()
+    exercise.publish("text_from_mara", "red")
+    exercise.publish("radio_check", "red")
+    view = session.view()
+    assert [i.subject for i in view.inbox] == ["Radio", "Text message from Inspector Mara"]
+    texts = [n.text for n in notices(before, view)]
+    assert "Text message from Inspector Mara" in texts  # not "…: Text message from …"
+    assert "Radio" in texts
+    rows = msel(exercise.scenario, {}, {}, 0.0)
+    assert [r.subject for r in rows] == ["Text message from Inspector Mara", "Radio"]

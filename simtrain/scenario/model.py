@@ -10,7 +10,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 """Ids of roles, variables, documents, scenes, choices, injects and competencies."""
@@ -28,6 +37,17 @@ Value = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
 AddValue = StrictInt | StrictFloat | StrictStr
 Channel = Literal["phone", "email", "sms", "radio", "news", "document", "in_person"]
 Outcome = Literal["success", "partial", "failure"]
+
+CHANNEL_NAMES: dict[str, str] = {
+    "phone": "Phone call",
+    "email": "Email",
+    "sms": "Text message",
+    "radio": "Radio",
+    "news": "News",
+    "document": "Document",
+    "in_person": "In person",
+}
+"""How each inject channel is named on screen."""
 
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
@@ -145,7 +165,11 @@ class Inject(_Strict):
     to: list[Id] | None = Field(default=None, description="Receiving roles (default: every role).")
     channel: Channel = "email"
     from_: StrictStr = Field(default="", alias="from")
-    subject: StrictStr
+    subject: StrictStr = Field(
+        default="",
+        description="A subject line; optional (an SMS or a radio call has none): screens "
+        "then show the channel and the sender, e.g. 'Text message from Inspector Mara'.",
+    )
     message: StrictStr = ""
     expected: StrictStr = ""
     content_warning: StrictStr | None = Field(
@@ -164,6 +188,16 @@ class Inject(_Strict):
     reveal: list[Id] = Field(default_factory=list)
     goto: Id | None = None
     choices: list[Choice] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _headline(self) -> Inject:
+        """Without a subject, the channel and the sender stand in for it everywhere."""
+        if not self.subject:
+            channel = CHANNEL_NAMES[self.channel]
+            object.__setattr__(
+                self, "subject", f"{channel} from {self.from_}" if self.from_ else channel
+            )
+        return self
 
 
 class Competency(_Strict):

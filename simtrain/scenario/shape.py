@@ -153,6 +153,7 @@ def _one(raw: Any, path: tuple[Any, ...], exists: bool, error: Any, file: str) -
             "error", line, column, "missing-key", f"{where} needs the key '{name}'", file
         )
     line, column = position_of(raw, path)
+    value = _shown(value)
     field = f"'{name}'" if isinstance(name, str) else f"item {name + 1}"
     subject = f"{field} of {where}" if path else "the scenario"
     if kind == "string_pattern_mismatch":
@@ -174,13 +175,14 @@ def _one(raw: Any, path: tuple[Any, ...], exists: bool, error: Any, file: str) -
             code = "bad-id"
         return Diagnostic("error", line, column, code, message, file)
     if kind == "literal_error":
+        quoted = repr(value) if isinstance(error.get("input"), str) else value
         expected = error.get("ctx", {}).get("expected", "")
         return Diagnostic(
             "error",
             line,
             column,
             "bad-value",
-            f"{subject} is {value!r}; it must be one of {expected}",
+            f"{subject} is {quoted}; it must be one of {expected}",
             file,
         )
     if kind in ("too_short", "too_long"):
@@ -221,6 +223,14 @@ def _one(raw: Any, path: tuple[Any, ...], exists: bool, error: Any, file: str) -
         f"{subject} must be {wanted}, not {got}{hint}",
         file,
     )
+
+
+def _shown(value: Any) -> Any:
+    """A value as a message quotes it: text and containers cut to a readable length."""
+    if isinstance(value, str | list | dict):
+        text = repr(value) if not isinstance(value, str) else value
+        return text if len(text) <= 60 else text[:57] + "..."
+    return value
 
 
 def _expected_word(kind: str) -> str:

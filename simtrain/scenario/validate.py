@@ -9,6 +9,8 @@ run, so a file with ten different defects gets ten diagnostics.
 from __future__ import annotations
 
 import gc
+import os
+import stat
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from simtrain.scenario.diagnostics import Diagnostic, sort_key
 from simtrain.scenario.expressions import (
     CRITICAL_ERRORS,
     FUNCTIONS,
+    EvaluationError,
     ExpressionError,
     compile_expression,
 )
@@ -82,7 +85,11 @@ def load_text(text: str, path: str = "<scenario>") -> LoadResult:
         try:
             model = ScenarioModel.model_validate(raw)
         except ValidationError as exc:
-            diagnostics.extend(shape_diagnostics(raw, exc, path))
+            # a value the YAML reader already refused is not reported again by its shape
+            refused = {(p.line, p.column) for p in problems}
+            diagnostics.extend(
+                d for d in shape_diagnostics(raw, exc, path) if (d.line, d.column) not in refused
+            )
         diagnostics.extend(Checker(raw, path).run())
         diagnostics.sort(key=sort_key)
         scenario = None
@@ -94,30 +101,136 @@ def load_text(text: str, path: str = "<scenario>") -> LoadResult:
     return LoadResult(path, scenario, diagnostics)
 
 
-def load_file(path: str | Path) -> LoadResult:
-    """Validate a scenario file (an unreadable file is one error, not an exception)."""
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+"""The largest scenario file read (20 MB; ``SIMTRAIN_MAX_SCENARIO_MB`` changes it)."""
+
+
+def max_scenario_bytes() -> int:
+    """The size limit in force: ``SIMTRAIN_MAX_SCENARIO_MB`` when set to a number, else 20 MB."""
+    setting = os.environ.get("SIMTRAIN_MAX_SCENARIO_MB", "").strip()
+    try:
+        megabytes = float(setting) if setting else 0.0
+    except ValueError:
+        megabytes = 0.0
+    return int(megabytes * 1024 * 1024) if megabytes > 0 else DEFAULT_MAX_BYTES
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def read_scenario_text(path: str | Path, max_bytes: int | None = None) -> str:
+    """The text of a scenario file, refusing what cannot be one with a sentence.
+
+    Opens without blocking (a FIFO named ``x.yaml`` cannot hang us), refuses anything that
+    is not a regular file (devices such as ``/dev/zero``, FIFOs, sockets, folders), and
+    files over the size limit — checked before reading and again while reading, so a file
+    that grows meanwhile cannot get past it. Raises :class:`ScenarioFileError`.
+    """
+    limit = max_scenario_bytes() if max_bytes is None else max_bytes
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise ScenarioFileError("no-file", "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioFileError("not-a-file", "this is a folder, not a scenario file") from None
+    except OSError as exc:
+        raise ScenarioFileError("unreadable", f"cannot read the file: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioFileError("not-a-file", "this is a folder, not a scenario file")
+        if not stat.S_ISREG(info.st_mode):
+            kind = (
+                "a FIFO (named pipe)"
+                if stat.S_ISFIFO(info.st_mode)
+                else "a device"
+                if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+                else "not a regular file"
+            )
+            raise ScenarioFileError(
+                "not-a-file",
+                f"this is {kind}, not a regular file; a scenario must be a plain file",
+            )
+        if info.st_size > limit:
+            raise ScenarioFileError(
+                "too-big",
+                f"the file is {_megabytes(info.st_size)}, over the {_megabytes(limit)} limit "
+                "for a scenario (set SIMTRAIN_MAX_SCENARIO_MB to allow more)",
+            )
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise ScenarioFileError(
+                    "too-big",
+                    f"the file is over the {_megabytes(limit)} limit for a scenario "
+                    "(set SIMTRAIN_MAX_SCENARIO_MB to allow more)",
+                )
+    except OSError as exc:
+        raise ScenarioFileError("unreadable", f"cannot read the file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        data = b"".join(chunks)
+        line = data.count(b"\n", 0, exc.start) + 1
+        hint = (
+            " (it looks like UTF-16: save it as UTF-8)"
+            if data[:2] in (b"\xff\xfe", b"\xfe\xff")
+            else ""
+        )
+        raise ScenarioFileError(
+            "not-text", f"the file is not UTF-8 text (first bad byte on line {line}){hint}"
+        ) from None
+
+
+class ScenarioFileError(Exception):
+    """A file that cannot be read as a scenario's text; ``code`` and a sentence say why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def load_file(path: str | Path, max_bytes: int | None = None) -> LoadResult:
+    """Validate a scenario file: every problem is a diagnostic, never an exception.
+
+    An unreadable file, a device, a file over the size limit — and even a bug of ours
+    met while checking it — is one error about this file, so that checking many files
+    always reports on every one of them.
+    """
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return LoadResult(name, None, [Diagnostic("error", 1, 1, "no-file", "no such file", name)])
-    except UnicodeDecodeError:
-        return LoadResult(
-            name,
-            None,
-            [Diagnostic("error", 1, 1, "not-text", "the file is not UTF-8 text", name)],
-        )
-    except OSError as exc:
+        text = read_scenario_text(path, max_bytes)
+    except ScenarioFileError as exc:
+        return LoadResult(name, None, [Diagnostic("error", 1, 1, exc.code, exc.message, name)])
+    try:
+        return load_text(text, name)
+    except Exception as exc:  # a bug of ours: say so about this file, keep going
         return LoadResult(
             name,
             None,
             [
                 Diagnostic(
-                    "error", 1, 1, "unreadable", f"cannot read the file: {exc.strerror}", name
+                    "error",
+                    1,
+                    1,
+                    "internal-error",
+                    f"simtrain could not check this file ({type(exc).__name__}: {exc}); "
+                    "please report it with the file",
+                    name,
                 )
             ],
         )
-    return load_text(text, name)
 
 
 def scenario_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -498,21 +611,58 @@ class Checker:
                         f"{ref.function}('{ref.argument}') in {source!r}: '{ref.argument}' is "
                         f"not a {_KIND_WORD[kind]}{did_you_mean(ref.argument, pool)}",
                     )
-            if not expression.variables and not expression.references and not expression.builtins:
-                try:
-                    constant = bool(expression.evaluate(_NoState()))
-                except Exception:
-                    constant = True
-                if not constant and path[0] == "scenes":
-                    choice = self._at(path[:-1])
-                    self.never.add(str(choice.get("id")))
-                    self.report(
-                        "warning",
-                        path,
-                        "never-enabled",
-                        f"choice '{choice.get('id')}' can never be enabled: its condition "
-                        f"{source!r} is always false",
-                    )
+            self._probe(path, source, expression)
+
+    def _probe(self, path: Path_, source: str, expression: Any) -> None:
+        """Evaluate a condition on sample team states to warn about one that can never be
+        true, always stops with an error (``trust / 0 > 1``), or compares values of
+        different types (``trust >= 'two'``) — each silently disables its choice in play."""
+        outcomes: list[object] = []
+        for sample in _samples(self.vars):
+            try:
+                outcomes.append(bool(expression.evaluate(sample)))
+            except EvaluationError as exc:
+                outcomes.append(exc)
+            except Exception:  # variables of a broken shape: the shape pass reports them
+                return
+        errors = [o for o in outcomes if isinstance(o, EvaluationError)]
+        holder = self._at(path[:-1])
+        owner = holder.get("id") if isinstance(holder, dict) else None
+        is_choice = path[-1] == "if"
+        if len(errors) == len(outcomes):
+            if is_choice:
+                self.never.add(str(owner))
+                what = f"choice '{owner}' can never be enabled"
+            else:
+                what = f"inject '{owner}' is never published on its condition"
+            self.report(
+                "warning",
+                path,
+                "always-errors",
+                f"{what}: its condition {source!r} always stops with an error in play "
+                f"({errors[0].message})",
+            )
+            return
+        mismatch = next((e for e in errors if _is_type_error(e)), None)
+        if mismatch is not None:
+            self.report(
+                "warning",
+                path,
+                "type-mismatch",
+                f"the condition {source!r} mixes types: {mismatch.message} (a variable keeps "
+                "the type of its initial value under vars); the condition then stops with an "
+                "error and counts as false",
+            )
+            return
+        constant = not expression.variables and not expression.references
+        if constant and not expression.builtins and not any(outcomes) and path[0] == "scenes":
+            self.never.add(str(owner))
+            self.report(
+                "warning",
+                path,
+                "never-enabled",
+                f"choice '{owner}' can never be enabled: its condition {source!r} is always false",
+            )
 
     def check_scenes(self) -> None:
         """Dead ends, choices on endings, choices no role can make."""
@@ -686,23 +836,52 @@ def _describe_ref(path: Path_) -> str:
     }.get(str(last), str(last))
 
 
-class _NoState:
-    """A context for folding constant expressions (no variables, no functions)."""
+def _is_type_error(error: EvaluationError) -> bool:
+    """Whether an evaluation error comes from values of the wrong types (not from values
+    that merely happen to be out of range, such as a division by zero)."""
+    return error.message.startswith("cannot compare") or " needs " in error.message
 
-    elapsed = 0.0
-    critical_errors = 0
+
+def _sample_value(value: Any, round_: int) -> Any:
+    """A value of the same type as ``value`` for sample ``round_`` (0 is the value itself)."""
+    if round_ == 0:
+        return value
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return type(value)((7, -3)[round_ - 1])
+    if isinstance(value, str):
+        return ("sample", "")[round_ - 1]
+    if isinstance(value, list):
+        return (["sample"], [])[round_ - 1]
+    return value
+
+
+class _Sample:
+    """A made-up team state for probing conditions: variables of their declared types,
+    functions answering no/0 in the first sample and yes/1 in the others."""
+
+    def __init__(self, variables: dict[str, Any], round_: int) -> None:
+        self.values = {k: _sample_value(v, round_) for k, v in variables.items()}
+        self.yes = round_ > 0
+        self.elapsed = (0.0, 30.0, 90.0)[round_]
+        self.critical_errors = round_
 
     def var(self, name: str) -> object:
-        raise KeyError(name)
+        return self.values[name]
 
     def visited(self, scene: str) -> int:
-        return 0
+        return int(self.yes)
 
     def chosen(self, choice: str) -> bool:
-        return False
+        return self.yes
 
     def has(self, document: str) -> bool:
-        return False
+        return self.yes
 
     def delivered(self, inject: str) -> bool:
-        return False
+        return self.yes
+
+
+def _samples(variables: dict[str, Any]) -> list[_Sample]:
+    return [_Sample(variables, round_) for round_ in range(3)]

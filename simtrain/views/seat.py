@@ -28,17 +28,7 @@ from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import ClockState, Exercise, Recorded, Seat
 from simtrain.scenario.compiled import Scenario
-
-CHANNEL_NAMES: dict[str, str] = {
-    "phone": "Phone call",
-    "email": "Email",
-    "sms": "Text message",
-    "radio": "Radio",
-    "news": "News",
-    "document": "Document",
-    "in_person": "In person",
-}
-"""How each inject channel is named on screen."""
+from simtrain.scenario.model import CHANNEL_NAMES
 
 OUTCOME_NAMES: dict[str, str] = {
     "success": "Success",
@@ -562,9 +552,9 @@ def notices(old: SeatView, new: SeatView) -> list[Notice]:
     for item in reversed(new.inbox):
         if item.key not in old_items:
             tail = " — your team must respond" if item.needs_response else ""
-            found.append(
-                Notice(f"{item.channel_name} from {item.sender}: {item.subject}{tail}", bell=True)
-            )
+            head = f"{item.channel_name} from {item.sender}" if item.sender else item.channel_name
+            text = head if item.subject == head else f"{head}: {item.subject}"
+            found.append(Notice(text + tail, bell=True))
     if len(new.timeline) >= len(old.timeline):
         for entry in new.timeline[len(old.timeline) :]:
             if not entry.own:
