@@ -306,7 +306,7 @@ class _Builder:
             self.named_key(frame, text, position)
             return
         if isinstance(event, AliasEvent):
-            target = self.anchors.get(event.anchor)
+            target = self.anchors.get(event.anchor or "")
             if target is not None and isinstance(target[0], str):
                 self.named_key(frame, target[0], position)
                 return
@@ -448,9 +448,7 @@ class _Builder:
                 frame = _Frame(container, event.anchor, self.count)
                 stack.append(frame)
             elif cls is SequenceEndEvent:
-                stack.pop()
-                done = frame
-                assert done is not None
+                done = stack.pop()
                 frame = stack[-1] if stack else None
                 self.close(done, done.value)
                 result = self.attach(frame, done.value.position, done.value)
@@ -472,7 +470,7 @@ class _Builder:
             self.anchors[frame.anchor] = (value, self.count - frame.start + 1)
 
     def alias(self, event: AliasEvent) -> Any:
-        name = event.anchor
+        name = event.anchor or ""
         if name in self.building:
             self.problem(
                 _pos(event),
