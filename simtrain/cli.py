@@ -113,11 +113,11 @@ def main() -> None:
 
 
 def max_states_option(text: str) -> Callable[[F], F]:
-    """The ``--max-states`` option of the commands that explore (default 200,000)."""
+    """The ``--max-states`` option of the commands that explore (default 100,000)."""
     return click.option(
         "--max-states",
         type=click.IntRange(min=1),
-        default=200_000,
+        default=100_000,
         show_default=True,
         help=text,
     )
@@ -233,8 +233,25 @@ def run(scenario: str, steps: tuple[str, ...], as_json: bool) -> None:
 @click.argument("scenario", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @max_states_option("Stop after this many states (the result then says complete: false).")
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0.1),
+    default=25.0,
+    show_default=True,
+    help="Stop after searching this long.",
+)
+@click.option(
+    "--max-memory",
+    "max_memory_mb",
+    type=click.FloatRange(min=1),
+    default=400.0,
+    show_default=True,
+    help="Stop when the search has taken this many more megabytes.",
+)
 @guarded
-def explore(scenario: str, as_json: bool, max_states: int) -> None:
+def explore(
+    scenario: str, as_json: bool, max_states: int, max_seconds: float, max_memory_mb: float
+) -> None:
     """Search every reachable team state: endings, unreachable parts, score ranges.
 
     Choices, timers, scheduled and conditional injects and manual injects are all
@@ -242,10 +259,11 @@ def explore(scenario: str, as_json: bool, max_states: int) -> None:
     step language of 'simtrain run', so it can be replayed.
     """
     from simtrain.engine import pedagogy
+    from simtrain.engine.explore import Budget
     from simtrain.engine.explore import explore as search
 
     loaded = load_or_fail(scenario)
-    result = search(loaded, max_states)
+    result = search(loaded, budget=Budget(max_states, max_seconds, max_memory_mb))
     figures = pedagogy.label_figures(loaded)
     typical = pedagogy.typical_decisions(loaded, result)
     found = pedagogy.findings(loaded, result)
@@ -269,7 +287,8 @@ def explore(scenario: str, as_json: bool, max_states: int) -> None:
         )
         return
     click.echo(
-        f"{result.states} states, {'complete' if result.complete else 'INCOMPLETE (cap reached)'}"
+        f"{result.states} states, "
+        + ("complete" if result.complete else f"INCOMPLETE: {result.stopped}")
     )
     for ending, outcome in result.endings.items():
         click.echo(

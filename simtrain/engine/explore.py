@@ -11,6 +11,9 @@ the step language of ``simtrain run``.
 from __future__ import annotations
 
 import re
+import resource
+import sys
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +26,34 @@ from simtrain.engine.state import Draft, TeamState, blank_draft
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.expressions import CRITICAL_ERRORS
 
-DEFAULT_MAX_STATES = 200_000
+DEFAULT_MAX_STATES = 100_000
+"""States searched before ``explore`` stops (about 5 KB each: ~500 MB at most)."""
+DEFAULT_MAX_SECONDS = 25.0
+"""Seconds of searching before ``simtrain explore`` stops. Only the command has a time
+budget: a library search (best scores) must give the same answer on a busy machine."""
+DEFAULT_MAX_MEMORY_MB = 400
+"""Megabytes the search may add to the process before it stops."""
+_CHECK_EVERY = 100
+"""States between two looks at the clock and the memory."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How far a search may go; the first limit reached stops it (``complete: false``)."""
+
+    max_states: int = DEFAULT_MAX_STATES
+    max_seconds: float | None = None
+    max_memory_mb: float = DEFAULT_MAX_MEMORY_MB
+
+
+DEFAULT_BUDGET = Budget()
+"""The budget of ``simtrain explore`` and of the best-score search alike."""
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in megabytes."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 @dataclass
@@ -43,6 +73,8 @@ class Exploration:
     """Per ending, the fewest and most critical errors with which a team reaches it."""
     ending_decisions: dict[str, dict[str, int]] = field(default_factory=dict)
     """Per ending, the fewest and most decisions (choices) on the way to it."""
+    stopped: str | None = None
+    """Why an incomplete search stopped (which budget ran out), for a person."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON of ``explore --json`` (SPEC §4), plus the paths to each ending."""
@@ -57,6 +89,7 @@ class Exploration:
             "ending_criticals": self.ending_criticals,
             "ending_decisions": self.ending_decisions,
             "paths": self.paths,
+            "stopped": self.stopped,
         }
 
 
@@ -162,18 +195,14 @@ def _reenterable(scenario: Scenario) -> set[str]:
     targets = [i.goto for i in scenario.injects.values()]
     targets += [scenario.choices[c].goto for c in scenario.choice_inject]
     result = {s for s in targets if s is not None}
-    for scene_id in scenario.scenes:
-        stack = list(edges[scene_id])
-        seen: set[str] = set()
-        while stack:
-            current = stack.pop()
-            if current == scene_id:
-                result.add(scene_id)
-                break
-            if current in seen:
-                continue
-            seen.add(current)
-            stack.extend(edges[current])
+    # a scene is on a cycle when its strongly connected component has more than one
+    # scene, or it leads to itself: one linear pass (Tarjan) instead of a search per scene
+    root = "\x00every scene"
+    graph: dict[Any, Any] = {root: dict.fromkeys(scenario.scenes), **edges}
+    for component in _components(root, graph):
+        if len(component) > 1 or component[0] in edges.get(component[0], ()):
+            result.update(component)
+    result.discard(root)
     return result
 
 
@@ -210,13 +239,26 @@ def _moves(
     return moves
 
 
-def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
-    """Breadth-first search of the team states reachable from the start.
+def explore(
+    scenario: Scenario,
+    max_states: int | None = None,
+    *,
+    budget: Budget | None = None,
+) -> Exploration:
+    """Breadth-first search of the team states reachable from the start, within a budget
+    of states, seconds and memory (see :class:`Budget`); a search that runs out says
+    ``complete: false`` and which limit stopped it.
 
     States are identified by what decides their future (see :class:`_Abstraction`). The
     points an action earns do not depend on how the team got there, so the score bounds
     are longest and shortest paths over the resulting state graph, computed afterwards.
     """
+    budget = budget or DEFAULT_BUDGET
+    if max_states is not None:
+        budget = Budget(max_states, budget.max_seconds, budget.max_memory_mb)
+    began = time.monotonic()
+    memory_at_start = _peak_rss_mb()
+    stopped: str | None = None
     abstraction = _Abstraction(scenario)
     start = initial_draft(scenario)
     start_key = abstraction.key(start)
@@ -231,7 +273,18 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
     scene_of: dict[Any, str] = {start_key: start.scene}
     ended_keys: set[Any] = set()
     complete = True
+    popped = 0
     while queue:
+        popped += 1
+        if popped % _CHECK_EVERY == 0:
+            seconds = budget.max_seconds
+            if seconds is not None and time.monotonic() - began > seconds:
+                stopped = f"the time budget ran out ({seconds:g} s)"
+            elif _peak_rss_mb() - memory_at_start > budget.max_memory_mb:
+                stopped = f"the memory budget ran out ({budget.max_memory_mb:g} MB)"
+            if stopped is not None:
+                complete = False
+                break
         key, state = queue.popleft()
         visited_scenes.update(state.visits)
         if state.ended:
@@ -264,8 +317,9 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
             )
             if child_key in parents:
                 continue
-            if len(parents) >= max_states:
+            if len(parents) >= budget.max_states:
                 complete = False
+                stopped = stopped or f"the state budget ran out ({budget.max_states:,} states)"
                 out.pop(child_key)
                 continue
             parents[child_key] = (key, steps)
@@ -298,6 +352,7 @@ def explore(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Explora
         paths={s: _steps_to(scenario, parents, ending_keys[s]) for s in ordered},
         ending_criticals=bounds(width),
         ending_decisions=bounds(width + 1),
+        stopped=stopped,
     )
 
 
@@ -438,23 +493,42 @@ def _steps_to(
     return result
 
 
-def best_scores(scenario: Scenario, max_states: int = 20_000) -> dict[str, int]:
-    """The best sum per competency reachable along any path (cached on the scenario).
+_BEST_BY_CONTENT: dict[str, tuple[dict[str, int], bool]] = {}
+"""Best scores already found in this process, by the scenario text's SHA-256."""
 
-    Found by :func:`explore`; when the search cannot finish within ``max_states``, the
-    sum of every positive point on offer stands in as an upper bound.
+
+def best_scores(scenario: Scenario, budget: Budget | None = None) -> dict[str, int]:
+    """The best sum per competency reachable along any path (see :func:`best_score_bounds`)."""
+    return best_score_bounds(scenario, budget)[0]
+
+
+def best_score_bounds(
+    scenario: Scenario, budget: Budget | None = None
+) -> tuple[dict[str, int], bool]:
+    """The best sum per competency reachable along any path, and whether it is exact.
+
+    Found by :func:`explore` within the same budget as ``simtrain explore``; when the
+    search cannot finish, the sum of every positive point on offer stands in and the
+    second value is False: it is then an upper bound, and reports say so. Cached on the
+    scenario and, by the scenario text's hash, for the whole process (a second exercise
+    of the same scenario costs nothing).
     """
     cached = scenario.meta.get("best_scores")
     if isinstance(cached, dict):
-        return cached
-    result = explore(scenario, max_states)
-    if result.complete:
-        best = {c: r["max"] for c, r in result.score_range.items()}
-    else:
-        best = dict.fromkeys(scenario.competencies, 0)
-        for choice in scenario.choices.values():
-            for competency, points in choice.assess.items():
-                if points > 0:
-                    best[competency] += points
-    scenario.meta["best_scores"] = best
-    return best
+        return cached, bool(scenario.meta.get("best_scores_exact", True))
+    found = _BEST_BY_CONTENT.get(scenario.sha256) if scenario.text else None
+    if found is None:
+        result = explore(scenario, budget=budget or DEFAULT_BUDGET)
+        if result.complete:
+            best = {c: r["max"] for c, r in result.score_range.items()}
+        else:
+            best = dict.fromkeys(scenario.competencies, 0)
+            for choice in scenario.choices.values():
+                for competency, points in choice.assess.items():
+                    if points > 0:
+                        best[competency] += points
+        found = (best, result.complete)
+        if scenario.text:
+            _BEST_BY_CONTENT[scenario.sha256] = found
+    scenario.meta["best_scores"], scenario.meta["best_scores_exact"] = found
+    return found

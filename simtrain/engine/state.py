@@ -7,11 +7,20 @@ costs one copy, and replaying thousands costs one copy in all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from simtrain.engine.layered import (
+    DraftMap,
+    DraftSeq,
+    DraftSet,
+    LayeredMap,
+    LayeredSeq,
+    LayeredSet,
+)
 from simtrain.scenario.compiled import Scenario
 
 
@@ -65,8 +74,8 @@ class TeamState:
     skipped: frozenset[str]
     """Injects the facilitator skipped: they never arrive on their own."""
     visits: Mapping[str, int]
-    chosen: frozenset[str]
-    path: tuple[PathStep, ...]
+    chosen: AbstractSet[str]
+    path: Sequence[PathStep]
     timer_fired: bool
     """Whether the current scene's timer has fired during this visit."""
     points: Mapping[str, int]
@@ -86,9 +95,9 @@ class TeamState:
             inbox=list(self.inbox),
             pending=list(self.pending),
             skipped=set(self.skipped),
-            visits=dict(self.visits),
-            chosen=set(self.chosen),
-            path=list(self.path),
+            visits=_thaw_map(self.visits),
+            chosen=_thaw_set(self.chosen),
+            path=_thaw_seq(self.path),
             timer_fired=self.timer_fired,
             points=dict(self.points),
             critical=list(self.critical),
@@ -171,9 +180,9 @@ class Draft:
             inbox=tuple(self.inbox),
             pending=tuple(self.pending),
             skipped=frozenset(self.skipped),
-            visits=MappingProxyType(dict(self.visits)),
-            chosen=frozenset(self.chosen),
-            path=tuple(self.path),
+            visits=_freeze(self.visits),
+            chosen=_freeze(self.chosen),
+            path=_freeze(self.path),
             timer_fired=self.timer_fired,
             points=MappingProxyType(dict(self.points)),
             critical=tuple(self.critical),
@@ -194,9 +203,9 @@ def blank_draft(scenario: Scenario) -> Draft:
         inbox=[],
         pending=[],
         skipped=set(),
-        visits={},
-        chosen=set(),
-        path=[],
+        visits=DraftMap({}, {}),
+        chosen=DraftSet(frozenset(), ()),
+        path=DraftSeq((), ()),
         timer_fired=False,
         points=dict.fromkeys(scenario.competencies, 0),
         critical=[],
@@ -204,3 +213,36 @@ def blank_draft(scenario: Scenario) -> Draft:
         ended=False,
         outcome=None,
     )
+
+
+# Visits, choices and the path only grow: they are layered (see simtrain.engine.layered), so
+# that thawing and freezing cost O(recent changes), not O(everything the team did).
+
+
+def _thaw_map(value: Mapping[str, int]) -> DraftMap[int]:
+    if isinstance(value, LayeredMap):
+        return value.thaw()
+    return DraftMap(dict(value), {})
+
+
+def _thaw_set(value: AbstractSet[str]) -> DraftSet:
+    if isinstance(value, LayeredSet):
+        return value.thaw()
+    return DraftSet(frozenset(value), ())
+
+
+def _thaw_seq(value: Sequence[PathStep]) -> DraftSeq[PathStep]:
+    if isinstance(value, LayeredSeq):
+        return value.thaw()
+    return DraftSeq(tuple(value), ())
+
+
+def _freeze(value: Any) -> Any:
+    """The frozen, layered form of a draft's visits, choices or path."""
+    if isinstance(value, DraftMap | DraftSet | DraftSeq):
+        return value.freeze()
+    if isinstance(value, dict):
+        return LayeredMap(dict(value), {})
+    if isinstance(value, set):
+        return LayeredSet(frozenset(value), frozenset())
+    return LayeredSeq(tuple(value), ())

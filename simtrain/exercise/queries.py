@@ -48,6 +48,9 @@ class ExerciseQueries:
         best = record.settings.get("best_scores")
         if isinstance(best, dict):
             self.scenario.meta["best_scores"] = best
+            self.scenario.meta["best_scores_exact"] = bool(
+                record.settings.get("best_scores_exact", True)
+            )
         self.engine = Engine(self.scenario)
         self._cache: dict[str, _TeamCache] = {}
         self._lock = threading.RLock()

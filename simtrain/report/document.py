@@ -21,7 +21,7 @@ from simtrain.engine.events import (
     SteppedOut,
     TimerFired,
 )
-from simtrain.engine.explore import best_scores
+from simtrain.engine.explore import best_score_bounds
 from simtrain.engine.summary import PathBest, path_best
 from simtrain.exercise import Exercise, Recorded
 from simtrain.report.text import percent, percent_text, wall_text
@@ -52,7 +52,7 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
     """The report of every team (the facilitator's) or, with ``team``, that team's version."""
     teams = [exercise.check_team(team)] if team is not None else list(exercise.teams)
     scenario = exercise.scenario
-    best = best_scores(scenario)
+    best, exact = best_score_bounds(scenario)
     clock = exercise.clock()
     private = team is None
     team_reports = {name: _team(exercise, name, best, private=private) for name in teams}
@@ -87,6 +87,7 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
                 }
                 for c in scenario.rubric.competencies
             ],
+            "best_is_upper_bound": not exact,
         },
         "teams": team_reports,
     }

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
-from simtrain.report.text import outcome_text, percent_text
+from simtrain.report.text import UPPER_BOUND_NOTE, outcome_text, percent_text
 from simtrain.text import assessment_text, duration_text, time_text
 
 BLANK_PLAN_ROWS = 3
@@ -66,6 +66,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         ],
     )
     out.append("")
+    if report["rubric"].get("best_is_upper_bound"):
+        out += [f"> {UPPER_BOUND_NOTE}", ""]
     shown, hidden = assessed(report), not_assessed(report)
     for team in report["teams"].values():
         out += _team(team, names, shown, hidden)

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+UPPER_BOUND_NOTE = (
+    "The best possible scores are upper bounds: this scenario has more paths than the "
+    "search could cover within its budget, so they add up every positive point on offer, "
+    "and the shares of the best may understate how well a team did."
+)
+"""Said once in a report whose best possible scores are upper bounds, not exact."""
+
 
 def percent(points: int, best: int) -> int | None:
     """``points`` as a whole percentage of ``best`` (None when nothing was on offer)."""

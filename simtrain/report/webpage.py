@@ -15,7 +15,7 @@ from typing import Any
 
 from simtrain.report.charts import Bar, competency_chart, team_colours
 from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
-from simtrain.report.text import outcome_text, percent_text
+from simtrain.report.text import UPPER_BOUND_NOTE, outcome_text, percent_text
 from simtrain.text import duration_text, time_text
 
 BLANK_PLAN_ROWS = 3
@@ -106,6 +106,8 @@ def _cover(report: dict[str, Any]) -> str:
     ]
     rows = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta)
     summary = f'<p class="muted">{e(scenario["summary"])}</p>' if scenario["summary"] else ""
+    if report["rubric"].get("best_is_upper_bound"):
+        summary += f'<p class="note">{e(UPPER_BOUND_NOTE)}</p>'
     return (
         f'<header class="cover"><h1>After-action report: {e(exercise["title"])}</h1>'
         f'<div class="audience">{audience}</div>{summary}<dl class="meta">{rows}</dl>'

@@ -102,8 +102,17 @@ class Scenario:
         return self.roles if to is None else tuple(to)
 
 
-def compile_scenario(model: ScenarioModel, *, path: str = "<scenario>", text: str = "") -> Scenario:
-    """Index a validated model. Assumes validation passed (references exist, expressions parse)."""
+def compile_scenario(
+    model: ScenarioModel,
+    *,
+    path: str = "<scenario>",
+    text: str = "",
+    expressions: Mapping[str, Expression] | None = None,
+) -> Scenario:
+    """Index a validated model. Assumes validation passed (references exist, expressions parse).
+
+    ``expressions`` are conditions the validator already compiled, by their text.
+    """
     rubric = model.rubric if isinstance(model.rubric, Rubric) else shipped_rubrics()[model.rubric]
     variables = list(model.vars)
     choices: dict[str, Choice] = {}
@@ -111,7 +120,7 @@ def compile_scenario(model: ScenarioModel, *, path: str = "<scenario>", text: st
     choice_inject: dict[str, str] = {}
     conditions: dict[str, Expression] = {}
     timers: dict[str, tuple[float, str]] = {}
-    compiled: dict[str, Expression] = {}
+    compiled: dict[str, Expression] = dict(expressions or {})
 
     def condition(source: str) -> Expression:
         expression = compiled.get(source)

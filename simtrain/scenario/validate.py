@@ -12,7 +12,7 @@ import gc
 import os
 import stat
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from simtrain.scenario.expressions import (
     CRITICAL_ERRORS,
     FUNCTIONS,
     EvaluationError,
+    Expression,
     ExpressionError,
     compile_expression,
 )
@@ -90,11 +91,12 @@ def load_text(text: str, path: str = "<scenario>") -> LoadResult:
             diagnostics.extend(
                 d for d in shape_diagnostics(raw, exc, path) if (d.line, d.column) not in refused
             )
-        diagnostics.extend(Checker(raw, path).run())
+        checker = Checker(raw, path)
+        diagnostics.extend(checker.run())
         diagnostics.sort(key=sort_key)
         scenario = None
         if model is not None and not any(d.severity == "error" for d in diagnostics):
-            scenario = compile_scenario(model, path=path, text=text)
+            scenario = compile_scenario(model, path=path, text=text, expressions=checker.compiled)
     finally:
         if enabled:
             gc.enable()
@@ -292,12 +294,13 @@ class Checker:
         }
         self.documents = {k for k, _ in _items(raw.get("documents"))}
         self.vars: dict[str, Any] = dict(_items(raw.get("vars")))
-        self.roles: list[str] = [
+        # ids as ordered dicts: the order of the file, and O(1) membership for references
+        self.roles: dict[str, None] = dict.fromkeys(
             r["id"] for _, r in _dicts(raw.get("roles")) if isinstance(r.get("id"), str)
-        ]
-        self.injects: list[str] = [
+        )
+        self.injects: dict[str, None] = dict.fromkeys(
             i["id"] for _, i in _dicts(raw.get("injects")) if isinstance(i.get("id"), str)
-        ]
+        )
         self.competencies = self._competencies()
         # (path, choice) for every choice, scene choices and inject responses alike
         self.choices: list[tuple[Path_, dict[str, Any]]] = []
@@ -307,9 +310,14 @@ class Checker:
         for i, inject in _dicts(raw.get("injects")):
             for j, choice in _dicts(inject.get("choices")):
                 self.choices.append((("injects", i, "choices", j), choice))
+        self.compiled: dict[str, Expression] = {}
+        """Each condition compiled once, by its text (compile_scenario reuses them)."""
+        self.samples = _samples(self.vars)
+        self.probes: dict[str, list[object]] = {}
+        """Each condition's outcome on the samples, by its text (evaluated once)."""
         self.never: set[str] = set()
         """Choices whose condition is constantly false (found by check_expressions)."""
-        self.choice_ids = [c.get("id") for _, c in self.choices if isinstance(c.get("id"), str)]
+        self.choice_ids = {c["id"] for _, c in self.choices if isinstance(c.get("id"), str)}
 
     # -- helpers -------------------------------------------------------------------
     def report(
@@ -319,12 +327,12 @@ class Checker:
         line, column = position_of(self.raw, path, key=key)
         self.out.append(Diagnostic(severity, line, column, code, message, self.file))  # type: ignore[arg-type]
 
-    def _competencies(self) -> list[str] | None:
+    def _competencies(self) -> dict[str, None] | None:
         rubric = self.raw.get("rubric", "trauma-informed")
         if isinstance(rubric, str):
             shipped = shipped_rubrics()
             if rubric in shipped:
-                return [c.id for c in shipped[rubric].competencies]
+                return dict.fromkeys(c.id for c in shipped[rubric].competencies)
             self.report(
                 "error",
                 ("rubric",),
@@ -336,7 +344,7 @@ class Checker:
         if isinstance(rubric, dict):
             ids = [c.get("id") for _, c in _dicts(rubric.get("competencies"))]
             self._unique(ids, ("rubric", "competencies"), "competency")
-            return [i for i in ids if isinstance(i, str)]
+            return dict.fromkeys(i for i in ids if isinstance(i, str))
         return None
 
     def _unique(self, ids: list[Any], base: Path_, kind: str) -> None:
@@ -355,11 +363,12 @@ class Checker:
             else:
                 seen[item] = index
 
-    def ref(self, path: Path_, value: Any, known: Iterable[str], kind: str, code: str) -> None:
-        """Report ``value`` (at ``path``) unless it is one of ``known``."""
+    def ref(self, path: Path_, value: Any, known: Collection[str], kind: str, code: str) -> None:
+        """Report ``value`` (at ``path``) unless it is one of ``known`` (a set or a dict:
+        one O(1) lookup per reference, so checking stays linear in the file's size)."""
         if not isinstance(value, str):
             return
-        pool = list(known)
+        pool = known
         if value not in pool:
             self.report(
                 "error",
@@ -430,7 +439,7 @@ class Checker:
     def check_refs(self) -> None:
         """start, goto, reveal, roles, to, for_roles, objective and assess references."""
         raw = self.raw
-        scenes = list(self.scenes)
+        scenes = self.scenes
         self.ref(("start",), raw.get("start"), scenes, "scene", "unknown-scene")
         for doc_id, doc in _items(raw.get("documents")):
             if isinstance(doc, dict):
@@ -576,11 +585,11 @@ class Checker:
 
     def check_expressions(self) -> None:
         """Every ``if`` and ``when`` parses and names things that exist."""
-        known = {
-            "scene": list(self.scenes),
-            "choice": [c for c in self.choice_ids if isinstance(c, str)],
-            "document": sorted(self.documents),
-            "inject": [i for i in self.injects if isinstance(i, str)],
+        known: dict[str, Collection[str]] = {
+            "scene": self.scenes,
+            "choice": self.choice_ids,
+            "document": self.documents,
+            "inject": self.injects,
         }
         variables = [v for v in self.vars if isinstance(v, str)]
         targets: list[tuple[Path_, Any]] = [((*p, "if"), c.get("if")) for p, c in self.choices]
@@ -591,7 +600,10 @@ class Checker:
             if not isinstance(source, str):
                 continue
             try:
-                expression = compile_expression(source, variables)
+                expression = self.compiled.get(source)
+                if expression is None:
+                    expression = compile_expression(source, variables)
+                    self.compiled[source] = expression
             except ExpressionError as exc:
                 self.report(
                     "error",
@@ -617,14 +629,11 @@ class Checker:
         """Evaluate a condition on sample team states to warn about one that can never be
         true, always stops with an error (``trust / 0 > 1``), or compares values of
         different types (``trust >= 'two'``) — each silently disables its choice in play."""
-        outcomes: list[object] = []
-        for sample in _samples(self.vars):
-            try:
-                outcomes.append(bool(expression.evaluate(sample)))
-            except EvaluationError as exc:
-                outcomes.append(exc)
-            except Exception:  # variables of a broken shape: the shape pass reports them
-                return
+        outcomes = self.probes.get(source)
+        if outcomes is None:
+            outcomes = self.probes[source] = _outcomes(expression, self.samples)
+        if not outcomes:
+            return
         errors = [o for o in outcomes if isinstance(o, EvaluationError)]
         holder = self._at(path[:-1])
         owner = holder.get("id") if isinstance(holder, dict) else None
@@ -834,6 +843,20 @@ def _describe_ref(path: Path_) -> str:
         "to": "to",
         "objective": "objective",
     }.get(str(last), str(last))
+
+
+def _outcomes(expression: Expression, samples: list[_Sample]) -> list[object]:
+    """The condition's truth (or its EvaluationError) on each sample; empty when the
+    variables have a broken shape (the shape pass reports those)."""
+    outcomes: list[object] = []
+    for sample in samples:
+        try:
+            outcomes.append(bool(expression.evaluate(sample)))
+        except EvaluationError as exc:
+            outcomes.append(exc)
+        except Exception:
+            return []
+    return outcomes
 
 
 def _is_type_error(error: EvaluationError) -> bool:
