@@ -347,7 +347,7 @@ def test_a_message_without_a_subject_gets_its_first_sentence_or_whole_words() ->
 
 
 def test_an_inject_without_a_subject_shows_its_channel_and_sender(service: ExerciseService) -> None:
-    from facilitator.board import msel
+    from simtrain.views.board import msel
 
     path = Path(__file__).parent / "fixtures" / "no_subject.yaml"
     exercise, codes = service.create(path, ["red"], exercise_id="sms")
