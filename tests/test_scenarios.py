@@ -117,22 +117,22 @@ MONEY_BEST = (
     "atm_cctv_secure surveillance_tanner as:victims_lawyer community_outreach to_analysis "
     "as:financial_investigator build_flow_chart treat_accounts_as_controlled as:prosecutor "
     "map_amp as:financial_investigator net_worth_mother as:asset_recovery "
-    "plan_third_party_freeze as:prosecutor egmont_and_jit bring_action_forward wait:45m "
+    "plan_third_party_freeze as:prosecutor egmont_and_jit bring_action_forward "
     "as:lead_investigator vet_interpreters family_risk_assessment as:victims_lawyer "
     "plan_support as:prosecutor sequence_freeze_first as:lead_investigator separate_and_care "
     "as:victims_lawyer explain_roles_rights presume_minor as:prosecutor "
     "one_joint_interview_later as:lead_investigator go_joint_interview peace_free_recall "
     "as:victims_lawyer compensation_claims settlement_inform_and_report "
     "withdrawal_protect_via_jit as:prosecutor charge_on_money_trail victimless_strategy "
-    "inject:media_leak leak_protect_identity seek_confiscation_full"
+    "leak_protect_identity seek_confiscation_full"
 ).split()
 MONEY_WORST = (
     "as:fiu_analyst fiu_hold_str as:victims_lawyer lawyer_reveal_caller as:prosecutor "
     "raid_this_week as:lead_investigator early_question_onsite onsite_recover "
     "treat_esra_adult as:prosecutor shelter_if_statement withdraw_condition "
     "press_statements_now as:lead_investigator challenge_dates as:victims_lawyer "
-    "settlement_pass_on as:prosecutor withdrawal_end_support inject:media_leak "
-    "leak_confirm_details charge_on_testimony weak_go_trial"
+    "settlement_pass_on as:prosecutor withdrawal_end_support leak_confirm_details "
+    "charge_on_testimony weak_go_trial"
 ).split()
 
 FORGONE = {"morning-after": 5, "port-arrivals": 16}
@@ -212,3 +212,37 @@ def test_port_arrivals_success_needs_zero_critical_errors() -> None:
     assert ending is not None and "critical errors listed above" in ending.debrief
     with pytest.raises(StepRefused, match="charge_with_corroboration"):
         play(engine, [*steps.split()[:-1], "charge_with_corroboration"])
+
+
+# The review's path (content review §2.1): four critical errors and a summoned witness, yet
+# every money step right. It used to end in success; now it ends "with harm done".
+MONEY_HARMED = (
+    "as:fiu_analyst fiu_analyse_disseminate as:prosecutor open_parallel_fin as:asset_recovery "
+    "aro_registry_check as:prosecutor formal_channels as:financial_investigator utility_orders "
+    "as:lead_investigator atm_cctv_secure surveillance_tanner to_analysis "
+    "as:financial_investigator build_flow_chart treat_accounts_as_controlled as:prosecutor "
+    "map_amp as:financial_investigator net_worth_mother as:asset_recovery "
+    "plan_third_party_freeze as:prosecutor egmont_and_jit bring_action_forward "
+    "as:lead_investigator use_usual_interpreter as:victims_lawyer plan_support as:prosecutor "
+    "sequence_freeze_first as:lead_investigator separate_and_care treat_esra_adult "
+    "as:prosecutor shelter_if_statement withdraw_condition no_volunteers as:victims_lawyer "
+    "compensation_claims settlement_inform_and_report as:prosecutor withdrawal_end_support "
+    "charge_on_money_trail insist_mira leak_protect_identity seek_confiscation_after_harm"
+).split()
+
+
+def test_money_success_needs_no_critical_error() -> None:
+    scenario = load_file(SHIPPED["follow-the-money"]).scenario
+    assert scenario is not None
+    engine = Engine(scenario)
+    harmed = play(engine, MONEY_HARMED)
+    assert harmed.scene == "end_justice_harm" and harmed.outcome == "partial"
+    assert len(harmed.critical) == 4
+    # the full-success option is not even offered to this team
+    refused = [*MONEY_HARMED[:-1], "seek_confiscation_full"]
+    with pytest.raises(StepRefused, match="condition does not hold"):
+        play(engine, refused)
+    for choice in scenario.choices.values():
+        if choice.critical:
+            assert choice.add.get("critical_errors") == 1, choice.id
+            assert choice.set.get("harmed") is True, choice.id
