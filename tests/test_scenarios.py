@@ -112,12 +112,13 @@ TUTORIAL_WORST = (
 
 MONEY_BEST = (
     "as:fiu_analyst fiu_analyse_disseminate as:victims_lawyer lawyer_share_consented "
-    "as:prosecutor open_parallel_fin as:asset_recovery aro_registry_check as:prosecutor "
+    "as:prosecutor lawyer_protection_agenda open_parallel_fin as:asset_recovery "
+    "aro_registry_check as:prosecutor "
     "formal_channels as:financial_investigator utility_orders as:lead_investigator "
     "atm_cctv_secure surveillance_tanner as:victims_lawyer community_outreach to_analysis "
     "as:financial_investigator build_flow_chart treat_accounts_as_controlled as:prosecutor "
     "map_amp as:financial_investigator net_worth_mother as:asset_recovery "
-    "plan_third_party_freeze as:prosecutor egmont_and_jit bring_action_forward "
+    "plan_third_party_freeze as:prosecutor egmont_and_jit as:fiu_analyst fiu_postpone_sale "
     "as:lead_investigator vet_interpreters family_risk_assessment as:victims_lawyer "
     "plan_support as:prosecutor sequence_freeze_first as:lead_investigator separate_and_care "
     "as:victims_lawyer explain_roles_rights presume_minor as:prosecutor "
@@ -135,7 +136,7 @@ MONEY_WORST = (
     "charge_on_testimony weak_go_trial"
 ).split()
 
-FORGONE = {"morning-after": 5, "port-arrivals": 16}
+FORGONE = {"follow-the-money": 1, "morning-after": 5, "port-arrivals": 16}
 """Points of the per-competency maxima the best path gives up by design: where an option
 trades one competency for another (a woman interviewer on Monday costs evidence today; an
 independent advocate costs trust; in port-arrivals, the dilemmas over where Anton sleeps, Emir's
@@ -227,7 +228,7 @@ MONEY_HARMED = (
     "sequence_freeze_first as:lead_investigator separate_and_care treat_esra_adult "
     "as:prosecutor shelter_if_statement withdraw_condition no_volunteers as:victims_lawyer "
     "compensation_claims settlement_inform_and_report as:prosecutor withdrawal_end_support "
-    "charge_on_money_trail insist_mira leak_protect_identity seek_confiscation_after_harm"
+    "charge_on_money_trail insist_talia leak_protect_identity seek_confiscation_after_harm"
 ).split()
 
 
@@ -244,5 +245,4 @@ def test_money_success_needs_no_critical_error() -> None:
         play(engine, refused)
     for choice in scenario.choices.values():
         if choice.critical:
-            assert choice.add.get("critical_errors") == 1, choice.id
             assert choice.set.get("harmed") is True, choice.id
