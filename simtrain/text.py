@@ -33,12 +33,6 @@ def time_text(minutes: float | None) -> str:
     return f"{hours}:{mins:02d}:{secs:02d}" if hours else f"{mins:02d}:{secs:02d}"
 
 
-def minute_text(minutes: float) -> str:
-    """A moment of the exercise to the minute, as ``h:mm``: ``68.2`` → ``1:08``."""
-    whole = max(0, int(minutes))
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
 def duration_text(minutes: float | None) -> str:
     """A span of exercise time in words: ``45 s``, ``2 min 30 s``, ``1 h 5 min``; ``—``
     for none."""

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from simtrain.cli import main
 from simtrain.engine.events import SteppedBack, SteppedOut
 from simtrain.exercise import Exercise, ExerciseService, Seat
-from simtrain.text import clock_text, minute_text, sentence, subject_of
+from simtrain.text import clock_text, sentence, subject_of
 from simtrain.views.demo import start_demo
 from simtrain.views.lobby import lobby
 from simtrain.views.seat import notices
@@ -45,12 +45,13 @@ def seat(service: ExerciseService, codes: dict[str, str], role: str, name: str) 
 
 
 @pytest.mark.parametrize(
-    ("minutes", "clock", "time"),
-    [(0.0, "0:00:00", "0:00"), (12.5, "0:12:30", "0:12"), (68.25, "1:08:15", "1:08")],
+    ("minutes", "clock"),
+    [(0.0, "0:00:00"), (1 + 52 / 60, "0:01:52"), (12.5, "0:12:30"), (68.25, "1:08:15")],
 )
-def test_clock_formats(minutes: float, clock: str, time: str) -> None:
+def test_the_trainee_screen_has_one_time_format(minutes: float, clock: str) -> None:
+    """Issue 10: 1 min 52 s read "0:01" (hours and minutes, taken for m:ss) beside the
+    clock's "0:01:52"; every moment on the trainee screen is now h:mm:ss."""
     assert clock_text(minutes) == clock
-    assert minute_text(minutes) == time
 
 
 def test_sentence_capitalises_and_ends_with_a_full_stop() -> None:
@@ -245,8 +246,47 @@ def test_a_teammate_deciding_first_is_reported_with_the_new_state(service, live)
     ben.choose("screen_individually", "", ben.view().seq)
     result = ana.choose("question_on_quay", "my reasons", seen.seq)
     assert not result.accepted and result.scene_changed
-    assert result.message.startswith("Ben (Reception social worker) chose “Screen each")
+    assert result.message == (
+        "Ben already chose “Screen each arrival individually, away from the group leaders”; "
+        "your note is kept. The team is now in “Individual screening”."
+    )
     assert result.view.scene.id == "screening"
+
+
+def test_a_once_choice_a_teammate_made_stays_in_place_and_numbers_never_move(service, live) -> None:
+    """Issue 10: the spent choice vanished and the others were renumbered, so a trainee
+    pressing 2 for one choice confirmed another."""
+    _, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ben = seat(service, codes, "social_worker", "Ben")
+    before = {c.number: c.id for c in ana.view().choices}
+    assert before == {1: "note_indicators", 2: "screen_individually", 3: "question_on_quay"}
+    assert ben.choose("note_indicators", "", ben.view().seq).accepted
+    after = ana.view()
+    assert {c.number: c.id for c in after.choices} == before
+    done = after.choice(1)
+    assert done is not None and done.done_by == "Ben (Reception social worker)"
+    assert not done.open and all(c.open for c in after.choices if c.number != 1)
+
+
+def test_a_race_loser_is_told_only_what_happened_with_names(service, live) -> None:
+    """Issue 10: "Asha (social_worker) chose 'medical_first' first first — the scene has
+    changed": ids, doubled words, and a scene change that did not happen."""
+    _, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ben = seat(service, codes, "social_worker", "Ben")
+    seen = ana.view()
+    ben.choose("note_indicators", "", ben.view().seq)
+    ana.view()  # the watcher has already shown the newer state: the sentence still holds
+    lost = ana.choose("note_indicators", "me too", seen.seq)
+    assert not lost.accepted and lost.scene_changed
+    assert lost.message == "Ben already chose “Note the indicators you see”; your note is kept."
+    other = ana.choose("question_on_quay", "", seen.seq)
+    assert other.message == (
+        "Ben already chose “Note the indicators you see”; your note is kept. “Question the "
+        "woman on the quay, with the man beside her” is still on offer: pick it again to "
+        "confirm it."
+    )
 
 
 def test_a_choice_while_paused_is_refused_with_a_sentence(service, live) -> None:

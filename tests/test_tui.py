@@ -23,7 +23,14 @@ from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen, ReaderScreen, StepOutScreen
 from simtrain.tui.play import PlayScreen
 from simtrain.tui.serve import trainee_command
-from simtrain.tui.widgets import Banner, ChoiceList, ConfirmBar, InboxList, ScenePanel
+from simtrain.tui.widgets import (
+    Banner,
+    ChoiceList,
+    ConfirmBar,
+    InboxList,
+    ScenePanel,
+    StatusLine,
+)
 from simtrain.views.demo import start_demo
 from simtrain.views.session import TraineeSession, join_seat
 
@@ -88,15 +95,18 @@ def seat_app(
     return TraineeApp(service, session=session, view=session.view(), watch_timeout=WATCH)
 
 
-def recorded(app: TraineeApp) -> list[str]:
-    """Capture the app's notifications as a list of texts."""
-    texts: list[str] = []
+@pytest.fixture
+def texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the seats' status lines say, as a list of texts."""
+    told: list[str] = []
+    tell = StatusLine.tell
 
-    def notify(message: str, **kwargs: object) -> None:
-        texts.append(message)
+    def record(line: StatusLine, text: str, severity: str = "information") -> None:
+        told.append(text)
+        tell(line, text, severity)
 
-    app.notify = notify  # type: ignore[method-assign]
-    return texts
+    monkeypatch.setattr(StatusLine, "tell", record)
+    return told
 
 
 async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 30.0) -> None:
@@ -178,10 +188,9 @@ async def test_a_choice_is_picked_by_number_and_confirmed_with_its_rationale(
 
 
 async def test_escape_cancels_and_a_refused_confirmation_keeps_the_text(
-    service, codes, control
+    service, codes, control, texts
 ) -> None:
     app = seat_app(service, codes["red"])
-    texts = recorded(app)
     async with app.run_test(size=SIZE) as pilot:
         await past_warning(pilot)
         await pilot.press("1", *"seen", "escape")
@@ -198,10 +207,9 @@ async def test_escape_cancels_and_a_refused_confirmation_keeps_the_text(
 
 
 async def test_the_warning_comes_first_and_another_roles_choice_is_refused(
-    service, codes, control
+    service, codes, control, texts
 ) -> None:
     app = seat_app(service, codes["red"], "social_worker", "Ben")
-    texts = recorded(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = play(app)
         assert screen.warning_shown and not screen.query_one(ChoiceList).display
@@ -215,10 +223,9 @@ async def test_the_warning_comes_first_and_another_roles_choice_is_refused(
 
 
 async def test_a_teammate_deciding_first_is_said_and_the_rationale_kept(
-    service, codes, other, control, monkeypatch
+    service, codes, other, control, monkeypatch, texts
 ) -> None:
     app = seat_app(service, codes["red"])
-    texts = recorded(app)
     # hold back live updates so the teammate's decision lands between pick and confirm
     monkeypatch.setattr(TraineeSession, "wait", lambda self, timeout=1.0: time.sleep(timeout))
     async with app.run_test(size=SIZE) as pilot:
@@ -233,6 +240,10 @@ async def test_a_teammate_deciding_first_is_said_and_the_rationale_kept(
         await pilot.press("2")
         assert app.screen.query_one(ConfirmBar).rationale == "risk"
     assert any(t.startswith("Ben (Reception social worker) chose “Screen each") for t in texts)
+    assert (
+        "Ben already chose “Screen each arrival individually, away from the group leaders”; "
+        "your note is kept. The team is now in “Individual screening”."
+    ) in texts
     assert [s.choice for s in control.state("red").path] == ["screen_individually"]
 
 
@@ -240,10 +251,9 @@ async def test_a_teammate_deciding_first_is_said_and_the_rationale_kept(
 
 
 async def test_an_inject_from_another_process_arrives_with_a_toast_and_the_bell(
-    service, codes, control
+    service, codes, control, texts
 ) -> None:
     app = seat_app(service, codes["red"])
-    texts = recorded(app)
     bells: list[bool] = []
     app.bell = lambda: bells.append(True)  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
@@ -486,3 +496,27 @@ async def first_screen(port: int) -> str:
             else:
                 break
     return received
+
+
+async def test_a_teammates_once_choice_stays_in_place_dimmed_and_2_is_still_2(
+    service, codes, other, texts
+) -> None:
+    """Issue 10: the spent choice vanished and 2 became the critical error."""
+    app = seat_app(service, codes["red"])
+    async with app.run_test(size=SIZE) as pilot:
+        await past_warning(pilot)
+        ben = join_seat(other, "quay", "red", codes["red"], "social_worker", "Ben")
+        ben.choose("note_indicators", "", ben.view().seq)
+        box = app.screen.query_one(ChoiceList)
+        await until(pilot, lambda: any(c.done_by for c in box.choices))
+        first = box.items[0]
+        assert first.number == 1 and "✓ done by Ben (Reception social worker)" in str(first.prompt)
+        await pilot.press("1")
+        assert texts[-1] == (
+            "Ben (Reception social worker) already chose “Note the indicators you see”; "
+            "it can be chosen only once."
+        )
+        await pilot.press("2")
+        bar = app.screen.query_one(ConfirmBar)
+        assert bar.display and play(app).picked is not None
+        assert play(app).picked.id == "screen_individually"

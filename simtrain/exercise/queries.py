@@ -151,12 +151,19 @@ class ExerciseQueries:
         """The newest event id of the exercise (a cursor for :meth:`watch`)."""
         return self.store.last_id(self.id)
 
-    def watch(self, after_id: int, timeout: float = 1.0) -> list[Recorded]:
+    def watch(
+        self, after_id: int, timeout: float = 1.0, poll: float | None = None
+    ) -> list[Recorded]:
         """Block up to ``timeout`` seconds for events after ``after_id``; deliver anything
-        that fell due meanwhile (so an open screen keeps timers honest)."""
+        that fell due meanwhile (so an open screen keeps timers honest). ``poll``: how
+        often to look for other processes' commits (the store's default unless given)."""
         self.tick()
         try:
-            return [recorded(e) for e in self.store.wait_for_events(self.id, after_id, timeout)]
+            if poll is None:
+                found = self.store.wait_for_events(self.id, after_id, timeout)
+            else:
+                found = self.store.wait_for_events(self.id, after_id, timeout, poll)
+            return [recorded(e) for e in found]
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
 

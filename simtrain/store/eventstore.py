@@ -443,12 +443,16 @@ class EventStore:
                 raise self._error(exc) from exc
         return int(last or 0)
 
-    def wait_for_events(self, exercise_id: str, after_id: int, timeout: float) -> list[StoredEvent]:
+    def wait_for_events(
+        self, exercise_id: str, after_id: int, timeout: float, poll: float = _POLL_INTERVAL_S
+    ) -> list[StoredEvent]:
         """The exercise's events after the cursor, waiting up to ``timeout`` s for some.
 
         Returns as soon as any exist (from any process), or ``[]`` at the timeout. While
-        waiting it only asks SQLite every 20 ms whether anything was committed
-        (``PRAGMA data_version``), which costs next to nothing.
+        waiting it only asks SQLite every ``poll`` s (20 ms unless told) whether anything
+        was committed (``PRAGMA data_version``), which costs next to nothing; each waking
+        does cost a little, so a process that keeps many waiting (a trainee seat, all day)
+        may poll less often.
         """
         deadline = time.monotonic() + timeout
         # Take the change marker before reading, so a commit landing in between is seen.
@@ -458,7 +462,7 @@ class EventStore:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
-            time.sleep(min(_POLL_INTERVAL_S, remaining))
+            time.sleep(min(poll, remaining))
             current = self._change_marker()
             if current != marker:
                 marker = current

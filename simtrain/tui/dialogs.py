@@ -13,8 +13,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
+from simtrain.tui.layout import choice_prompt
 from simtrain.tui.plain import plain
-from simtrain.tui.widgets import ContentWarning, choice_prompt
+from simtrain.tui.widgets import ContentWarning
 from simtrain.views.lobby import RoleOption
 from simtrain.views.seat import ChoiceView
 
@@ -28,6 +29,9 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("f", "Case file: the documents your role may read"),
     ("t", "Team: who is in your team, who decided what, and when"),
     ("c", "Back to the choices"),
+    ("PgUp PgDn", "Scroll the scene (from anywhere on the main screen)"),
+    ("Home End", "Top or bottom of the scene"),
+    ("\\", "Hide or show the side panel (inbox, case file, team): more room for the scene"),
     ("b", "Your role's brief"),
     ("d", "The debrief (once the facilitator releases it)"),
     ("r", "Switch role (solo demo only: you play every role)"),
@@ -201,6 +205,12 @@ class StepOutScreen(Screen[None]):
                 "When you are ready, press F9 or Enter to come back.",
                 id="stepped-out-text",
             )
+            yield Button("Come back", id="come-back", variant="primary")
+
+    @on(Button.Pressed, "#come-back")
+    async def _come_back(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self.app.run_action("step_out")
 
 
 class RoleSwitchScreen(ModalScreen[str | None]):

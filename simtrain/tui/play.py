@@ -9,19 +9,20 @@ from __future__ import annotations
 import threading
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, Input, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from simtrain.exercise import ClockState, ExerciseError
-from simtrain.text import minute_text, sentence
+from simtrain.text import clock_text, sentence
 from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ReaderScreen, RoleSwitchScreen, StepOutScreen
+from simtrain.tui.layout import side_width
 from simtrain.tui.widgets import (
     Banner,
     CaseFileList,
@@ -29,8 +30,10 @@ from simtrain.tui.widgets import (
     ConfirmBar,
     ContentWarning,
     InboxList,
+    KeysBar,
     ScenePanel,
     SeatHeader,
+    StatusLine,
     TeamTimeline,
 )
 from simtrain.views.seat import ChoiceView, Notice, SeatView, notices
@@ -47,6 +50,31 @@ EXERCISE_WARNING: tuple[str, int] = ("", 0)
 """The key under which the scenario's own content warning is acknowledged."""
 
 
+def gone_sentence(picked: ChoiceView, old: SeatView, view: SeatView) -> str:
+    """What to tell a trainee whose picked choice went away before they confirmed it."""
+    done = next((c for c in view.choices if c.id == picked.id and c.done_by), None)
+    if done is not None:
+        return f"{done.done_by} already chose “{picked.label}”; your note is kept."
+    if (old.scene.id, old.scene.visit) != (view.scene.id, view.scene.visit):
+        return (
+            f"The team is now in “{view.scene.title}”, so “{picked.label}” is no longer on "
+            "offer; your note is kept."
+        )
+    return f"“{picked.label}” is no longer on offer; your note is kept."
+
+
+class SceneColumn(Vertical):
+    """The scene, its choices and the confirm bar; sizes the choice box when it resizes."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Give the choice box the rows its choices need at the column's width."""
+        if self.size.height:
+            self.query_one(ChoiceList).fit(self.size.height)
+
+
 class PlayScreen(Screen[None]):
     """One seat of a live exercise (or the solo demo)."""
 
@@ -61,6 +89,15 @@ class PlayScreen(Screen[None]):
         Binding("b", "brief", "Brief"),
         Binding("d", "debrief", "Debrief"),
         Binding("r", "switch_role", "Switch role"),
+        Binding("backslash", "toggle_side", "Side panel", key_display="\\"),
+        Binding("pageup", "scroll_scene('page_up')", "Scroll up", show=False, priority=True),
+        Binding("pagedown", "scroll_scene('page_down')", "Scroll down", show=False, priority=True),
+        Binding("home", "scroll_scene('home')", "Top", show=False, priority=True),
+        Binding("end", "scroll_scene('end')", "Bottom", show=False, priority=True),
+        # the app's keys, shown by the keys bar instead of the footer (which may lack room)
+        Binding("f9", "app.step_out", "Step out", show=False, priority=True),
+        Binding("q", "app.request_quit", "Quit", show=False),
+        Binding("question_mark", "app.help", "Keys", show=False),
     ]
 
     class Updated(Message):
@@ -108,6 +145,8 @@ class PlayScreen(Screen[None]):
         self.missed: list[Notice] = []
         """Notices that arrived while the trainee was stepped out."""
         self._shown_scene: tuple[object, ...] | None = None
+        self._painted: SeatView | None = None
+        self._labels: dict[str, str] = {}
         self._trouble = ""
         self._bound_debrief: object | None = None
         self._stop = threading.Event()
@@ -117,7 +156,7 @@ class PlayScreen(Screen[None]):
         yield SeatHeader(id="header")
         yield Banner(id="banner")
         with Horizontal(id="body"):
-            with Vertical(id="scene-column"):
+            with SceneColumn(id="scene-column"):
                 yield ScenePanel(id="scene")
                 yield ChoiceList(id="choices")
                 yield ConfirmBar(id="confirm")
@@ -128,7 +167,25 @@ class PlayScreen(Screen[None]):
                     yield CaseFileList(id="casefile-list")
                 with TabPane("Team", id="team"):
                     yield TeamTimeline(id="timeline")
-        yield Footer()
+        yield StatusLine(id="status")
+        with Horizontal(id="footer-row"):
+            yield Footer()
+            yield KeysBar(id="keys")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one("#side").styles.width = side_width(event.size.width)
+
+    def _fit_choices(self) -> None:
+        self.query_one(SceneColumn).fit()
+
+    @property
+    def status(self) -> StatusLine:
+        """The line where news and answers are shown."""
+        return self.query_one(StatusLine)
+
+    def say(self, text: str, severity: str = "information") -> None:
+        """Tell the trainee something in the status line (never over the scene)."""
+        self.status.tell(text, severity)
 
     def on_mount(self) -> None:
         self.query_one(ConfirmBar).display = False
@@ -159,8 +216,16 @@ class PlayScreen(Screen[None]):
         return self.pending_warning is not None
 
     def _paint(self, view: SeatView) -> None:
+        """Show ``view``, repainting only the parts that differ from what is on screen (an
+        arriving message changes the inbox line and its counter, not the whole screen)."""
+        was = self._painted
+        self._painted = view
         self.query_one(SeatHeader).show(view)
-        self.query_one(Banner).show_clock(view.clock)
+        if was is None or (was.clock.state, was.clock.debrief_released) != (
+            view.clock.state,
+            view.clock.debrief_released,
+        ):
+            self.query_one(Banner).show_clock(view.clock)
         pending = self.pending_warning
         warn = pending is not None
         key = (view.scene.id, view.scene.visit, pending, view.debrief is None, view.role)
@@ -174,20 +239,30 @@ class PlayScreen(Screen[None]):
             self._shown_scene = key
         choices = self.query_one(ChoiceList)
         hint = ""
-        if view.choices and not any(c.mine for c in view.choices):
+        if view.choices and not any(c.mine and c.open for c in view.choices):
             hint = "none is yours: " + (
                 "press r to play another role" if self.session.solo else "another role must act"
             )
-        choices.show(view.choices, hint)
-        choices.display = self._choices_visible()
-        self.query_one(InboxList).show(view.inbox)
-        self.query_one(CaseFileList).show(view.documents)
-        self.query_one(TeamTimeline).show(view)
-        side = self.query_one(TabbedContent)
+        if choices.show(view.choices, hint):
+            self._fit_choices()
+        visible = self._choices_visible()
+        if choices.display != visible:
+            choices.display = visible
+        if was is None or was.inbox != view.inbox:
+            self.query_one(InboxList).show(view.inbox)
+        if was is None or was.documents != view.documents:
+            self.query_one(CaseFileList).show(view.documents)
+        if was is None or (was.members, was.timeline) != (view.members, view.timeline):
+            self.query_one(TeamTimeline).show(view)
         pending = view.pending_responses
-        inbox_label = f"Inbox {len(view.inbox)}" + (f" ●{pending}" if pending else "")
-        side.get_tab("inbox").label = inbox_label
-        side.get_tab("casefile").label = f"Case file {len(view.documents)}"
+        # short enough that the three tabs fit the narrowest side panel (new documents and
+        # messages are announced in the status line)
+        labels = {"inbox": f"Inbox ●{pending}" if pending else "Inbox"}
+        side = self.query_one(TabbedContent)
+        for tab, label in labels.items():
+            if self._labels.get(tab) != label:
+                self._labels[tab] = label
+                side.get_tab(tab).label = label
         if (view.debrief is None) != (self._bound_debrief is None):
             self.refresh_bindings()  # the debrief key appears once it is released
         self._bound_debrief = view.debrief
@@ -253,16 +328,12 @@ class PlayScreen(Screen[None]):
                     self._tell(notice)
         # (while a decision is being recorded, its own outcome decides what happens to it)
         if self.picked is not None and not self.deciding and self.picked not in view.choices:
-            overtaken = next((c for c in view.choices if c.id == self.picked.id and c.mine), None)
+            overtaken = next(
+                (c for c in view.choices if c.id == self.picked.id and c.mine and c.open), None
+            )
             if overtaken is None:
                 self._close_confirm(keep=True)
-                self._tell(
-                    Notice(
-                        "The choice you picked is no longer on offer. Your note was kept: it "
-                        "is filled in when you pick again.",
-                        "warning",
-                    )
-                )
+                self._tell(Notice(gone_sentence(self.picked, old, view), "warning"))
             else:
                 self.picked = overtaken
         self._paint(view)
@@ -279,7 +350,7 @@ class PlayScreen(Screen[None]):
     def _troubled(self, message: Trouble) -> None:
         if message.text != self._trouble:
             self._trouble = message.text
-            self.notify(sentence(message.text), severity="error", timeout=8)
+            self.say(sentence(message.text), "error")
 
     def _tell(self, notice: Notice) -> None:
         if self.stepped_out:
@@ -287,7 +358,7 @@ class PlayScreen(Screen[None]):
             return
         if notice.bell:
             self.app.bell()
-        self.notify(notice.text, severity=notice.severity, timeout=6)
+        self.say(notice.text, notice.severity)
 
     # -- choosing ----------------------------------------------------------------------------
     def action_pick(self, number: int) -> None:
@@ -296,28 +367,33 @@ class PlayScreen(Screen[None]):
         if self.deciding:
             return
         if self.warning_shown:
-            self.notify(
+            self.say(
                 "Read the content warning first: press Enter to continue, or F9 to step out.",
-                severity="warning",
+                "warning",
             )
             return
         if view.ended:
-            self.notify("Your team has reached an ending; there are no more choices.")
+            self.say("Your team has reached an ending; there are no more choices.")
             return
         if view.clock.state == "ended":
-            self.notify("The exercise has ended; no more choices can be made.")
+            self.say("The exercise has ended; no more choices can be made.")
             return
         choice = view.choice(number)
         if choice is None:
-            self.notify(f"There is no choice {number} now.", severity="warning")
+            self.say(f"There is no choice {number} now.", "warning")
+            return
+        if choice.done_by:
+            self.say(
+                f"{choice.done_by} already chose “{choice.label}”; it can be chosen only once.",
+                "warning",
+            )
             return
         if not choice.mine:
             self.app.bell()
-            self.notify(
+            self.say(
                 f"Only the {choice.roles_text} may choose “{choice.label}”. "
                 "Tell them what you think: the team decides together.",
-                severity="warning",
-                timeout=6,
+                "warning",
             )
             return
         if self.picked is not None:
@@ -371,18 +447,14 @@ class PlayScreen(Screen[None]):
             self._close_confirm(keep=False)
             self._show_view(result.view)
             if picked is not None:
-                self.notify(f"Recorded: {picked.label}", timeout=4)
+                self.say(f"Recorded: {picked.label}")
         elif result.scene_changed:
             self._close_confirm(keep=True)
             self._show_view(result.view, skip=result.message)
-            self.notify(
-                f"{result.message} Your note was kept: it is filled in when you pick again.",
-                severity="warning",
-                timeout=10,
-            )
+            self.say(result.message, "warning")
         else:
             self._show_view(result.view)
-            self.notify(result.message, severity="error", timeout=8)
+            self.say(result.message, "error")
         self._focus_main()
 
     # -- panels and readers ------------------------------------------------------------------
@@ -390,6 +462,28 @@ class PlayScreen(Screen[None]):
         """Show a tab of the side panel and move into it."""
         self.query_one(TabbedContent).active = tab
         self.query_one(SIDE_FOCUS[tab]).focus()
+
+    def action_toggle_side(self) -> None:
+        """Hide the side panel for more room, or show it again."""
+        side = self.query_one(TabbedContent)
+        side.display = not side.display
+        focused = self.focused
+        if not side.display and focused is not None and side in focused.ancestors_with_self:
+            self._focus_main()
+
+    def action_scroll_scene(self, where: str) -> None:
+        """Scroll the scene from anywhere; Home and End still move in a field being typed."""
+        focused = self.focused
+        if isinstance(focused, Input) and where in ("home", "end"):
+            focused.action_home() if where == "home" else focused.action_end()
+            return
+        scene = self.query_one(ScenePanel)
+        {
+            "page_up": lambda: scene.scroll_page_up(animate=False),
+            "page_down": lambda: scene.scroll_page_down(animate=False),
+            "home": lambda: scene.scroll_home(animate=False),
+            "end": lambda: scene.scroll_end(animate=False),
+        }[where]()
 
     def action_focus_choices(self) -> None:
         """Back to the scene and its choices."""
@@ -408,9 +502,7 @@ class PlayScreen(Screen[None]):
         item = next((i for i in self.view.inbox if i.key == message.key), None)
         if item is None:
             return
-        meta = (
-            f"{item.channel_name} · {item.sender or 'unknown sender'} · {minute_text(item.clock)}"
-        )
+        meta = f"{item.channel_name} · {item.sender or 'unknown sender'} · {clock_text(item.clock)}"
         if item.needs_response and not item.choices:
             meta += " · another role must respond"
         self.app.push_screen(
@@ -443,7 +535,7 @@ class PlayScreen(Screen[None]):
     def action_debrief(self) -> None:
         """Open the debrief, once released."""
         if self.view.debrief is None:
-            self.notify("The debrief opens when the facilitator releases it.")
+            self.say("The debrief opens when the facilitator releases it.")
             return
         self._open_debrief()
 
@@ -471,7 +563,7 @@ class PlayScreen(Screen[None]):
             self.post_message(self.Trouble(str(exc)))
             return
         self.post_message(self.Updated(view, quiet=True))
-        self.app.call_from_thread(self.notify, f"You now play the {view.role_name}.")
+        self.app.call_from_thread(self.say, f"You now play the {view.role_name}.")
 
     # -- stepping out ----------------------------------------------------------------------------
     def step_out(self) -> None:
@@ -492,8 +584,9 @@ class PlayScreen(Screen[None]):
         self._record_step(out=False)
         missed, self.missed = self.missed, []
         if missed:
-            lines = "\n".join(f"• {notice.text}" for notice in missed[-6:])
-            self.notify(f"While you were away:\n{lines}", timeout=12)
+            latest = missed[-1].text
+            more = f" (and {len(missed) - 1} more: see the inbox and the team tab)"
+            self.say(f"While you were away: {latest}" + (more if len(missed) > 1 else ""))
 
     @work(thread=True, group="seat", exit_on_error=False)
     def _record_step(self, *, out: bool) -> None:

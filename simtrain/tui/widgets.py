@@ -6,16 +6,31 @@ shows); widgets tell the screen what the trainee did with the messages nested in
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Button, Input, Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simtrain.exercise import ClockState
-from simtrain.text import clock_text, minute_text
+from simtrain.text import clock_text
+from simtrain.tui.layout import (
+    BORDER,
+    ChoicePlan,
+    box_width,
+    choice_entries,
+    choice_prompt,
+    hidden_below,
+    plan_choices,
+    rows,
+)
 from simtrain.tui.plain import plain
 from simtrain.views.seat import (
     ChoiceView,
@@ -35,22 +50,29 @@ BANNERS: dict[str, str] = {
 
 
 class SeatHeader(Horizontal):
-    """One line: scenario title, team, role and the exercise clock."""
+    """One line: the scenario and team (cut first when narrow), the trainee's role and name
+    (never cut), and the exercise clock."""
 
     _clock_text = ""
+    _seat: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Label(id="header-title")
+        yield Label(id="header-who")
         yield Label(id="header-clock")
 
     def show(self, view: SeatView) -> None:
         """Show the seat of ``view``."""
-        who = f" ({view.name})" if view.name not in (view.role, view.role_name) else ""
-        self.query_one("#header-title", Label).update(
-            Content.assemble(
-                (view.scenario_title, "bold"), f"  ·  team {view.team}  ·  {view.role_name}{who}"
+        seat = (view.scenario_title, view.team, view.role_name, view.name)
+        if seat != self._seat:
+            self._seat = seat
+            who = f" ({view.name})" if view.name not in (view.role, view.role_name) else ""
+            self.query_one("#header-title", Label).update(
+                Content.styled(view.scenario_title, "bold")
             )
-        )
+            self.query_one("#header-who", Label).update(
+                Content.assemble(f"team {view.team}  ·  ", (view.role_name, "bold"), who)
+            )
         self.show_clock(view.clock)
 
     def show_clock(self, clock: ClockState) -> None:
@@ -59,7 +81,49 @@ class SeatHeader(Horizontal):
         text = f"{mark} {clock_text(clock.minutes)}"
         if text != self._clock_text:  # the clock is read several times a second
             self._clock_text = text
-            self.query_one("#header-clock", Label).update(text)
+            # a fixed width: repaint the label alone, no layout of the screen
+            self.query_one("#header-clock", Label).update(text, layout=False)
+
+
+class StatusLine(Static):
+    """What just happened, in a line the layout reserves above the footer: it never
+    covers the scene or the choices, and stays until the next news."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.history: list[str] = []
+        """Every text shown, oldest first (what the trainee was told)."""
+        self.text = ""
+        self._content = Content("")
+
+    def tell(self, text: str, severity: str = "information") -> None:
+        """Show ``text`` (a sentence) with the look of its ``severity``."""
+        self.history.append(text)
+        mark = {"warning": "▲ ", "error": "✖ "}.get(severity, "● ")
+        content = Content.assemble((mark, "bold"), plain(text))
+        # lay the screen out again only when the line count changes (it costs more than
+        # everything else an arriving message does)
+        width = self.content_region.width
+        same = width > 0 and rows(content, width) == rows(self._content, width)
+        self.text, self._content = text, content
+        self.update(content, layout=not same)
+        for level in ("information", "warning", "error"):
+            self.set_class(severity == level, f"-{level}")
+
+
+KEYS_BAR = Content.from_markup(
+    "[@click=app.step_out][b $accent]F9[/] Step out[/]  "
+    "[@click=app.help][b $accent]?[/] Keys[/]  "
+    "[@click=app.request_quit][b $accent]q[/] Quit[/]"
+)
+"""The keys that are always on screen (and clickable in a browser)."""
+
+
+class KeysBar(Static):
+    """F9 Step out, ? Keys, q Quit: always visible, whatever the footer has room for."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(KEYS_BAR, id=id)
 
 
 class Banner(Static):
@@ -113,24 +177,34 @@ class ContentWarning(Vertical):
 class ScenePanel(VerticalScroll):
     """The scene: title, Markdown text, the text for this role, or the ending reached."""
 
-    _shown: dict[str, str]
-    """The Markdown shown in each part (rendering it again costs a few hundred ms)."""
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: dict[str, str] = {}
+        """The Markdown shown in each part (rendering it again costs a few hundred ms)."""
+        # built here, not in compose, so ``show`` works before the children mount
+        self._title = Label(id="scene-title")
+        self._warning = ContentWarning(id="warning")
+        self._parts = {
+            "scene-text": Markdown(id="scene-text"),
+            "role-text": Markdown(id="role-text"),
+            "ending-debrief": Markdown(id="ending-debrief"),
+        }
+        self._outcome = Label(id="ending-outcome")
+        self._note = Static(id="ending-note")
+        self._ending = Vertical(self._outcome, self._parts["ending-debrief"], self._note)
+        self._ending.id = "ending"
 
     def compose(self) -> ComposeResult:
-        self._shown = {}
-        yield Label(id="scene-title")
-        yield ContentWarning(id="warning")
-        yield Markdown(id="scene-text")
-        yield Markdown(id="role-text")
-        with Vertical(id="ending"):
-            yield Label(id="ending-outcome")
-            yield Markdown(id="ending-debrief")
-            yield Static(id="ending-note")
+        yield self._title
+        yield self._warning
+        yield self._parts["scene-text"]
+        yield self._parts["role-text"]
+        yield self._ending
 
     def _markdown(self, part: str, text: str) -> None:
         if self._shown.get(part) != text:
             self._shown[part] = text
-            self.query_one(f"#{part}", Markdown).update(text)
+            self._parts[part].update(text)
 
     def show(
         self, view: SeatView, *, warn: bool, solo: bool = False, exercise_warning: bool = False
@@ -139,26 +213,23 @@ class ScenePanel(VerticalScroll):
         ``exercise_warning``, the scenario's own, before the exercise begins)."""
         scene = view.scene
         title = view.scenario_title if exercise_warning else scene.title
-        self.query_one("#scene-title", Label).update(Content.styled(title, "bold"))
-        warning = self.query_one(ContentWarning)
-        warning.display = warn
+        self._title.update(Content.styled(title, "bold"))
+        self._warning.display = warn
         if warn:
             if exercise_warning:
-                warning.show(view.content_warning, solo=solo, then="the exercise")
+                self._warning.show(reflow(view.content_warning), solo=solo, then="the exercise")
             else:
-                warning.show(scene.content_warning, solo=solo)
+                self._warning.show(reflow(scene.content_warning), solo=solo)
         self._markdown("scene-text", scene.text)
         self._markdown(
             "role-text",
             f"**For you, {view.role_name}:** {scene.role_text}" if scene.role_text else "",
         )
-        ending = self.query_one("#ending", Vertical)
+        ending = self._ending
         if scene.ending is not None:
-            self.query_one("#ending-outcome", Label).update(
-                Content.styled("Outcome: " + scene.ending.outcome_name, "bold")
-            )
+            self._outcome.update(Content.styled("Outcome: " + scene.ending.outcome_name, "bold"))
             self._markdown("ending-debrief", scene.ending.debrief)
-            self.query_one("#ending-note", Static).update(
+            self._note.update(
                 "Your scores and the feedback on each decision open when the facilitator "
                 "releases the debrief."
                 if view.debrief is None
@@ -166,66 +237,148 @@ class ScenePanel(VerticalScroll):
             )
             for outcome in ("success", "partial", "failure"):
                 ending.set_class(scene.ending.outcome == outcome, f"-{outcome}")
-        self.query_one("#scene-text").display = not warn
-        self.query_one("#role-text").display = not warn and bool(scene.role_text)
+        self._parts["scene-text"].display = not warn
+        self._parts["role-text"].display = not warn and bool(scene.role_text)
         ending.display = not warn and scene.ending is not None
-        self.query_one("#ending-debrief").display = bool(scene.ending and scene.ending.debrief)
+        self._parts["ending-debrief"].display = bool(scene.ending and scene.ending.debrief)
         self.scroll_home(animate=False)
 
 
-def choice_prompt(choice: ChoiceView) -> Content:
-    """How a choice reads in a list: its number, its label and who must make it."""
-    number = f"{choice.number}. " if choice.number <= 9 else "   "
-    if choice.mine:
-        return Content.assemble((number, "bold"), choice.label)
-    return Content.assemble(
-        (number, "dim"), (choice.label, "dim"), (f"  — for the {choice.roles_text}", "italic")
-    )
+def reflow(text: str) -> str:
+    """Text as paragraphs: the line breaks of a YAML block inside a paragraph become
+    spaces (the screen wraps at its own width); blank lines still part paragraphs."""
+    paragraphs = (" ".join(p.split()) for p in text.replace("\r", "").split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
-class ChoiceList(OptionList):
-    """The choices on offer, numbered; other roles' choices dimmed with the role's name."""
+class ChoiceItem(Static):
+    """One line of the choice list: a choice (``number`` > 0) or a reply heading (0)."""
+
+    def __init__(self, number: int, prompt: Content) -> None:
+        super().__init__(prompt, classes="choice" if number else "choice-heading")
+        self.number = number
+        self.prompt = prompt
+
+    def show(self, number: int, prompt: Content) -> None:
+        """Show another entry (only repainted when it differs)."""
+        if (number, prompt) != (self.number, self.prompt):
+            self.number, self.prompt = number, prompt
+            self.set_class(bool(number), "choice")
+            self.set_class(not number, "choice-heading")
+            self.update(prompt)
+
+    def on_click(self) -> None:
+        if self.number:
+            self.post_message(ChoiceList.Picked(self.number))
+
+
+class ChoiceList(VerticalScroll, can_focus=True):
+    """The choices on offer, numbered; each shown whole (the box is sized by
+    :func:`~simtrain.tui.layout.plan_choices`); when they cannot all fit, the box scrolls and
+    its bottom border says how many more there are."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("enter", "select", "Pick", show=False),
+    ]
 
     class Picked(Message):
-        """The trainee picked the choice with this number (Enter on it)."""
+        """The trainee picked the choice with this number (Enter on it, or a click)."""
 
         def __init__(self, number: int) -> None:
             super().__init__()
             self.number = number
 
-    def show(self, choices: tuple[ChoiceView, ...], hint: str = "") -> None:
-        """List ``choices`` (scene choices first, then the replies to injects), with a
-        ``hint`` under the box."""
-        highlighted = self.highlighted
-        options: list[Option | None] = []
-        group = ""
-        for choice in choices:
-            if choice.reply_to and choice.reply_to != group:
-                group = choice.reply_to
-                options.append(None)
-                options.append(
-                    Option(Content.styled(f"Reply to: {group}", "bold $accent"), disabled=True)
-                )
-            options.append(Option(choice_prompt(choice), id=str(choice.number)))
-        self.set_options(options)
-        self.border_title = "Choices" if choices else "No choices"
-        self.border_subtitle = hint
-        if (
-            highlighted is not None
-            and highlighted < self.option_count
-            and not self.options[highlighted].disabled
-        ):
-            self.highlighted = highlighted
-        elif choices:
-            self.highlighted = next(
-                (i for i, option in enumerate(self.options) if not option.disabled), None
-            )
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.choices: tuple[ChoiceView, ...] = ()
+        self.highlighted: int | None = None
+        """The number of the highlighted choice."""
+        self.hint = ""
+        self.plan = ChoicePlan(BORDER + 1, (), False)
+        self._prompts: list[Content] = []
+        self._is_choice: list[bool] = []
 
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id is not None:
-            self.post_message(self.Picked(int(event.option.id)))
+    @property
+    def items(self) -> list[ChoiceItem]:
+        """The entries, in order."""
+        return list(self.query_children(ChoiceItem))
+
+    def show(self, choices: tuple[ChoiceView, ...], hint: str = "") -> bool:
+        """List ``choices`` (scene choices first, then the replies to injects) with a
+        ``hint`` under the box; True when anything changed."""
+        if choices == self.choices and hint == self.hint:
+            return False
+        self.choices, self.hint = choices, hint
+        entries = choice_entries(choices)
+        self._prompts = [prompt for _, prompt in entries]
+        self._is_choice = [choice is not None for choice, _ in entries]
+        items = self.items
+        for item, (choice, prompt) in zip(items, entries, strict=False):
+            item.show(choice.number if choice else 0, prompt)
+        for item in items[len(entries) :]:
+            item.remove()
+        if len(entries) > len(items):
+            self.mount_all(
+                ChoiceItem(choice.number if choice else 0, prompt)
+                for choice, prompt in entries[len(items) :]
+            )
+        self.border_title = "Choices" if choices else "No choices"
+        numbers = [c.number for c in choices if c.open]
+        if self.highlighted not in numbers:
+            self.highlighted = numbers[0] if numbers else None
+        self._mark()
+        return True
+
+    def fit(self, column_height: int) -> None:
+        """Size the box for a scene column ``column_height`` rows high."""
+        width = box_width(self.parent.size.width if self.parent else self.size.width)
+        plan = plan_choices(self._prompts, width, column_height)
+        if plan != self.plan:
+            self.plan = plan
+            self.styles.height = plan.height
+        self._subtitle()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._subtitle()
+
+    def _subtitle(self) -> None:
+        more = 0
+        if self.plan.scrolls and len(self.plan.rows) == len(self._is_choice):
+            more = hidden_below(self.plan, self._is_choice, round(self.scroll_y))
+        parts = [f"{more} more ↓" if more else "", self.hint]
+        subtitle = "  ·  ".join(p for p in parts if p)
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+
+    def _mark(self) -> None:
+        for item in self.items:
+            item.set_class(bool(item.number) and item.number == self.highlighted, "-highlighted")
+
+    def _highlighted_item(self) -> ChoiceItem | None:
+        return next((i for i in self.items if i.number and i.number == self.highlighted), None)
+
+    def action_move(self, step: int) -> None:
+        """Highlight the next (or previous) choice that is still on offer."""
+        numbers = [c.number for c in self.choices if c.open]
+        if not numbers:
+            return
+        if self.highlighted not in numbers:
+            self.highlighted = numbers[0]
+        else:
+            index = numbers.index(self.highlighted) + step
+            self.highlighted = numbers[max(0, min(len(numbers) - 1, index))]
+        self._mark()
+        if (item := self._highlighted_item()) is not None:
+            self.scroll_to_widget(item, animate=False)
+        self._subtitle()
+
+    def action_select(self) -> None:
+        """Pick the highlighted choice."""
+        if self.highlighted is not None:
+            self.post_message(self.Picked(self.highlighted))
 
 
 class ConfirmBar(Vertical):
@@ -278,7 +431,7 @@ def inbox_prompt(item: InboxItem) -> Content:
     """How an inbox item reads in the list (one needing a response is marked)."""
     return Content.assemble(
         ("● " if item.needs_response else "", "bold $warning"),
-        (f"{minute_text(item.clock)} {item.channel_name}", "bold"),
+        (f"{clock_text(item.clock)} {item.channel_name}", "bold"),
         "  to answer" if item.needs_response else "",
         ("  content warning" if item.content_warning else "", "italic"),
         f"\n{item.sender}: " if item.sender else "\n",
@@ -295,7 +448,15 @@ def refill(option_list: OptionList, options: list[Option], empty: str) -> None:
         option_list.highlighted = min(highlighted or 0, len(options) - 1)
 
 
-class InboxList(OptionList):
+class SidePanelList(OptionList):
+    """A list of the side panel whose new lines repaint the list alone: its size is set by
+    the panel and its scrollbar gutter is always kept, so a longer list never needs the
+    screen laid out again (that layout was most of what an arriving message cost a seat)."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+
+class InboxList(SidePanelList):
     """Injects and messages for this role, newest first; unanswered ones marked."""
 
     class Opened(Message):
@@ -317,7 +478,7 @@ class InboxList(OptionList):
             self.post_message(self.Opened(event.option.id))
 
 
-class CaseFileList(OptionList):
+class CaseFileList(SidePanelList):
     """The documents this role may read."""
 
     class Opened(Message):
@@ -348,7 +509,7 @@ def timeline_text(members: tuple[str, ...], entries: tuple[TimelineEntry, ...]) 
         "\n",
     ]
     for entry in entries:
-        parts.append((f"\n{minute_text(entry.clock)} ", "bold"))
+        parts.append((f"\n{clock_text(entry.clock)} ", "bold"))
         parts.append((entry.text, "" if entry.kind == "decision" else "italic"))
         if entry.rationale:
             parts.append((f"\n      “{entry.rationale}”", "italic $text-muted"))

@@ -82,6 +82,14 @@ class ChoiceView:
     """The inject this choice answers, if it is a response."""
     reply_to: str = ""
     """The subject of that inject."""
+    done_by: str = ""
+    """For a ``once`` choice the team already made: who made it ("Asha (Social worker)").
+    It stays in its place, dimmed, so the numbers of the others never move."""
+
+    @property
+    def open(self) -> bool:
+        """Whether it can still be picked (by someone)."""
+        return not self.done_by
 
 
 @dataclass(frozen=True)
@@ -237,33 +245,51 @@ def _roles_text(scenario: Scenario, roles: Sequence[str]) -> str:
 def _choices(
     exercise: Exercise, state: TeamState, role: str, minutes: float
 ) -> tuple[ChoiceView, ...]:
-    """Choices this role may make, plus those another role may make now (dimmed).
+    """Choices this role may make, plus those another role may make now (dimmed), plus the
+    ``once`` choices the team already made in this scene (dimmed, with who made them).
 
-    Choices nobody may make now (a condition that does not hold, a ``once`` already
-    spent) are left out, and so are the responses to injects not addressed to this role.
+    A scene choice's number is its place in the scene, so numbers never move while the
+    team is there: a choice another condition hides leaves its number unused. The replies
+    to injects come after the scene's choices. Choices nobody may make now and the
+    responses to injects not addressed to this role are left out.
     """
     scenario = exercise.scenario
+    slots = {c.id: n for n, c in enumerate(scenario.scenes[state.scene].choices, 1)}
+    replies = len(slots)
+    done = {step.choice: step for step in state.path}
     shown: list[ChoiceView] = []
     for option in exercise.engine.options(state, role, minutes):
         if option.inject is not None and role not in scenario.inject_roles(option.inject):
             continue
+        choice = option.choice
+        done_by = ""
         if option.enabled:
             mine = True
+        elif choice.once and choice.id in state.chosen and choice.id in done:
+            step = done[choice.id]
+            done_by = f"{step.actor} ({scenario.role_names.get(step.role, step.role)})"
+            mine = role in option.roles
         elif role not in option.roles and option.roles:
-            if exercise.engine.refusal(state, option.choice.id, option.roles[0], minutes):
+            if exercise.engine.refusal(state, choice.id, option.roles[0], minutes):
                 continue
             mine = False
         else:
             continue
+        if option.inject is None:
+            number = slots[choice.id]
+        else:
+            replies += 1
+            number = replies
         shown.append(
             ChoiceView(
-                number=len(shown) + 1,
-                id=option.choice.id,
-                label=option.choice.label,
+                number=number,
+                id=choice.id,
+                label=choice.label,
                 mine=mine,
                 roles_text=_roles_text(scenario, option.roles),
                 inject=option.inject,
                 reply_to=scenario.injects[option.inject].subject if option.inject else "",
+                done_by=done_by,
             )
         )
     return tuple(shown)
