@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from simtrain.engine.events import Chose, Moved, TimerFired
 from simtrain.exercise import (
     ClockState,
     Exercise,
@@ -21,7 +22,6 @@ from simtrain.exercise import (
     SceneChanged,
     Seat,
 )
-from simtrain.engine.events import Chose, Moved, TimerFired
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import sentence
 from simtrain.views.lobby import RoleOption, role_options
