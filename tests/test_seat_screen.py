@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Label
 from textual.widgets._toast import Toast
 
+from simtrain.engine.events import ExerciseStarted
 from simtrain.exercise import Exercise, ExerciseService
 from simtrain.scenario.library import bundled_path
 from simtrain.text import subject_of
@@ -230,7 +231,7 @@ async def test_a_wide_screen_keeps_a_reading_width(live) -> None:
 
 
 def fixed_wall(exercise: Exercise, minutes: float) -> Callable[[], float]:
-    started = next(e.wall for e in exercise.events() if e.kind == "exercise_started")
+    started = next(e.wall for e in exercise.events() if isinstance(e.event, ExerciseStarted))
     return lambda: started + minutes * 60
 
 
