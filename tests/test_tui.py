@@ -215,7 +215,12 @@ async def test_the_warning_comes_first_and_another_roles_choice_is_refused(
         assert screen.warning_shown and not screen.query_one(ChoiceList).display
         await pilot.press("3")
         assert texts[-1].startswith("Read the content warning first")
-        await pilot.press("enter", "enter", "3")
+        await pilot.press("enter")  # past the exercise's warning: the scene's own
+        await until(pilot, lambda: screen.pending_warning == ("quay", 1))
+        await pilot.pause(0.3)  # as a person would, once the next warning is on screen
+        await pilot.press("enter")
+        await until(pilot, lambda: not screen.warning_shown)
+        await pilot.press("3")
         assert screen.query_one(ChoiceList).display and not screen.warning_shown
         assert not screen.query_one(ConfirmBar).display
     assert texts[-1].startswith("Only the Border police investigator may choose")
@@ -288,6 +293,7 @@ async def test_exercise_warning_before_the_first_scene_inject_warning_before_its
             await pilot.press("enter")  # past the exercise's warning: the scene's own
             await until(pilot, lambda: "crossing" in str(panel.query_one("#warning-text").render()))
             assert screen.warning_shown
+            await pilot.pause(0.3)  # as a person would, once the next warning is on screen
             await pilot.press("enter")
             await until(pilot, lambda: screen.query_one(ChoiceList).display)
             exercise.publish("journalist_call", "red")
