@@ -372,7 +372,7 @@ async def test_team_screen_scores_observes_and_moves(db: tuple[str, dict[str, st
         # no kind is chosen for the facilitator: Enter alone files nothing
         assert isinstance(app.screen, ObserveDialog)
         assert "choose its kind" in plain(app.screen.query_one(".dialog-error", Label))
-        assert not any(e.kind == "observation" for e in board(app).team_events("red"))
+        assert not any(isinstance(e.event, Observed) for e in board(app).team_events("red"))
         app.screen.query_one("#kind RadioButton", RadioButton).value = True
         app.screen.query_one("#text", Input).focus()
         await pilot.press("enter")
