@@ -7,6 +7,7 @@ Reads keep timers honest: :meth:`ExerciseQueries.state`, ``snapshot``, ``status`
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ class _TeamCache:
     """Global id of the last event folded."""
 
 
-class ExerciseQueries:
+class ExerciseQueries(ABC):
     """One live exercise, read side: what its clock, teams and log say now."""
 
     def __init__(self, store: EventStore, record: ExerciseRecord) -> None:
@@ -55,9 +56,10 @@ class ExerciseQueries:
         self._cache: dict[str, _TeamCache] = {}
         self._lock = threading.RLock()
 
+    @abstractmethod
     def tick(self, *, teams: Sequence[str] | None = None, at: float | None = None) -> int:
-        """Deliver what has fallen due (a command; see :class:`Exercise`)."""
-        raise NotImplementedError
+        """Deliver what has fallen due (a command, written by :class:`Exercise`; reads call it
+        so an open screen keeps timers honest)."""
 
     # -- basics ----------------------------------------------------------------------------
     @property
