@@ -510,6 +510,14 @@ _clock_command(
 @click.option("--code", required=True, help="Your team's join code.")
 @click.option("--name", default=None, help="Your display name (default: the role).")
 @click.option("--rationale", default="", help="One line on why, stored with the decision.")
+@click.option(
+    "--seq",
+    "seen_seq",
+    type=click.IntRange(min=0),
+    default=None,
+    help="The team's seq you decided on (from status --json or the last act --json): "
+    "refuse, showing the new state, if the team has moved on since.",
+)
 @click.argument("choice")
 @click.option("--json", "as_json", is_flag=True, help="Print the team's state as JSON.")
 @guarded
@@ -522,23 +530,31 @@ def act(
     code: str,
     name: str | None,
     rationale: str,
+    seen_seq: int | None,
     choice: str,
     as_json: bool,
 ) -> None:
     """A participant's choice, headless; prints the team's state."""
-    from simtrain.engine.summary import team_json
-    from simtrain.exercise import Seat
+    from simtrain.exercise import SceneChanged, Seat
 
     handle = open_exercise(db, exercise_id)
     handle.verify(team, code, role)
-    state = handle.act(Seat(handle.id, team, role, name or role), choice, rationale)
-    data = team_json(handle.scenario, state)
+    try:
+        handle.act(Seat(handle.id, team, role, name or role), choice, rationale, seen_seq=seen_seq)
+    except SceneChanged as exc:
+        _print_team(team, handle.team_json(team), as_json)  # the new state, to decide again on
+        fail(str(exc))
+    _print_team(team, handle.team_json(team), as_json)
+
+
+def _print_team(team: str, data: dict[str, Any], as_json: bool) -> None:
+    """A team's state as ``act`` prints it: its JSON object, or one line."""
     if as_json:
         emit(data)
         return
     click.echo(
-        f"team {team} is in scene '{state.scene}'"
-        + (f" — ended ({state.outcome})" if state.ended else "")
+        f"team {team} is in scene '{data['scene']}' (seq {data['seq']})"
+        + (f" — ended ({data['outcome']})" if data["ended"] else "")
     )
 
 

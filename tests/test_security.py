@@ -15,10 +15,13 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import astuple
 from pathlib import Path
@@ -27,7 +30,7 @@ from typing import Any
 import pytest
 from aiohttp import WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -36,7 +39,7 @@ from textual.widgets._toast import Toast
 from facilitator.app import FacilitatorApp
 from facilitator.team import TeamScreen
 from simtrain.cli import main
-from simtrain.exercise import ExerciseService
+from simtrain.exercise import ExerciseService, SceneChanged, Seat
 from simtrain.plaintext import clean_line, clean_text, scrub
 from simtrain.tui.app import TraineeApp
 from simtrain.tui.play import PlayScreen
@@ -505,3 +508,118 @@ def test_serve_beyond_loopback_prints_a_token_address_and_refuses_without_it(
     with serve_process(path, "--host", "0.0.0.0", "--no-token") as (port, address):
         assert "token" not in address
         assert status_of(f"http://127.0.0.1:{port}/")[0] == 200
+
+
+# -- hole 6: a stale screen cannot act ------------------------------------------------------------
+
+HOTLINE = """\
+simtrain: 1
+id: hotline
+title: The hotline desk
+rubric: trauma-informed
+roles:
+  - {id: operator, name: Hotline operator, brief: You take the calls.}
+vars: {calls: 0}
+start: desk
+scenes:
+  desk:
+    title: The desk
+    text: The phone keeps ringing.
+    choices:
+      - id: log_call
+        label: Log the call and stay on the line
+        add: {calls: 1}
+        assess: {trust: 1}
+      - id: close_line
+        label: Close the line for the night
+        goto: closed
+  closed:
+    title: Closed
+    text: The line is closed.
+    ending: {outcome: partial, debrief: The line closed.}
+"""
+"""A scenario whose one choice stays in the scene and can be made again and again."""
+
+
+@pytest.fixture
+def hotline(tmp_path: Path) -> tuple[Path, str]:
+    """A running exercise 'desk' of the hotline scenario with one team, and its code."""
+    scenario = tmp_path / "hotline.yaml"
+    scenario.write_text(HOTLINE, encoding="utf-8")
+    path = tmp_path / "desk.db"
+    with ExerciseService.open(path, create=True) as svc:
+        exercise, codes = svc.create(scenario, ["red"], exercise_id="desk")
+        exercise.start()
+    return path, codes["red"]
+
+
+def act_json(
+    path: Path, exercise: str, code: str, choice: str, *options: str, role: str = "operator"
+) -> Result:
+    """``simtrain act --json`` as team red's ``role``."""
+    command = ["act", "--db", str(path), "--exercise", exercise, "--team", "red"]
+    command += ["--role", role, "--code", code, "--json", *options, choice]
+    return CliRunner().invoke(main, command)
+
+
+def test_seq_counts_only_what_changes_the_teams_state(db: tuple[Path, dict[str, str]]) -> None:
+    path, codes = db
+    status = ["status", "--db", str(path), "--exercise", EXERCISE, "--json"]
+    with ExerciseService.open(path) as svc:
+        exercise = svc.exercise(EXERCISE)
+        exercise.join("red", codes["red"], "investigator", "Ana")
+        exercise.message("red", "a word from control", subject="Hello")
+        exercise.observe("red", "note", "quiet start")
+    teams = json.loads(CliRunner().invoke(main, status).output)["teams"]
+    assert teams["red"]["seq"] == 0 and teams["blue"]["seq"] == 0  # joins, notes: nothing
+    result = act_json(path, EXERCISE, codes["red"], "screen_individually", role="social_worker")
+    assert result.exit_code == 0, result.output
+    # the choice, and the conditional inject it set off
+    assert json.loads(result.output)["seq"] == 2
+    with ExerciseService.open(path) as svc:
+        svc.exercise(EXERCISE).adjust("red", "trust", 1, "kept calm")
+    teams = json.loads(CliRunner().invoke(main, status).output)["teams"]
+    assert teams["red"]["seq"] == 3 and teams["blue"]["seq"] == 0
+
+
+def test_act_with_a_stale_seq_is_refused_with_the_new_state(hotline: tuple[Path, str]) -> None:
+    path, code = hotline
+    first = act_json(path, "desk", code, "log_call", "--seq", "0")
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)["seq"] == 1
+    # a second screen that still shows seq 0 tries the same choice: it stays in the scene,
+    # so without --seq it would simply apply again
+    stale = act_json(path, "desk", code, "log_call", "--seq", "0", "--name", "Bo")
+    assert stale.exit_code == 1
+    shown = json.loads(stale.stdout)
+    assert shown["seq"] == 1 and shown["vars"]["calls"] == 1 and len(shown["path"]) == 1
+    assert "moved on since seq 0 (now 1)" in stale.stderr
+    assert "operator (operator) chose 'log_call' first" in stale.stderr
+    # deciding again on what it now sees applies
+    again = act_json(path, "desk", code, "log_call", "--seq", "1")
+    assert again.exit_code == 0 and json.loads(again.output)["seq"] == 2
+    ahead = act_json(path, "desk", code, "log_call", "--seq", "7")
+    assert ahead.exit_code == 1 and "at seq 2, not 7" in ahead.stderr
+
+
+def test_twenty_screens_acting_on_one_seq_apply_once(hotline: tuple[Path, str]) -> None:
+    path, code = hotline
+    start = threading.Barrier(20)
+
+    def screen(n: int) -> str:
+        with ExerciseService.open(path) as svc:
+            exercise = svc.exercise("desk")
+            exercise.verify("red", code, "operator")
+            start.wait()
+            try:
+                exercise.act(Seat("desk", "red", "operator", f"screen {n}"), "log_call", seen_seq=0)
+            except SceneChanged as exc:
+                assert exc.seq == 1 and exc.state.vars["calls"] == 1
+                return "refused"
+            return "applied"
+
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = Counter(pool.map(screen, range(20)))
+    assert outcomes == Counter({"applied": 1, "refused": 19})
+    with ExerciseService.open(path) as svc:
+        assert svc.exercise("desk").state("red").vars["calls"] == 1

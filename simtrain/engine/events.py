@@ -95,6 +95,12 @@ FOLDED: tuple[type[Event], ...] = (
     ScoreAdjusted,
 )
 
+STATE_CHANGING: tuple[type[Event], ...] = (Chose, InjectDelivered, TimerFired, Moved, ScoreAdjusted)
+"""What a team's ``seq`` counts (``act --json``, ``status --json``, ``act --seq``): the
+events that change what the team faces or has earned. A skip is left out (it changes
+nothing the team sees now: an inject simply does not arrive), and so is everything the
+fold ignores (joins, messages, notes, presence)."""
+
 
 # -- what a team's stream records besides the fold --------------------------------------------
 

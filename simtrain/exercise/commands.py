@@ -137,11 +137,14 @@ class Exercise(ExerciseQueries):
         build: Build,
         *,
         expected_seq: int | None = None,
+        seen_seq: int | None = None,
         seen_message: str = "",
     ) -> TeamState:
         """Read the team, let ``build(state, now)`` produce events, append; retry on races.
 
-        With ``expected_seq``, a race that moved the team on raises SceneChanged instead.
+        With ``expected_seq`` (the team stream's seq a screen was built from) or
+        ``seen_seq`` (the team's public seq its caller saw), a race that moved the team on
+        raises SceneChanged instead.
         """
         stream = team_stream(team)
 
@@ -150,7 +153,13 @@ class Exercise(ExerciseQueries):
             if expected_seq is not None and cache.seq != expected_seq:
                 changed = self._decisions_since(team, expected_seq)
                 if changed:
-                    raise SceneChanged(seen_message or f"the scene changed: {changed}", cache.state)
+                    raise SceneChanged(
+                        seen_message or f"the scene changed: {changed}", cache.state, cache.changes
+                    )
+            if seen_seq is not None and cache.changes != seen_seq:
+                raise SceneChanged(
+                    self._stale(team, seen_seq, cache.changes), cache.state, cache.changes
+                )
             clock = self.clock()
             due_state, due = self.engine.settle(cache.state, clock.minutes)
             try:
@@ -231,9 +240,12 @@ class Exercise(ExerciseQueries):
         rationale: str = "",
         *,
         expected_seq: int | None = None,
+        seen_seq: int | None = None,
     ) -> TeamState:
-        """A participant's choice. With ``expected_seq`` (the state the screen showed), a
-        teammate's earlier decision raises :class:`SceneChanged` carrying the new state."""
+        """A participant's choice. With ``expected_seq`` (the team stream's seq the screen
+        showed) or ``seen_seq`` (the team's public seq, as ``act --seq`` gives it), a
+        decision, delivery, timer, move or adjustment that landed after it raises
+        :class:`SceneChanged` carrying the new state; nothing is recorded."""
         team = self._team(seat.team)
         self._role(seat.role)
         seat = Seat(seat.exercise, seat.team, seat.role, display_name(seat.name, seat.role))
@@ -248,7 +260,20 @@ class Exercise(ExerciseQueries):
             # what the choice set off (a conditional inject...) is the system's doing
             return Decision([event], seat.name, seat.role, more)
 
-        return self._settle_and_append(team, build, expected_seq=expected_seq)
+        return self._settle_and_append(team, build, expected_seq=expected_seq, seen_seq=seen_seq)
+
+    def _stale(self, team: str, seen: int, now_at: int) -> str:
+        """Why an ``act --seq`` that saw the team at ``seen`` (now at ``now_at``) is refused."""
+        if seen > now_at:
+            return (
+                f"team '{team}' is at seq {now_at}, not {seen}: pass the seq that "
+                "'simtrain status --json' or the last 'act --json' printed"
+            )
+        return (
+            f"team '{team}' moved on since seq {seen} (now {now_at}): "
+            f"{self._changes_after(team, seen)}; nothing was recorded — look at the new "
+            "state and decide again"
+        )
 
     def step_out(self, seat: Seat) -> None:
         """The participant steps out (a private alert to the facilitator; never scored)."""

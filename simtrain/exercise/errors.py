@@ -12,9 +12,12 @@ class ExerciseError(Exception):
 class SceneChanged(ExerciseError):
     """A teammate (or the facilitator, or a timer) changed the team's state first."""
 
-    def __init__(self, message: str, state: TeamState) -> None:
+    def __init__(self, message: str, state: TeamState, seq: int = 0) -> None:
         super().__init__(message)
         self.state = state
+        """The team's state now."""
+        self.seq = seq
+        """The team's public seq now (its count of state-changing events)."""
 
 
 class Busy(ExerciseError):

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simtrain.engine.events import FOLDED, Chose, InjectDelivered, Moved, TimerFired
+from simtrain.engine.events import (
+    FOLDED,
+    STATE_CHANGING,
+    Chose,
+    InjectDelivered,
+    Moved,
+    TimerFired,
+)
 from simtrain.engine.fold import Engine
 from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
@@ -28,9 +35,12 @@ from simtrain.text import did_you_mean
 @dataclass(frozen=True)
 class _TeamCache:
     seq: int
+    """The team stream's last sequence number (every event of the stream)."""
     state: TeamState
     cursor: int
     """Global id of the last event folded."""
+    changes: int = 0
+    """How many state-changing events the stream holds: the team's public ``seq``."""
 
 
 class ExerciseQueries(ABC):
@@ -119,8 +129,8 @@ class ExerciseQueries(ABC):
             ]
             # an event recorded under other rules stays in the log and is skipped
             state = self.engine.replay(events, cache.state, skip_refused=True)
-            seq = new[-1].seq
-            cache = self._cache[team] = _TeamCache(seq, state, new[-1].id)
+            changes = cache.changes + sum(isinstance(e, STATE_CHANGING) for e in events)
+            cache = self._cache[team] = _TeamCache(new[-1].seq, state, new[-1].id, changes)
             return cache
 
     def state(self, team: str) -> TeamState:
@@ -130,18 +140,18 @@ class ExerciseQueries(ABC):
         return self._fold(team).state
 
     def _decisions_since(self, team: str, seq: int) -> str:
-        """A sentence about state-changing events after ``seq`` ('' if none)."""
-        later = [e for e in self._log(team_stream(team)) if e.seq > seq]
-        for entry in later:
-            event = entry.event
-            if isinstance(event, Chose):
-                who = entry.actor or entry.role or "a teammate"
-                return f"{who} ({entry.role}) chose '{event.choice}' first"
-            if isinstance(event, Moved):
-                return "the facilitator moved the team to another scene"
-            if isinstance(event, TimerFired | InjectDelivered):
-                return "time ran on and the situation moved"
-        return ""
+        """A sentence about what moved the team on after its stream's ``seq`` ('' if
+        nothing did: a join or a message changes nothing a screen decided on)."""
+        return _what_changed(e for e in self._log(team_stream(team)) if e.seq > seq)
+
+    def _changes_after(self, team: str, seen: int) -> str:
+        """A sentence about the team's state-changing events after the ``seen``-th one
+        (its public ``seq``; '' if there are none)."""
+        changes = [e for e in self._log(team_stream(team)) if isinstance(e.event, STATE_CHANGING)]
+        later = changes[seen:]
+        if not later:
+            return ""
+        return _what_changed(later) or "the facilitator adjusted the team's score"
 
     # -- reading ---------------------------------------------------------------------------
     def events(self, team: str | None = None, after_id: int = 0) -> list[Recorded]:
@@ -187,9 +197,18 @@ class ExerciseQueries(ABC):
         cache = self._fold(team)
         return cache.seq, cache.state
 
+    def seq(self, team: str) -> int:
+        """The team's public ``seq``: how many state-changing events it has (see
+        :data:`simtrain.engine.events.STATE_CHANGING`), anything due delivered first."""
+        self._team(team)
+        self.tick(teams=[team])
+        return self._fold(team).changes
+
     def team_json(self, team: str) -> dict[str, Any]:
-        """The team's object of ``status --json`` / ``act --json``."""
-        return team_json(self.scenario, self.state(team))
+        """The team's object of ``status --json`` / ``act --json``, with its ``seq``."""
+        self._team(team)
+        self.tick(teams=[team])
+        return _with_seq(self.scenario, self._fold(team))
 
     def status(self) -> dict[str, Any]:
         """The JSON of ``status --json``: the clock and every team's live state."""
@@ -202,7 +221,25 @@ class ExerciseQueries(ABC):
             "state": clock.state,
             "clock": round(clock.minutes, 2),
             "debrief_released": clock.debrief_released,
-            "teams": {
-                team: team_json(self.scenario, self._fold(team).state) for team in self.teams
-            },
+            "teams": {team: _with_seq(self.scenario, self._fold(team)) for team in self.teams},
         }
+
+
+def _with_seq(scenario: Scenario, cache: _TeamCache) -> dict[str, Any]:
+    """The team's JSON object with its public ``seq`` first, both from one read."""
+    return {"seq": cache.changes, **team_json(scenario, cache.state)}
+
+
+def _what_changed(entries: Iterable[Recorded]) -> str:
+    """A sentence about the first of ``entries`` that moved the team on ('' if none did;
+    an adjustment of the score moves no screen on)."""
+    for entry in entries:
+        event = entry.event
+        if isinstance(event, Chose):
+            who = entry.actor or entry.role or "a teammate"
+            return f"{who} ({entry.role}) chose '{event.choice}' first"
+        if isinstance(event, Moved):
+            return "the facilitator moved the team to another scene"
+        if isinstance(event, TimerFired | InjectDelivered):
+            return "time ran on and the situation moved"
+    return ""
