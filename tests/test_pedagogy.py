@@ -145,3 +145,13 @@ def test_explore_prints_and_reports_the_figures() -> None:
 def test_deep_diagnostics_explore_within_the_budget(demo: Scenario) -> None:
     found, diagnostics = deep_diagnostics(demo, 5)
     assert not found.complete and diagnostics[0].code == "explore-incomplete"
+
+
+def test_the_search_tells_criticals_apart_only_as_far_as_conditions_compare_them() -> None:
+    """``assets >= 4 and critical_errors == 0`` compares the count with 0, not 4: a key
+    that told 0..5 criticals apart made follow-the-money's search three times larger."""
+    from simtrain.engine.explore import critical_numbers
+
+    assert critical_numbers("assets >= 4 and critical_errors == 0") == [0]
+    assert critical_numbers("3 < critical_errors or money == 'frozen'") == [3]
+    assert critical_numbers("critical_errors + 1 > 2 and assets >= 4") == [1, 2, 4]

@@ -93,6 +93,24 @@ class Exploration:
         }
 
 
+_COMPARED = re.compile(
+    rf"\b{CRITICAL_ERRORS}\s*(?:==|!=|<=|>=|<|>)\s*(\d+)|(\d+)\s*(?:==|!=|<=|>=|<|>)\s*{CRITICAL_ERRORS}\b"
+)
+
+
+def critical_numbers(source: str) -> list[int]:
+    """The numbers a condition compares the critical-error count with.
+
+    ``assets >= 4 and critical_errors == 0`` compares the count with 0 only; the 4 is
+    another variable's. Where the count is used in any other way (arithmetic), every
+    number in the condition is taken, which is always safe.
+    """
+    compared = _COMPARED.findall(source)
+    if len(compared) == len(re.findall(rf"\b{CRITICAL_ERRORS}\b", source)):
+        return [int(left or right) for left, right in compared]
+    return [int(n) for n in re.findall(r"\d+", source)]
+
+
 class _Abstraction:
     """Which parts of a team's state can change what happens next.
 
@@ -115,7 +133,7 @@ class _Abstraction:
         for expression in expressions:
             variables |= expression.variables
             if CRITICAL_ERRORS in expression.builtins:
-                numbers = (numbers or [0]) + [int(n) for n in re.findall(r"\d+", expression.source)]
+                numbers = (numbers or [0]) + critical_numbers(expression.source)
             for ref in expression.references:
                 if ref.function in refs:
                     refs[ref.function].add(ref.argument)
