@@ -7,6 +7,7 @@ import pytest
 from simtrain.engine.explore import explore
 from simtrain.engine.fold import Engine
 from simtrain.engine.headless import StepRefused, play
+from simtrain.engine.pedagogy import findings
 from simtrain.scenario.library import bundled_scenarios
 from simtrain.scenario.validate import load_file
 
@@ -25,6 +26,9 @@ def test_shipped_scenario_is_clean_and_complete(name: str) -> None:
     assert set(found.endings) == endings
     assert found.unreachable_scenes == [] and found.traps == []
     assert found.never_enabled_choices == []
+    # what `validate --deep` adds: no success after a critical error, no give-away labels,
+    # trade-offs, no ending before min_decisions, a duration that fits the path
+    assert [f"{f.code}: {f.message}" for f in findings(scenario, found)] == []
     engine = Engine(scenario)
     for ending, steps in found.paths.items():
         assert play(engine, steps).scene == ending
@@ -243,6 +247,21 @@ def test_money_success_needs_no_critical_error() -> None:
     refused = [*MONEY_HARMED[:-1], "seek_confiscation_full"]
     with pytest.raises(StepRefused, match="condition does not hold"):
         play(engine, refused)
-    for choice in scenario.choices.values():
-        if choice.critical:
-            assert choice.set.get("harmed") is True, choice.id
+
+
+@pytest.mark.parametrize("name", ["port-arrivals", "follow-the-money", "morning-after"])
+def test_success_is_gated_on_the_engine_count_of_critical_errors(name: str) -> None:
+    """A flag of the author's own (port-arrivals' ``harm_done``, follow-the-money's
+    ``harmed``) misses any critical choice that forgets to set it; the engine counts every
+    one. Every way into a success ending reads ``critical_errors == 0``."""
+    scenario = load_file(SHIPPED[name]).scenario
+    assert scenario is not None
+    model = scenario.model
+    assert not {"harm_done", "harmed"} & set(model.vars)
+    successes = {
+        s for s, scene in model.scenes.items() if scene.ending and scene.ending.outcome == "success"
+    }
+    into = [c for c in scenario.choices.values() if c.goto in successes]
+    assert into
+    for choice in into:
+        assert choice.if_ is not None and "critical_errors == 0" in choice.if_, choice.id
