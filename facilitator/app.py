@@ -73,7 +73,7 @@ class FacilitatorApp(PlainNotify, App[None]):
         """The open database."""
         self.exercise: Exercise | None = exercise
         """The exercise being run (None while picking one)."""
-        self.db = db or str(service.store.path)
+        self.db = db or service.store.location
         """The database file, as the facilitator named it."""
         self._stop = threading.Event()
         self._stopped = threading.Event()

@@ -23,6 +23,7 @@ from facilitator.dialogs import (
     MessageDialog,
     MoveDialog,
     ObserveDialog,
+    TargetDialog,
 )
 from facilitator.picker import CodesScreen, CreateScreen
 from facilitator.team import TeamScreen
@@ -278,7 +279,10 @@ async def test_publish_to_all_and_skip_for_one_team(db: tuple[str, dict[str, str
         detail = app.screen.query_one("#inject-detail", Static)
         assert "Facilitator only" in plain(detail)
         # birth_certificate (third line): skip it for red only, with a reason
-        await pilot.press("down", "down", "x", "down", "enter")  # All teams, then red
+        await pilot.press("down", "down", "x")
+        await until(pilot, lambda: isinstance(app.screen, TargetDialog))
+        await pilot.press("down", "enter")  # All teams, then red
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "reason")
         await pilot.press(*"late")
         await pilot.press("enter")
         await until(pilot, lambda: "birth_certificate" in board(app).states["red"].skipped)
@@ -360,7 +364,7 @@ async def test_team_screen_scores_observes_and_moves(db: tuple[str, dict[str, st
         app.screen.query_one("#points", Input).value = "0"
         app.screen.query_one("#note", Input).focus()
         await pilot.press(*"x", "enter")
-        assert "not 0" in plain(app.screen.query_one(".dialog-error", Label))
+        await until(pilot, lambda: "not 0" in plain(app.screen.query_one(".dialog-error", Label)))
         app.screen.query_one("#points", Input).value = "+2"
         await pilot.press("enter")
         await until(pilot, lambda: board(app).states["red"].points["cooperation"] == 2)

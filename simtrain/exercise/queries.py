@@ -28,7 +28,7 @@ from simtrain.exercise.errors import ExerciseError
 from simtrain.exercise.streams import CLOCK_STREAM, Recorded, recorded, team_stream
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_text
-from simtrain.store import EventStore, ExerciseRecord, StoredEvent, StoreError
+from simtrain.store import ExerciseRecord, Store, StoredEvent, StoreError
 from simtrain.text import did_you_mean
 
 
@@ -46,7 +46,7 @@ class _TeamCache:
 class ExerciseQueries(ABC):
     """One live exercise, read side: what its clock, teams and log say now."""
 
-    def __init__(self, store: EventStore, record: ExerciseRecord) -> None:
+    def __init__(self, store: Store, record: ExerciseRecord) -> None:
         self.store = store
         self.record = record
         result = load_text(record.scenario_text, f"<exercise {record.id}>")

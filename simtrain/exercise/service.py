@@ -12,13 +12,13 @@ from simtrain.exercise.errors import ExerciseError
 from simtrain.exercise.streams import CLOCK_STREAM, recorded
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_file
-from simtrain.store import EventStore, ExerciseRecord, StoreError
+from simtrain.store import ExerciseRecord, Store, StoreError, open_store
 
 
 class ExerciseService:
     """Opens a database and hands out :class:`Exercise` handles."""
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._exercises: dict[str, Exercise] = {}
 
@@ -26,7 +26,7 @@ class ExerciseService:
     def open(cls, db: str | Path, *, create: bool = False) -> ExerciseService:
         """Open (or with ``create``, create) an exercise database."""
         try:
-            return cls(EventStore.open(db, create=create))
+            return cls(open_store(db, create=create))
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
 

@@ -145,6 +145,11 @@ class EventStore:
     def __repr__(self) -> str:
         return f"EventStore({str(self.path)!r})"
 
+    @property
+    def location(self) -> str:
+        """The database file, for messages."""
+        return str(self.path)
+
     # -- exercises ---------------------------------------------------------------------
 
     def create_exercise(

@@ -1,0 +1,132 @@
+"""The store contract: what the exercise service needs from any backend.
+
+:class:`~simtrain.store.eventstore.EventStore` (one SQLite file) is the embedded
+default; a server-backed store (PostgreSQL) plugs in behind the same protocol. Every
+backend passes the one contract test suite in ``tests/store_contract.py``; what only one
+backend does (SQLite pragmas, the WAL, file permissions) is tested in its own file.
+
+The contract, in short:
+
+- **Exercises** are created once with a full copy of their scenario and one join code per
+  team; codes are returned once in plaintext and kept only as salted hashes.
+- **Streams** (a string per team such as ``"team:red"``, one for the clock…) are
+  append-only lists numbered ``seq`` 1, 2, 3… without gaps. :meth:`Store.append_many`
+  writes every batch or none, and refuses with :class:`ConcurrencyError` (writing
+  nothing) when a stream is not at the seq the caller last saw.
+- **Ids** are a cursor over the whole exercise that only grows in commit order, so a
+  reader that remembers the last id it saw never misses or repeats an event.
+- **Errors** are :class:`StoreError` with plain sentences (an unknown exercise gets a
+  "did you mean"); a backend's own exceptions never escape.
+- **Text** comes back as written, except that control sequences never leave the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, runtime_checkable
+
+from simtrain.store.records import ExerciseRecord, NewEvent, StoredEvent
+
+
+@runtime_checkable
+class Store(Protocol):
+    """An open exercise database, shared by every process of an exercise."""
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages: a file path or a server address (no password)."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection; the store is unusable afterwards."""
+        ...
+
+    def __enter__(self) -> Store: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    # -- exercises -------------------------------------------------------------------
+
+    def create_exercise(
+        self,
+        *,
+        exercise_id: str | None,
+        title: str,
+        scenario_id: str,
+        scenario_text: str,
+        teams: Sequence[str],
+        settings: dict[str, Any] | None = None,
+    ) -> tuple[ExerciseRecord, dict[str, str]]:
+        """Record a new exercise; return it and the plaintext join codes ``{team: code}``."""
+        ...
+
+    def exercises(self) -> list[ExerciseRecord]:
+        """Every exercise, oldest first."""
+        ...
+
+    def exercise(self, exercise_id: str) -> ExerciseRecord:
+        """One exercise, or a :class:`StoreError` with a "did you mean" hint."""
+        ...
+
+    def check_code(self, exercise_id: str, team: str, code: str) -> bool:
+        """Whether ``code`` is the team's join code (case, spaces and dashes ignored)."""
+        ...
+
+    # -- events ----------------------------------------------------------------------
+
+    def append(
+        self, exercise_id: str, stream: str, expected_seq: int, events: Sequence[NewEvent]
+    ) -> list[StoredEvent]:
+        """Append to one stream whose last seq the caller saw as ``expected_seq``."""
+        ...
+
+    def append_many(
+        self,
+        exercise_id: str,
+        batches: Sequence[tuple[str, int, Sequence[NewEvent]]],
+    ) -> list[StoredEvent]:
+        """Append ``(stream, expected_seq, events)`` batches in one transaction."""
+        ...
+
+    def last_seq(self, exercise_id: str, stream: str) -> int:
+        """The seq of the stream's last event; 0 when it is empty."""
+        ...
+
+    def read(
+        self,
+        exercise_id: str,
+        stream: str | None = None,
+        *,
+        after_id: int = 0,
+        until_seq: int | None = None,
+    ) -> list[StoredEvent]:
+        """Events with id > ``after_id`` (of one stream, up to ``until_seq``), by id."""
+        ...
+
+    def last_id(self, exercise_id: str) -> int:
+        """The id of the exercise's newest event (0 if none)."""
+        ...
+
+    def wait_for_events(
+        self, exercise_id: str, after_id: int, timeout: float, poll: float = ...
+    ) -> list[StoredEvent]:
+        """Events after the cursor, waiting up to ``timeout`` s for some (``[]`` if none)."""
+        ...
+
+    # -- maintenance -----------------------------------------------------------------
+
+    def integrity_check(self) -> str:
+        """``"ok"``, or the problems the backend's own check found."""
+        ...
+
+    def backup(self, target: str | Path) -> int:
+        """A consistent copy of every exercise in the new SQLite file ``target``, taken
+        while others keep appending; returns the number of events copied."""
+        ...

@@ -1,0 +1,370 @@
+"""SQLite-specific behaviour of the embedded store: opening and refusing files, pragmas,
+migrations, the WAL, raw-SQL guards. The backend-neutral contract is in store_contract.py."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simtrain.store import (
+    SCHEMA_VERSION,
+    EventStore,
+    ExerciseRecord,
+    NewEvent,
+    StoreError,
+    eventstore,
+    schema,
+)
+
+SCENARIO = """\
+simtrain: 1
+id: port-arrivals
+title: Arrivals at Port Sunvale — night shift
+roles:
+  - id: investigator
+    name: Border police investigator
+start: quay
+"""
+
+
+def event(kind: str = "chose", clock: float = 1.0, **payload: object) -> NewEvent:
+    """A small participant event."""
+    return NewEvent(kind, dict(payload), clock, actor="Ana", role="investigator")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "exercise.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[EventStore]:
+    with EventStore.open(db_path, create=True) as opened:
+        yield opened
+
+
+@pytest.fixture
+def exercise(store: EventStore) -> tuple[ExerciseRecord, dict[str, str]]:
+    return store.create_exercise(
+        exercise_id="ex1",
+        title="Night arrival",
+        scenario_id="port-arrivals",
+        scenario_text=SCENARIO,
+        teams=["red", "blue"],
+        settings={"pace": 1.5, "debrief": True},
+    )
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+# -- opening and refusing ---------------------------------------------------------------
+
+
+def test_opening_a_missing_file_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "typo.db"
+    with pytest.raises(StoreError, match=r"There is no database at .*typo\.db; nothing was"):
+        EventStore.open(path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_create_makes_a_wal_database_with_the_simtrain_marker(db_path: Path) -> None:
+    EventStore.open(str(db_path), create=True).close()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+    conn.close()
+    assert meta == {"app": "simtrain", "schema_version": str(SCHEMA_VERSION)}
+    with EventStore.open(db_path) as reopened:
+        assert reopened.exercises() == []
+
+
+def test_create_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"folder .* does not exist"):
+        EventStore.open(tmp_path / "nowhere" / "x.db", create=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="is a folder"):
+        EventStore.open(tmp_path, create=True)
+
+
+def test_an_empty_file_is_refused_unless_creating(db_path: Path) -> None:
+    db_path.touch()
+    with pytest.raises(StoreError, match="is empty"):
+        EventStore.open(db_path)
+    assert db_path.read_bytes() == b""
+    with EventStore.open(db_path, create=True) as store:
+        assert store.exercises() == []
+
+
+def test_a_database_of_a_newer_simtrain_is_refused(db_path: Path) -> None:
+    EventStore.open(db_path, create=True).close()
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.close()
+    with pytest.raises(StoreError, match=r"newer simtrain \(schema version 99; this simtrain"):
+        EventStore.open(db_path)
+
+
+def test_a_sqlite_file_of_another_program_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "photos.db"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO photos (name) VALUES ('cat.jpg')")
+    conn.close()
+    before = files_in(tmp_path)
+    for create in (False, True):
+        with pytest.raises(StoreError, match=r"written by another program .*photos"):
+            EventStore.open(path, create=create)
+    assert files_in(tmp_path) == before  # not even switched to WAL
+
+
+def test_a_meta_table_of_another_program_is_not_a_marker(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("INSERT INTO meta VALUES ('app', 'notes'), ('schema_version', '1')")
+    conn.close()
+    with pytest.raises(StoreError, match="another program"):
+        EventStore.open(path)
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(SCENARIO * 50)
+    before = files_in(tmp_path)
+    with pytest.raises(StoreError, match="is not a SQLite database"):
+        EventStore.open(path, create=True)
+    assert files_in(tmp_path) == before
+
+
+def _store_with_events(path: Path, count: int) -> bytes:
+    with EventStore.open(path, create=True) as store:
+        store.create_exercise(
+            exercise_id="ex1", title="t", scenario_id="s", scenario_text="x", teams=["red"]
+        )
+        for i in range(count):
+            store.append("ex1", "team:red", i, [event(n=i, pad="x" * 200)])
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda b: b[:100] + b"\xff" * 3996 + b[4096:], id="first-page"),
+        pytest.param(lambda b: b"\0" * 100 + b[100:], id="header"),
+        pytest.param(lambda b: b[: len(b) // 2], id="truncated"),
+    ],
+)
+def test_a_damaged_database_is_refused_at_open(db_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    good = _store_with_events(db_path, 300)
+    db_path.write_bytes(damage(good))
+    with pytest.raises(StoreError, match=r"is damaged|is not a SQLite database"):
+        EventStore.open(db_path)
+
+
+def test_damage_deep_inside_is_reported_by_reads_and_integrity_check(db_path: Path) -> None:
+    good = _store_with_events(db_path, 300)
+    middle = len(good) // 2 // 4096 * 4096
+    db_path.write_bytes(good[:middle] + b"\xa5" * 8192 + good[middle + 8192 :])
+    with EventStore.open(db_path) as store:
+        assert store.integrity_check() != "ok"
+        with pytest.raises(StoreError, match="is damaged"):
+            store.read("ex1")
+
+
+def test_connection_settings(store: EventStore) -> None:
+    # White-box: the pragmas are per connection, so ask the store's own connection.
+    pragma = {
+        name: store._conn.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in (
+            "journal_mode",
+            "synchronous",
+            "foreign_keys",
+            "busy_timeout",
+            "wal_autocheckpoint",
+            "journal_size_limit",
+        )
+    }
+    assert pragma["journal_mode"] == "wal"
+    assert pragma["synchronous"] == 1  # NORMAL
+    assert pragma["foreign_keys"] == 1
+    assert pragma["busy_timeout"] >= 1000
+    assert pragma["wal_autocheckpoint"] > 0
+    assert pragma["journal_size_limit"] > 0
+
+
+# -- migrations -------------------------------------------------------------------------
+
+
+def _schema_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(
+            conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
+def test_migrations_run_once(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = schema.MIGRATIONS[0]
+    calls: list[int] = []
+
+    def counting(db):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        original(db)
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [counting])
+    for create in (True, True, False):
+        EventStore.open(db_path, create=create).close()
+    assert calls == [1]
+    assert _schema_version(db_path) == 1
+
+
+def test_an_older_database_is_upgraded_once_keeping_its_data(
+    db_path: Path, exercise: tuple[ExerciseRecord, dict[str, str]], store: EventStore
+) -> None:
+    store.append("ex1", "team:red", 0, [event()])
+    store.close()
+    calls: list[int] = []
+
+    def add_notes(db):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        db["notes"].create({"id": int, "text": str}, pk="id")
+
+    monkeypatch = pytest.MonkeyPatch()
+    with monkeypatch.context() as patch:
+        patch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, add_notes])
+        for _ in range(2):
+            with EventStore.open(db_path) as reopened:
+                assert [e.kind for e in reopened.read("ex1")] == ["chose"]
+        assert calls == [1]
+        assert _schema_version(db_path) == 2
+    # Back to the simtrain that only knows version 1: the file is now too new for it.
+    with pytest.raises(StoreError, match="newer simtrain"):
+        EventStore.open(db_path)
+
+
+def test_a_failing_migration_leaves_the_file_as_it_was(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    EventStore.open(db_path, create=True).close()
+
+    def half_done(db):  # type: ignore[no-untyped-def]
+        db["half"].create({"id": int}, pk="id")
+        raise RuntimeError("disk gremlins")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, half_done])
+    with pytest.raises(StoreError, match=r"Could not upgrade .* to schema version 2"):
+        EventStore.open(db_path)
+    assert _schema_version(db_path) == 1
+    conn = sqlite3.connect(db_path)
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert "half" not in tables
+
+
+# -- exercises and join codes -----------------------------------------------------------
+
+
+def test_join_codes_are_stored_only_as_salted_hashes(
+    db_path: Path, exercise: tuple[ExerciseRecord, dict[str, str]], store: EventStore
+) -> None:
+    _, codes = exercise
+    rows = store._db.query("SELECT * FROM teams")
+    stored = [str(v) for row in rows for v in row.values()]
+    store.close()
+    raw = b"".join(files_in(db_path.parent).values())
+    for code in codes.values():
+        assert not any(code in value.upper() for value in stored)
+        assert code.encode() not in raw and code.lower().encode() not in raw
+    salts = [v for v in stored if re.fullmatch(r"[0-9a-f]{32}", v)]
+    assert len(set(salts)) == 2
+
+
+# -- appending and reading events -------------------------------------------------------
+
+
+def test_a_writer_locked_out_too_long_gets_a_plain_error(
+    db_path: Path, store: EventStore, exercise: tuple[ExerciseRecord, dict[str, str]]
+) -> None:
+    store._conn.execute("PRAGMA busy_timeout = 100")  # white-box: do not wait 5 s here
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match="stayed locked by another simtrain process"):
+            store.append("ex1", "team:red", 0, [event()])
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert store.append("ex1", "team:red", 0, [event()])[0].seq == 1
+
+
+def test_the_log_is_append_only_even_for_raw_sql(
+    db_path: Path, store: EventStore, exercise: tuple[ExerciseRecord, dict[str, str]]
+) -> None:
+    store.append("ex1", "team:red", 0, [event()])
+    assert not [name for name in dir(EventStore) if re.search("update|delete|remove", name)]
+    conn = sqlite3.connect(db_path)
+    try:
+        for sql in ("UPDATE events SET kind = 'forged'", "DELETE FROM events"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute(sql)
+        gap = (
+            "INSERT INTO events (exercise, stream, seq, kind, payload, clock, wall, actor) "
+            "VALUES ('ex1', 'team:red', 5, 'k', '{}', 0, 0, 'x')"
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="last seq of its stream plus 1"):
+            conn.execute(gap)
+    finally:
+        conn.close()
+    assert [e.kind for e in store.read("ex1")] == ["chose"]
+
+
+# -- waiting for events -----------------------------------------------------------------
+
+
+def test_the_wal_stays_bounded_while_writing_far_more(
+    db_path: Path, store: EventStore, exercise: tuple[ExerciseRecord, dict[str, str]]
+) -> None:
+    wal = Path(f"{db_path}-wal")
+    largest = 0
+    for n in range(2000):  # about 8 MB of events, twice the autocheckpoint size
+        store.append("ex1", "team:red", n, [event(pad="x" * 4000)])
+        largest = max(largest, wal.stat().st_size)
+    assert db_path.stat().st_size > 8_000_000
+    assert largest < 6_000_000
+
+
+def test_a_periodic_passive_checkpoint_moves_commits_into_the_file(
+    db_path: Path,
+    store: EventStore,
+    exercise: tuple[ExerciseRecord, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store.append("ex1", "team:red", 0, [event(pad="x" * 200_000)])
+    assert db_path.stat().st_size < 200_000  # still only in the WAL
+    monkeypatch.setattr(eventstore, "CHECKPOINT_INTERVAL_S", 0.0)
+    store.append("ex1", "team:red", 1, [event()])
+    assert db_path.stat().st_size > 200_000
+
+
+def test_no_stray_files_after_close(db_path: Path) -> None:
+    with EventStore.open(db_path, create=True) as store:
+        store.create_exercise(
+            exercise_id="e", title="t", scenario_id="s", scenario_text="x", teams=["a"]
+        )
+    # The last connection folds the WAL back into the file and removes it.
+    assert sorted(os.listdir(db_path.parent)) == ["exercise.db"]
