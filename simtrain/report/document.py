@@ -27,7 +27,7 @@ from simtrain.exercise import Exercise, Recorded
 from simtrain.report.text import percent, percent_text, wall_text
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import assessment_text, time_text
-from simtrain.views.audience import PRIVATE_NOTE
+from simtrain.views.audience import Audience
 
 if TYPE_CHECKING:
     from simtrain.engine.state import PathStep, TeamState
@@ -54,8 +54,9 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
     scenario = exercise.scenario
     best, exact = best_score_bounds(scenario)
     clock = exercise.clock()
-    private = team is None
-    team_reports = {name: _team(exercise, name, best, private=private) for name in teams}
+    audience = Audience.facilitator() if team is None else Audience.of_team(team)
+    private = audience.private
+    team_reports = {name: _team(exercise, name, best, audience) for name in teams}
     document: dict[str, Any] = {
         "report": REPORT_VERSION,
         "audience": "facilitator" if private else "team",
@@ -118,8 +119,11 @@ def not_assessed(report: dict[str, Any]) -> list[str]:
     return [c["name"] for c in report["rubric"]["competencies"] if c["id"] not in shown]
 
 
-def _team(exercise: Exercise, team: str, best: dict[str, int], *, private: bool) -> dict[str, Any]:
-    """One team's section of the report."""
+def _team(
+    exercise: Exercise, team: str, best: dict[str, int], audience: Audience
+) -> dict[str, Any]:
+    """One team's section of the report, as ``audience`` may read it."""
+    private = audience.private
     scenario = exercise.scenario
     events = exercise.events(team)
     state = exercise.replay(team)
@@ -137,7 +141,7 @@ def _team(exercise: Exercise, team: str, best: dict[str, int], *, private: bool)
             "clock": round(e.clock, 2),
         }
         for e in typed
-        if isinstance(e, Observed) and (private or e.category != PRIVATE_NOTE)
+        if isinstance(e, Observed) and audience.sees(e)
     ]
     ending = scenario.scenes[state.scene].ending if state.ended else None
     report: dict[str, Any] = {

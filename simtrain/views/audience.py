@@ -1,28 +1,45 @@
-"""Who may read what: the team check, and what a team's own version leaves out.
+"""Who may read what: the one visibility policy every view, report and JSON output uses.
 
-The rules (docs/report-schema.md, "A team's version", says the same for readers):
+An :class:`Audience` is the reader: the facilitator, a team (its version of the report),
+or one seat (a team and a role, on a trainee screen or ``simtrain act --json``). Views
+ask it, and never decide by themselves, whether a reader sees an event, an inject, a
+document or the assessment. The rules (docs/report-schema.md, "A team's version", says
+the same for readers):
 
 - Step-outs and step-backs are a participant's private welfare signal: no report and no
   timeline ever says who stepped out or when. The facilitator's report gives only how
   many step-outs each team had; a team's version does not even give that.
 - Alert acknowledgements are console bookkeeping; they appear nowhere.
-- Facilitator-only (absent from a team's version): private notes (observations of kind
-  ``note``); an inject's ``objective`` (the competency it secretly tests) and its
-  ``trigger`` (when the master events list fires it); injects the team never received
-  (skipped, with the skip reason, or not delivered); the reason given for moving a team;
-  the step-out count; every other team, and the comparison of teams.
+- Facilitator-only (absent from a team's version and from every seat): private notes
+  (observations of kind ``note``); an inject's ``objective`` (the competency it secretly
+  tests) and its ``trigger`` (when the master events list fires it); injects the team
+  never received (skipped, with the skip reason, or not delivered); the reason given for
+  moving a team; the step-out count; every other team, and the comparison of teams.
+- A seat reads only its own team; of the case file, the documents its role may read; of
+  the injects, those addressed to its role; of the messages, those addressed to the
+  whole team or to its role. The assessment (scores, critical errors, feedback, the
+  facilitator's strengths and areas for improvement) reaches a seat only once the
+  facilitator has released the debrief.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from simtrain.engine.events import (
     AlertAcknowledged,
     AnyEvent,
     InjectSkipped,
+    MessageSent,
     Observed,
+    ScoreAdjusted,
     SteppedBack,
     SteppedOut,
 )
+
+if TYPE_CHECKING:
+    from simtrain.scenario.compiled import Scenario
 
 PRIVATE_NOTE = "note"
 """The observation category that only the facilitator reads."""
@@ -30,15 +47,75 @@ NEVER_SHOWN = (SteppedOut, SteppedBack, AlertAcknowledged)
 """Event types no timeline lists (a step-out's who and when stay private)."""
 FACILITATOR_ONLY = (InjectSkipped,)
 """Event types a team's timeline leaves out."""
+ASSESSMENT = (ScoreAdjusted, Observed)
+"""Event types that are the assessment: a seat reads them only after the release."""
+
+ReaderKind = Literal["facilitator", "team", "seat"]
 
 
-def never_shown(event: AnyEvent) -> bool:
-    """Whether no timeline (not even the facilitator's report) lists this event."""
-    return isinstance(event, NEVER_SHOWN)
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """One reader of an exercise. Build it with :meth:`facilitator`, :meth:`of_team` or
+    :meth:`seat`."""
 
+    kind: ReaderKind
+    team: str | None = None
+    """The reader's team (None for the facilitator, who reads every team)."""
+    role: str | None = None
+    """The seat's role (None unless ``kind == "seat"``)."""
+    released: bool = False
+    """Whether the facilitator has released the debrief (it matters for seats)."""
 
-def team_sees(event: AnyEvent) -> bool:
-    """Whether a team's own version may show this event of its log."""
-    if never_shown(event) or isinstance(event, FACILITATOR_ONLY):
-        return False
-    return not (isinstance(event, Observed) and event.category == PRIVATE_NOTE)
+    @classmethod
+    def facilitator(cls) -> Audience:
+        """The facilitator: every team, every private note."""
+        return cls("facilitator")
+
+    @classmethod
+    def of_team(cls, team: str) -> Audience:
+        """A team's version of the report, handed to the team at its debrief."""
+        return cls("team", team=team, released=True)
+
+    @classmethod
+    def seat(cls, team: str, role: str, *, released: bool) -> Audience:
+        """One trainee seat: a team and a role, before or after the debrief's release."""
+        return cls("seat", team=team, role=role, released=released)
+
+    @property
+    def private(self) -> bool:
+        """Whether this reader reads what only the facilitator reads (see the module)."""
+        return self.kind == "facilitator"
+
+    @property
+    def sees_assessment(self) -> bool:
+        """Scores, critical errors, feedback and the facilitator's observations."""
+        return self.private or self.released
+
+    def reads_team(self, team: str) -> bool:
+        """Whether this reader may read anything of ``team``."""
+        return self.private or team == self.team
+
+    def sees(self, event: AnyEvent) -> bool:
+        """Whether this reader may see this event of a team's log."""
+        if isinstance(event, NEVER_SHOWN):
+            return False
+        if self.private:
+            return True
+        if isinstance(event, FACILITATOR_ONLY):
+            return False
+        if isinstance(event, Observed) and event.category == PRIVATE_NOTE:
+            return False
+        if isinstance(event, ASSESSMENT) and not self.sees_assessment:
+            return False
+        if isinstance(event, MessageSent) and self.role is not None and event.to:
+            return self.role in event.to
+        return True
+
+    def receives_inject(self, scenario: Scenario, inject_id: str) -> bool:
+        """Whether this reader gets the inject (a seat: only when addressed to its role)."""
+        return self.role is None or self.role in scenario.inject_roles(inject_id)
+
+    def may_read(self, scenario: Scenario, document_id: str) -> bool:
+        """Whether this reader may open a case-file document the team holds."""
+        return self.role is None or self.role in scenario.document_roles(document_id)
+

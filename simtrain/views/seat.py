@@ -29,6 +29,7 @@ from simtrain.engine.state import TeamState
 from simtrain.exercise import ClockState, Exercise, Recorded, Seat
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.model import CHANNEL_NAMES
+from simtrain.views.audience import Audience
 
 OUTCOME_NAMES: dict[str, str] = {
     "success": "Success",
@@ -243,7 +244,7 @@ def _roles_text(scenario: Scenario, roles: Sequence[str]) -> str:
 
 
 def _choices(
-    exercise: Exercise, state: TeamState, role: str, minutes: float
+    exercise: Exercise, state: TeamState, audience: Audience, minutes: float
 ) -> tuple[ChoiceView, ...]:
     """Choices this role may make, plus those another role may make now (dimmed), plus the
     ``once`` choices the team already made in this scene (dimmed, with who made them).
@@ -254,12 +255,13 @@ def _choices(
     responses to injects not addressed to this role are left out.
     """
     scenario = exercise.scenario
+    role = audience.role or ""
     slots = {c.id: n for n, c in enumerate(scenario.scenes[state.scene].choices, 1)}
     replies = len(slots)
     done = {step.choice: step for step in state.path}
     shown: list[ChoiceView] = []
     for option in exercise.engine.options(state, role, minutes):
-        if option.inject is not None and role not in scenario.inject_roles(option.inject):
+        if option.inject is not None and not audience.receives_inject(scenario, option.inject):
             continue
         choice = option.choice
         done_by = ""
@@ -315,7 +317,7 @@ def _scene(scenario: Scenario, state: TeamState, role: str) -> SceneView:
 def _inbox(
     scenario: Scenario,
     state: TeamState,
-    role: str,
+    audience: Audience,
     events: Sequence[Recorded],
     choices: Sequence[ChoiceView],
     open_for_answers: bool = True,
@@ -331,7 +333,7 @@ def _inbox(
         if isinstance(event, InjectDelivered):
             arrived.setdefault(event.inject, (entry.id, event.clock))
         elif isinstance(event, MessageSent):
-            if event.to and role not in event.to:
+            if not audience.sees(event):
                 continue
             channel = event.channel or "email"
             messages.append(
@@ -351,7 +353,7 @@ def _inbox(
             )
     items = list(messages)
     for inject_id in state.inbox:
-        if role not in scenario.inject_roles(inject_id):
+        if not audience.receives_inject(scenario, inject_id):
             continue
         inject = scenario.injects[inject_id]
         order, clock = arrived.get(inject_id, (0, state.clock))
@@ -379,7 +381,7 @@ def _inbox(
 
 
 def _timeline(
-    scenario: Scenario, seat: Seat, events: Sequence[Recorded]
+    scenario: Scenario, seat: Seat, audience: Audience, events: Sequence[Recorded]
 ) -> tuple[tuple[TimelineEntry, ...], tuple[str, ...]]:
     """The team's decisions, joins, timers and moves (oldest first), and its members."""
     entries: list[TimelineEntry] = []
@@ -387,6 +389,8 @@ def _timeline(
     names = scenario.role_names
     for entry in events:
         event = entry.event
+        if not audience.sees(event):
+            continue
         role = entry.role or ""
         own = entry.actor == seat.name and role == seat.role
         who = "You" if own else entry.actor
@@ -403,7 +407,7 @@ def _timeline(
             if choice is None:
                 continue
             inject = scenario.choice_inject.get(choice_id)
-            if inject is not None and seat.role not in scenario.inject_roles(inject):
+            if inject is not None and not audience.receives_inject(scenario, inject):
                 text = (
                     f"{who} ({names.get(role, role)}) answered a message addressed to the "
                     f"{_roles_text(scenario, scenario.inject_roles(inject))}"
@@ -428,9 +432,12 @@ def _timeline(
     return tuple(entries), tuple(members.values())
 
 
-def _debrief(scenario: Scenario, state: TeamState, events: Sequence[Recorded] = ()) -> DebriefView:
+def _debrief(
+    scenario: Scenario, state: TeamState, audience: Audience, events: Sequence[Recorded] = ()
+) -> DebriefView:
     """Scores, critical errors, feedback, and the facilitator's strengths and areas for
-    improvement (never the private notes): only for a released debrief."""
+    improvement (what the audience may see of them: never the private notes); built only
+    for an audience that sees the assessment."""
     best = best_scores(scenario)
     names = {c.id: c.name for c in scenario.rubric.competencies}
     scores = tuple(
@@ -481,7 +488,7 @@ def _debrief(scenario: Scenario, state: TeamState, events: Sequence[Recorded] = 
             names.get(e.competency or "", ""),
         )
         for e in (entry.event for entry in events)
-        if isinstance(e, Observed) and e.category in ("strength", "improvement")
+        if isinstance(e, Observed) and audience.sees(e)
     )
     scene = scenario.scenes[state.scene]
     ending_text = scene.ending.debrief if scene.ending is not None and state.ended else ""
@@ -513,13 +520,14 @@ def seat_view(
     """
     scenario = exercise.scenario
     role = seat.role
-    choices = _choices(exercise, state, role, clock.minutes)
-    allowed = [d for d in state.case_file if role in scenario.document_roles(d)]
+    audience = Audience.seat(seat.team, role, released=clock.debrief_released)
+    choices = _choices(exercise, state, audience, clock.minutes)
+    allowed = [d for d in state.case_file if audience.may_read(scenario, d)]
     documents = tuple(
         DocumentView(d, scenario.model.documents[d].title, scenario.model.documents[d].body)
         for d in allowed
     )
-    timeline, members = _timeline(scenario, seat, events)
+    timeline, members = _timeline(scenario, seat, audience, events)
     role_model = next(r for r in scenario.model.roles if r.id == role)
     return SeatView(
         exercise=exercise.id,
@@ -534,11 +542,11 @@ def seat_view(
         scene=_scene(scenario, state, role),
         choices=choices,
         documents=documents,
-        inbox=_inbox(scenario, state, role, events, choices, clock.state != "ended"),
+        inbox=_inbox(scenario, state, audience, events, choices, clock.state != "ended"),
         timeline=timeline,
         members=members,
         ended=state.ended,
-        debrief=_debrief(scenario, state, events) if clock.debrief_released else None,
+        debrief=_debrief(scenario, state, audience, events) if audience.sees_assessment else None,
         content_warning=scenario.model.content_warning or "",
     )
 

@@ -22,7 +22,7 @@ from simtrain.engine.events import (
 from simtrain.exercise import Exercise, Recorded
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import assessment_text, duration_text
-from simtrain.views.audience import never_shown, team_sees
+from simtrain.views.audience import Audience
 
 if TYPE_CHECKING:
     from simtrain.engine.state import PathStep
@@ -44,6 +44,7 @@ def timeline(exercise: Exercise, team: str, *, for_team: bool = False) -> list[d
     Step-outs, step-backs and alert acknowledgements are never listed. With ``for_team``,
     what only the facilitator reads is left out too (see :mod:`simtrain.views.audience`).
     """
+    audience = Audience.of_team(team) if for_team else Audience.facilitator()
     exercise.check_team(team)
     scenario = exercise.scenario
     path = exercise.replay(team).path
@@ -51,7 +52,7 @@ def timeline(exercise: Exercise, team: str, *, for_team: bool = False) -> list[d
     entries: list[dict[str, Any]] = []
     for logged in exercise.events(team):
         event = logged.event
-        if never_shown(event) or (for_team and not team_sees(event)):
+        if not audience.sees(event):
             continue
         entry: dict[str, Any] = {
             "seq": logged.seq,
@@ -67,7 +68,7 @@ def timeline(exercise: Exercise, team: str, *, for_team: bool = False) -> list[d
             if applied:
                 cursor += 1
             entry.update(_decision(scenario, event, step if applied else None, applied))
-        entry["text"] = describe(scenario, logged, for_team=for_team)
+        entry["text"] = describe(scenario, logged, audience)
         if entry.get("applied") is False:
             entry["text"] += " (not applied: the rules refuse it on replay)"
         entries.append(entry)
@@ -117,8 +118,8 @@ def _competency(scenario: Scenario, competency: str | None) -> str:
     return names.get(competency or "", competency or "")
 
 
-def describe(scenario: Scenario, logged: Recorded, *, for_team: bool = False) -> str:
-    """One line saying what a logged event was, for a person."""
+def describe(scenario: Scenario, logged: Recorded, audience: Audience) -> str:
+    """One line saying what a logged event was, for a person of this audience."""
     event = logged.event
     role = scenario.role_names.get(logged.role or "", logged.role or "")
     if isinstance(event, Joined):
@@ -163,7 +164,7 @@ def describe(scenario: Scenario, logged: Recorded, *, for_team: bool = False) ->
     if isinstance(event, Moved):
         text = f"The facilitator moved the team to {_scene(scenario, event.scene)}"
         reason = event.reason or ""
-        return text + (f": {reason}" if reason and not for_team else "")
+        return text + (f": {reason}" if reason and audience.private else "")
     if isinstance(event, ScoreAdjusted):
         points = event.points
         competency = _competency(scenario, event.competency)
