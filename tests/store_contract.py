@@ -295,6 +295,24 @@ class StoreContract(ABC):
         ]
         assert store.read("ex1", after_id=written[0].id - 1) == written
 
+    def test_an_append_resting_on_another_stream_is_refused_when_that_stream_moved(
+        self, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
+    ) -> None:
+        store.append("ex1", "clock", 0, [NewEvent("started", {}, 0.0, "facilitator")])
+        # the decision checked the clock at seq 1; a pause lands before it is written
+        store.append("ex1", "clock", 1, [NewEvent("paused", {}, 1.0, "facilitator")])
+        with pytest.raises(ConcurrencyError) as refused:
+            store.append("ex1", "team:red", 0, [event(n=1)], unchanged=[("clock", 1)])
+        moved = refused.value
+        assert (moved.stream, moved.expected, moved.actual) == ("clock", 1, 2)
+        with pytest.raises(ConcurrencyError):
+            store.append_many("ex1", [("team:red", 0, [event(n=1)])], unchanged=[("clock", 0)])
+        assert store.read("ex1", "team:red") == []
+        # read again at seq 2: written, and the guarded stream gets nothing
+        written = store.append("ex1", "team:red", 0, [event(n=1)], unchanged=[("clock", 2)])
+        assert [(e.stream, e.seq) for e in written] == [("team:red", 1)]
+        assert store.last_seq("ex1", "clock") == 2
+
     def test_appending_to_an_unknown_exercise_is_a_plain_error(
         self, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
     ) -> None:

@@ -512,43 +512,16 @@ def test_serve_beyond_loopback_prints_a_token_address_and_refuses_without_it(
 
 # -- hole 6: a stale screen cannot act ------------------------------------------------------------
 
-HOTLINE = """\
-simtrain: 1
-id: hotline
-title: The hotline desk
-rubric: trauma-informed
-roles:
-  - {id: operator, name: Hotline operator, brief: You take the calls.}
-vars: {calls: 0}
-start: desk
-scenes:
-  desk:
-    title: The desk
-    text: The phone keeps ringing.
-    choices:
-      - id: log_call
-        label: Log the call and stay on the line
-        add: {calls: 1}
-        assess: {trust: 1}
-      - id: close_line
-        label: Close the line for the night
-        goto: closed
-  closed:
-    title: Closed
-    text: The line is closed.
-    ending: {outcome: partial, debrief: The line closed.}
-"""
+HOTLINE = Path(__file__).parent / "fixtures" / "hotline.yaml"
 """A scenario whose one choice stays in the scene and can be made again and again."""
 
 
 @pytest.fixture
 def hotline(tmp_path: Path) -> tuple[Path, str]:
     """A running exercise 'desk' of the hotline scenario with one team, and its code."""
-    scenario = tmp_path / "hotline.yaml"
-    scenario.write_text(HOTLINE, encoding="utf-8")
     path = tmp_path / "desk.db"
     with ExerciseService.open(path, create=True) as svc:
-        exercise, codes = svc.create(scenario, ["red"], exercise_id="desk")
+        exercise, codes = svc.create(HOTLINE, ["red"], exercise_id="desk")
         exercise.start()
     return path, codes["red"]
 

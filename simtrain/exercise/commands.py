@@ -77,9 +77,15 @@ TEAM_BUSY = "the team is too busy right now; try again"
 class Exercise(ExerciseQueries):
     """One live exercise: clock, teams, actions and views."""
 
-    def _append(self, stream: str, expected: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
+    def _append(
+        self,
+        stream: str,
+        expected: int,
+        events: Sequence[NewEvent],
+        unchanged: Sequence[tuple[str, int]] = (),
+    ) -> list[StoredEvent]:
         try:
-            return self.store.append(self.id, stream, expected, events)
+            return self.store.append(self.id, stream, expected, events, unchanged=unchanged)
         except ConcurrencyError:
             raise
         except StoreError as exc:
@@ -125,10 +131,19 @@ class Exercise(ExerciseQueries):
         return self._clock_event(DebriefReleased, "release the debrief of")
 
     def _facilitator_allowed(self) -> ClockState:
+        """Refuse early (before checking the arguments) once the exercise has ended; the
+        command checks again in the transaction that records it."""
         clock = self.clock()
-        if not lifecycle.allows(clock.state, "intervene"):
-            raise ExerciseError(f"exercise '{self.id}' has ended; facilitator actions are closed")
+        self._check_lifecycle("intervene", clock)
         return clock
+
+    def _check_lifecycle(self, needs: lifecycle.Trigger | None, clock: ClockState) -> None:
+        """Refuse, with a sentence, what the exercise's state does not allow now."""
+        if needs is None or lifecycle.allows(clock.state, needs):
+            return
+        if needs == "act":
+            raise ExerciseError(_not_running(self.id, clock.state))
+        raise ExerciseError(f"exercise '{self.id}' has ended; facilitator actions are closed")
 
     # -- team stream -----------------------------------------------------------------------
     def _settle_and_append(
@@ -139,12 +154,16 @@ class Exercise(ExerciseQueries):
         expected_seq: int | None = None,
         seen_seq: int | None = None,
         seen_message: str = "",
+        needs: lifecycle.Trigger | None = None,
     ) -> TeamState:
         """Read the team, let ``build(state, now)`` produce events, append; retry on races.
 
         With ``expected_seq`` (the team stream's seq a screen was built from) or
         ``seen_seq`` (the team's public seq its caller saw), a race that moved the team on
-        raises SceneChanged instead.
+        raises SceneChanged instead. ``needs``: what the exercise's state must allow
+        (``act``, ``intervene``), checked on the clock that is still the exercise's clock
+        when the events are written: a pause or the end landing meanwhile makes the
+        attempt run again, and refuse.
         """
         stream = team_stream(team)
 
@@ -160,7 +179,8 @@ class Exercise(ExerciseQueries):
                 raise SceneChanged(
                     self._stale(team, seen_seq, cache.changes), cache.state, cache.changes
                 )
-            clock = self.clock()
+            clock, clock_seq = self._clock_read()
+            self._check_lifecycle(needs, clock)
             due_state, due = self.engine.settle(cache.state, clock.minutes)
             try:
                 decision = build(due_state, clock)
@@ -171,8 +191,9 @@ class Exercise(ExerciseQueries):
             records += [self._record(e, SYSTEM) for e in decision.consequences]
             if not records:
                 return cache.state
-            # someone else appending first raises ConcurrencyError: read again (re-check above)
-            self._append(stream, cache.seq, records)
+            # someone else appending to the team, or any clock event (a pause, the end)
+            # landing first raises ConcurrencyError: read again (re-check above)
+            self._append(stream, cache.seq, records, [(CLOCK_STREAM, clock_seq)])
             return self._fold(team).state
 
         return append_with_retry(attempt, TEAM_BUSY)
@@ -252,15 +273,15 @@ class Exercise(ExerciseQueries):
         rationale = clean_line(rationale, 500)
 
         def build(state: TeamState, clock: ClockState) -> Decision:
-            if not lifecycle.allows(clock.state, "act"):
-                raise ExerciseError(_not_running(self.id, clock.state))
             event = Chose(choice, seat.role, clock.minutes, actor=seat.name, rationale=rationale)
             after = self.engine.apply(state, event)
             _, more = self.engine.settle(after, clock.minutes)
             # what the choice set off (a conditional inject...) is the system's doing
             return Decision([event], seat.name, seat.role, more)
 
-        return self._settle_and_append(team, build, expected_seq=expected_seq, seen_seq=seen_seq)
+        return self._settle_and_append(
+            team, build, expected_seq=expected_seq, seen_seq=seen_seq, needs="act"
+        )
 
     def _stale(self, team: str, seen: int, now_at: int) -> str:
         """Why an ``act --seq`` that saw the team at ``seen`` (now at ``now_at``) is refused."""
@@ -284,17 +305,24 @@ class Exercise(ExerciseQueries):
         self._note_event(seat.team, lambda m: SteppedBack(name=seat.name, clock=m), seat)
 
     def _note_event(
-        self, team: str, note: Callable[[float], TeamNote], seat: Seat | None = None
+        self,
+        team: str,
+        note: Callable[[float], TeamNote],
+        seat: Seat | None = None,
+        needs: lifecycle.Trigger | None = None,
     ) -> Recorded:
-        """Append what ``note(exercise minutes)`` says, by ``seat`` (else the facilitator)."""
+        """Append what ``note(exercise minutes)`` says, by ``seat`` (else the facilitator),
+        if the exercise's state allows ``needs`` when it is written."""
         self._team(team)
         stream = team_stream(team)
         actor, role = (seat.name, seat.role) if seat else (FACILITATOR, None)
 
         def attempt() -> Recorded:
             seq = self.store.last_seq(self.id, stream)
-            record = self._record(note(self.clock().minutes), actor, role)
-            return recorded(self._append(stream, seq, [record])[0])
+            clock, clock_seq = self._clock_read()
+            self._check_lifecycle(needs, clock)
+            record = self._record(note(clock.minutes), actor, role)
+            return recorded(self._append(stream, seq, [record], [(CLOCK_STREAM, clock_seq)])[0])
 
         return append_with_retry(attempt, TEAM_BUSY)
 
@@ -333,7 +361,7 @@ class Exercise(ExerciseQueries):
         outcome: dict[str, str] = {}
         for name in targets:
             try:
-                self._settle_and_append(name, build)
+                self._settle_and_append(name, build, needs="intervene")
                 outcome[name] = ""
             except ExerciseError as exc:
                 outcome[name] = str(exc)
@@ -367,6 +395,7 @@ class Exercise(ExerciseQueries):
                 to=tuple(roles) if roles else None,
                 clock=minutes,
             ),
+            needs="intervene",
         )
 
     def move(self, team: str, scene: str, reason: str) -> TeamState:
@@ -384,6 +413,7 @@ class Exercise(ExerciseQueries):
             lambda state, clock: Decision(
                 [Moved(scene, clock.minutes, reason.strip())], FACILITATOR
             ),
+            needs="intervene",
         )
 
     def adjust(self, team: str, competency: str, points: int, note: str) -> TeamState:
@@ -403,6 +433,7 @@ class Exercise(ExerciseQueries):
             lambda state, clock: Decision(
                 [ScoreAdjusted(competency, points, clock.minutes, note.strip())], FACILITATOR
             ),
+            needs="intervene",
         )
 
     def observe(self, team: str, kind: str, text: str, competency: str | None = None) -> Recorded:
@@ -421,6 +452,7 @@ class Exercise(ExerciseQueries):
             lambda minutes: Observed(
                 category=kind, text=text.strip(), competency=competency, clock=minutes
             ),
+            needs="intervene",
         )
 
     def acknowledge(self, team: str, event_id: int) -> Recorded:

@@ -106,6 +106,12 @@ class ExerciseQueries(ABC):
         """The exercise clock now (or at ``wall``)."""
         return clock_from_events(self._log(CLOCK_STREAM), now() if wall is None else wall)
 
+    def _clock_read(self) -> tuple[ClockState, int]:
+        """The exercise clock now and the clock stream's last seq it was read at (a
+        command appends on condition that the clock stream is still there)."""
+        events = self._log(CLOCK_STREAM)
+        return clock_from_events(events, now()), events[-1].seq if events else 0
+
     def _read(self, stream: str | None = None, after_id: int = 0) -> list[StoredEvent]:
         try:
             return self.store.read(self.id, stream, after_id=after_id)

@@ -287,30 +287,45 @@ class EventStore:
     # -- writing events ----------------------------------------------------------------
 
     def append(
-        self, exercise_id: str, stream: str, expected_seq: int, events: Sequence[NewEvent]
+        self,
+        exercise_id: str,
+        stream: str,
+        expected_seq: int,
+        events: Sequence[NewEvent],
+        *,
+        unchanged: Sequence[tuple[str, int]] = (),
     ) -> list[StoredEvent]:
         """Append events to a stream whose last seq the caller saw as ``expected_seq``.
 
         The events get seq ``expected_seq + 1``, ``+ 2``…; all are written or none. If
         the stream's last seq is not ``expected_seq`` (someone else appended first),
         raises :class:`ConcurrencyError` and writes nothing. No events: nothing happens.
+
+        ``unchanged``: ``(stream, seq)`` pairs the caller's decision rests on (such as the
+        exercise clock it checked): each stream must still be at that seq when the events
+        are written, checked in the same transaction; otherwise ConcurrencyError, nothing
+        written.
         """
-        return self.append_many(exercise_id, ((stream, expected_seq, events),))
+        return self.append_many(exercise_id, ((stream, expected_seq, events),), unchanged=unchanged)
 
     def append_many(
         self,
         exercise_id: str,
         batches: Sequence[tuple[str, int, Sequence[NewEvent]]],
+        *,
+        unchanged: Sequence[tuple[str, int]] = (),
     ) -> list[StoredEvent]:
         """Append to several streams in one transaction: every batch is written or none.
 
         Each batch is ``(stream, expected_seq, events)`` as for :meth:`append`; a stream
         may appear twice, the second batch expecting the seq the first one left.
+        ``unchanged`` as for :meth:`append`.
         """
         encoded = [
             (stream, _checked_seq(expected), [_encode(event) for event in events])
             for stream, expected, events in batches
         ]
+        guards = [(stream, _checked_seq(seq)) for stream, seq in unchanged]
         if not any(rows for _, _, rows in encoded):
             return []
         conn = self._conn
@@ -321,10 +336,12 @@ class EventStore:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
+                    # under the write lock: no other writer can move these streams until COMMIT
+                    refusal = self._moved_on(exercise_id, guards)
                     now = time.time()
                     # No read of the last seq first: the events_seq_follows trigger refuses
                     # an INSERT whose seq is not the stream's last seq + 1.
-                    for stream, expected, rows in encoded:
+                    for stream, expected, rows in encoded if refusal is None else ():
                         seq = expected
                         for kind, payload, clock, wall, actor, role in rows:
                             seq += 1
@@ -355,7 +372,7 @@ class EventStore:
                         conn.execute("ROLLBACK")
                     raise
                 else:
-                    conn.execute("COMMIT")
+                    conn.execute("COMMIT" if refusal is None else "ROLLBACK")
             except sqlite3.Error as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -571,6 +588,18 @@ class EventStore:
         ]
         message = f"Exercise '{exercise_id}' has no team '{team}'"
         return StoreError(message + _hint(team, known, "teams"))
+
+    def _moved_on(
+        self, exercise_id: str, guards: Sequence[tuple[str, int]]
+    ) -> ConcurrencyError | None:
+        """The refusal for the first guarded stream that is no longer at its seq."""
+        for stream, seq in guards:
+            actual = int(
+                self._conn.execute(_LAST_SEQ_SQL, (exercise_id, stream)).fetchone()[0] or 0
+            )
+            if actual != seq:
+                return ConcurrencyError(exercise_id, stream, seq, actual)
+        return None
 
     def _refusal(
         self, exc: sqlite3.IntegrityError, exercise_id: str, stream: str, expected: int

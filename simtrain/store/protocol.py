@@ -12,7 +12,8 @@ The contract, in short:
 - **Streams** (a string per team such as ``"team:red"``, one for the clock…) are
   append-only lists numbered ``seq`` 1, 2, 3… without gaps. :meth:`Store.append_many`
   writes every batch or none, and refuses with :class:`ConcurrencyError` (writing
-  nothing) when a stream is not at the seq the caller last saw.
+  nothing) when a stream is not at the seq the caller last saw, or when a stream the
+  append rests on (``unchanged``) has moved.
 - **Ids** are a cursor over the whole exercise that only grows in commit order, so a
   reader that remembers the last id it saw never misses or repeats an event.
 - **Errors** are :class:`StoreError` with plain sentences (an unknown exercise gets a
@@ -82,17 +83,30 @@ class Store(Protocol):
     # -- events ----------------------------------------------------------------------
 
     def append(
-        self, exercise_id: str, stream: str, expected_seq: int, events: Sequence[NewEvent]
+        self,
+        exercise_id: str,
+        stream: str,
+        expected_seq: int,
+        events: Sequence[NewEvent],
+        *,
+        unchanged: Sequence[tuple[str, int]] = (),
     ) -> list[StoredEvent]:
-        """Append to one stream whose last seq the caller saw as ``expected_seq``."""
+        """Append to one stream whose last seq the caller saw as ``expected_seq``.
+
+        ``unchanged``: ``(stream, seq)`` pairs the caller's decision rests on (the exercise
+        clock it checked): each must still be at that seq in the writing transaction, or
+        :class:`ConcurrencyError` and nothing written."""
         ...
 
     def append_many(
         self,
         exercise_id: str,
         batches: Sequence[tuple[str, int, Sequence[NewEvent]]],
+        *,
+        unchanged: Sequence[tuple[str, int]] = (),
     ) -> list[StoredEvent]:
-        """Append ``(stream, expected_seq, events)`` batches in one transaction."""
+        """Append ``(stream, expected_seq, events)`` batches in one transaction
+        (``unchanged`` as for :meth:`append`)."""
         ...
 
     def last_seq(self, exercise_id: str, stream: str) -> int:
