@@ -118,4 +118,3 @@ class Audience:
     def may_read(self, scenario: Scenario, document_id: str) -> bool:
         """Whether this reader may open a case-file document the team holds."""
         return self.role is None or self.role in scenario.document_roles(document_id)
-
