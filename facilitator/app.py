@@ -30,7 +30,7 @@ from facilitator.keys import KeysScreen, console_commands, screen_keys, screen_t
 from facilitator.picker import PickerScreen
 from simtrain.exercise import Exercise, ExerciseError, ExerciseService, Recorded
 from simtrain.tui.plain import PlainNotify
-from simtrain.views.board import CRITICAL, Alert, Board, build_board
+from simtrain.views.board import ALERT_TITLES, Alert, Board, build_board
 
 WATCH_TIMEOUT = 0.5
 """Seconds one :meth:`Exercise.watch` call waits; also how fast the feed notices a stop."""
@@ -188,7 +188,7 @@ class FacilitatorApp(PlainNotify, App[None]):
             )
         else:
             for alert in alerts:
-                kind = "CRITICAL ERROR" if alert.kind == CRITICAL else "STEP-OUT REQUEST"
+                kind = ALERT_TITLES.get(alert.kind, alert.kind)
                 self.notify(
                     f"{alert.by}: {alert.text}",
                     title=f"Team {alert.team} — {kind}",

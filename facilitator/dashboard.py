@@ -19,13 +19,13 @@ from facilitator.team import TeamScreen
 from facilitator.widgets import ExerciseClock, ExerciseScreen, ScoreBars
 from simtrain.text import time_text
 from simtrain.views.board import (
-    CRITICAL,
     Board,
     CompetencyScore,
     Dilemma,
     InjectCell,
     MselRow,
     TeamRow,
+    alert_mark,
 )
 
 if TYPE_CHECKING:
@@ -75,10 +75,7 @@ def team_cells(row: TeamRow) -> list[Text]:
     else:
         scene, in_scene = row.scene_title, time_text(row.in_scene)
     last = f"{row.last_by.split(' (')[0]}: {row.last_decision}" if row.last_decision else "—"
-    if row.alerts:
-        alert = "⚠ CRIT" if any(a.kind == CRITICAL for a in row.alerts) else "⚠ OUT"
-    else:
-        alert = ""
+    alert = alert_mark(row.alerts)
     cells = [
         Text(row.name, style="bold"),
         Text(people),

@@ -32,6 +32,7 @@ from simtrain.engine.events import (
     InjectDelivered,
     InjectSkipped,
     Joined,
+    JoinFailed,
     MessageSent,
     Moved,
     Observed,
@@ -67,6 +68,7 @@ ICONS = {
     SteppedOut.kind: "⚠",
     SteppedBack.kind: "↩",
     AlertAcknowledged.kind: "✓",
+    JoinFailed.kind: "⚠",
 }
 """A mark per kind of timeline entry."""
 

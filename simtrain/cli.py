@@ -538,7 +538,7 @@ def act(
     from simtrain.exercise import SceneChanged, Seat
 
     handle = open_exercise(db, exercise_id)
-    handle.verify(team, code, role)
+    handle.verify(team, code, role, name or role)
     try:
         handle.act(Seat(handle.id, team, role, name or role), choice, rationale, seen_seq=seen_seq)
     except SceneChanged as exc:

@@ -39,13 +39,22 @@ from textual.widgets._toast import Toast
 from facilitator.app import FacilitatorApp
 from facilitator.team import TeamScreen
 from simtrain.cli import main
-from simtrain.exercise import ExerciseService, SceneChanged, Seat
+from simtrain.engine.events import JoinFailed
+from simtrain.exercise import (
+    JOIN_FAILURE_DELAY_S,
+    ExerciseError,
+    ExerciseService,
+    SceneChanged,
+    Seat,
+)
 from simtrain.plaintext import clean_line, clean_text, scrub
 from simtrain.tui.app import TraineeApp
 from simtrain.tui.play import PlayScreen
 from simtrain.tui.serve import SeatServer, make_server
 from simtrain.tui.widgets import StatusLine
+from simtrain.views.board import JOIN_FAILURES, build_board
 from simtrain.views.session import join_seat
+from simtrain.views.timeline import timeline
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 EXERCISE = "quay"
@@ -596,3 +605,98 @@ def test_twenty_screens_acting_on_one_seq_apply_once(hotline: tuple[Path, str]) 
     assert outcomes == Counter({"applied": 1, "refused": 19})
     with ExerciseService.open(path) as svc:
         assert svc.exercise("desk").state("red").vars["calls"] == 1
+
+
+# -- hole 8: wrong join codes ---------------------------------------------------------------------
+
+
+def test_wrong_codes_are_recorded_and_slow_down_after_five_in_a_minute(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    path, codes = db
+    with ExerciseService.open(path) as svc:
+        exercise = svc.exercise(EXERCISE)
+        waits: list[float] = []
+        exercise.join_delay = waits.append  # type: ignore[method-assign]
+        for n in range(6):
+            with pytest.raises(ExerciseError, match="does not open team 'red'"):
+                exercise.join("red", "WRONG1", "investigator", f"guess{n}")
+        # five failures wait for nothing; the sixth attempt waited first
+        assert waits == [JOIN_FAILURE_DELAY_S]
+        failed = [e for e in exercise.events("red") if isinstance(e.event, JoinFailed)]
+        assert [e.event.name for e in failed] == [f"guess{n}" for n in range(6)]
+        assert all(e.role == "investigator" and e.wall > 0 for e in failed)
+        # a delay, never a lockout: the right code still opens the team, after the wait
+        exercise.join("red", codes["red"], "investigator", "Ana")
+        assert waits == [JOIN_FAILURE_DELAY_S] * 2
+        # another team is not slowed by red's failures
+        exercise.join("blue", codes["blue"], "investigator", "Ben")
+        assert len(waits) == 2
+        # a minute later the failures no longer count
+        assert exercise.recent_join_failures("red", wall=time.time() + 61) == 0
+
+
+def test_a_headless_act_with_a_wrong_code_is_recorded_outside_the_teams_seq(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    path, _ = db
+    result = act_json(
+        path, EXERCISE, "NOPE42", "note_indicators", "--name", "Eve", role="investigator"
+    )
+    assert result.exit_code == 1 and "join code" in result.stderr
+    with ExerciseService.open(path) as svc:
+        exercise = svc.exercise(EXERCISE)
+        [failed] = [e for e in exercise.events("red") if isinstance(e.event, JoinFailed)]
+        assert (failed.event.name, failed.actor, failed.role) == ("Eve", "Eve", "investigator")
+        assert exercise.seq("red") == 0  # not a state change: no screen is made stale
+        # the facilitator's timeline lists it; the team's version never does
+        texts = [entry["text"] for entry in timeline(exercise, "red")]
+        assert "A wrong join code was tried for this team by “Eve” as Border police" in texts[-1]
+        assert not timeline(exercise, "red", for_team=True)
+
+
+def test_repeated_wrong_codes_raise_one_alert_on_the_board(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    path, _ = db
+    with ExerciseService.open(path) as svc:
+        exercise = svc.exercise(EXERCISE)
+        for name in ("x", "y"):
+            with pytest.raises(ExerciseError):
+                exercise.join("red", "WRONG1", "investigator", name)
+        assert not build_board(exercise, exercise.events()).alerts  # two could be typos
+        with pytest.raises(ExerciseError):
+            exercise.join("red", "WRONG1", "investigator", "z")
+        [alert] = build_board(exercise, exercise.events()).alerts
+        assert alert.kind == JOIN_FAILURES and alert.team == "red"
+        assert "3 wrong join codes" in alert.text and "“x”, “y”, “z”" in alert.text
+        exercise.acknowledge("red", alert.event_id)
+        assert not build_board(exercise, exercise.events()).alerts
+        with pytest.raises(ExerciseError):
+            exercise.join("red", "WRONG1", "investigator", "w")
+        assert not build_board(exercise, exercise.events()).alerts  # counted afresh
+
+
+async def test_repeated_wrong_codes_alert_the_console(db: tuple[Path, dict[str, str]]) -> None:
+    path, _ = db
+    service = ExerciseService.open(path)
+    app = FacilitatorApp(service, service.exercise(EXERCISE), db=str(path))
+    try:
+        async with app.run_test(size=(120, 30), notifications=True) as pilot:
+            await until(pilot, lambda: app.board is not None)
+            with ExerciseService.open(path) as other:
+                guesser = other.exercise(EXERCISE)
+                for name in ("x", "y", "z"):
+                    with pytest.raises(ExerciseError):
+                        guesser.join("red", "WRONG1", "investigator", name)
+            await until(
+                pilot,
+                lambda: any(
+                    "Team red — FAILED JOIN ATTEMPTS" in t and "3 wrong join codes" in t
+                    for t in shown(app)
+                ),
+            )
+            assert app.board is not None and app.board.team("red").alerts
+    finally:
+        app.wait_stopped()
+        service.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[ExerciseService]:
+def service(tmp_path: Path) -> ExerciseService:
     """An open database in the test's folder."""
     svc = ExerciseService.open(tmp_path / "ex.db", create=True)
     yield svc

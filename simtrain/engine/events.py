@@ -7,7 +7,7 @@ spelled. Three families:
 - :data:`Event`: what a team's state is folded from (choices, deliveries, timers, moves,
   adjustments, skips);
 - :data:`TeamNote`: what a team's stream also records but the fold ignores (joins,
-  messages, observations, step-outs and -backs, acknowledged alerts);
+  messages, observations, step-outs and -backs, acknowledged alerts, wrong join codes);
 - :data:`ClockEvent`: the exercise clock's stream (start, pause, resume, end, release of
   the debrief).
 
@@ -174,7 +174,19 @@ class AlertAcknowledged:
     clock: float
 
 
-TeamNote = Joined | MessageSent | Observed | SteppedOut | SteppedBack | AlertAcknowledged
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JoinFailed:
+    """Someone tried to join the team (or act for it) with a wrong join code: the name and
+    role they gave (the entry's role). Facilitator-only; never part of the team's ``seq``."""
+
+    kind: ClassVar[str] = "join_failed"
+    name: str = ""
+    clock: float
+
+
+TeamNote = (
+    Joined | MessageSent | Observed | SteppedOut | SteppedBack | AlertAcknowledged | JoinFailed
+)
 """A team-stream event the fold ignores."""
 
 
@@ -253,6 +265,7 @@ EVENT_TYPES: dict[str, type[Event | TeamNote | ClockEvent]] = {
         SteppedOut,
         SteppedBack,
         AlertAcknowledged,
+        JoinFailed,
         ExerciseStarted,
         ExercisePaused,
         ExerciseResumed,

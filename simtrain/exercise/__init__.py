@@ -10,7 +10,12 @@ the typed events of :mod:`simtrain.engine.events`; ``clock.py`` folds the exerci
 
 from simtrain.engine.events import OBSERVATION_KINDS
 from simtrain.exercise.clock import ClockState, ClockStateName, clock_from_events
-from simtrain.exercise.commands import Decision, Exercise
+from simtrain.exercise.commands import (
+    JOIN_FAILURE_DELAY_S,
+    JOIN_FAILURES_BEFORE_DELAY,
+    Decision,
+    Exercise,
+)
 from simtrain.exercise.errors import Busy, ExerciseError, SceneChanged
 from simtrain.exercise.retry import MAX_RETRIES
 from simtrain.exercise.service import ExerciseService
@@ -19,6 +24,8 @@ from simtrain.store import ExerciseRecord
 
 __all__ = [
     "FACILITATOR",
+    "JOIN_FAILURES_BEFORE_DELAY",
+    "JOIN_FAILURE_DELAY_S",
     "MAX_RETRIES",
     "OBSERVATION_KINDS",
     "SYSTEM",

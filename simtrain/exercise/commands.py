@@ -8,6 +8,7 @@ exactly once by whichever process notices them first.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from simtrain.engine.events import (
     InjectDelivered,
     InjectSkipped,
     Joined,
+    JoinFailed,
     MessageSent,
     Moved,
     Observed,
@@ -72,6 +74,11 @@ Build = Callable[[TeamState, ClockState], Decision]
 ExerciseError or Refused to refuse."""
 
 TEAM_BUSY = "the team is too busy right now; try again"
+
+JOIN_FAILURES_BEFORE_DELAY = 5
+"""Wrong codes for one team within the window after which each attempt waits."""
+JOIN_FAILURE_DELAY_S = 3.0
+"""How long each attempt for that team then waits before its code is checked."""
 
 
 class Exercise(ExerciseQueries):
@@ -233,8 +240,8 @@ class Exercise(ExerciseQueries):
     # -- participants ----------------------------------------------------------------------
     def join(self, team: str, code: str, role: str, name: str) -> Seat:
         """Take a seat: the code must match the team, the role must exist."""
-        self.verify(team, code, role)
         name = display_name(name, role)
+        self.verify(team, code, role, name)
         seat = Seat(self.id, team, role, name)
 
         def build(state: TeamState, clock: ClockState) -> Decision:
@@ -243,16 +250,33 @@ class Exercise(ExerciseQueries):
         self._settle_and_append(team, build)
         return seat
 
-    def verify(self, team: str, code: str, role: str) -> None:
-        """Check a seat's code and role without recording anything (headless ``act``)."""
+    def verify(self, team: str, code: str, role: str, name: str = "") -> None:
+        """Check a seat's code and role (:meth:`join`, and headless ``act`` each time).
+
+        A wrong code is recorded for the facilitator (:class:`JoinFailed`: the team, the
+        name and role given, the time). After :data:`JOIN_FAILURES_BEFORE_DELAY` of them
+        within a minute for one team, every further attempt for that team waits
+        :data:`JOIN_FAILURE_DELAY_S` before its code is checked: guessing slows
+        down, while a team whose code someone keeps mistyping is delayed, never locked out,
+        and other teams are not slowed.
+        """
         self._team(team)
         self._role(role)
+        if self.recent_join_failures(team) >= JOIN_FAILURES_BEFORE_DELAY:
+            self.join_delay(JOIN_FAILURE_DELAY_S)
         try:
             ok = self.store.check_code(self.id, team, code)
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
         if not ok:
+            name = display_name(name, role)
+            guest = Seat(self.id, team, role, name)
+            self._note_event(team, lambda m: JoinFailed(name=name, clock=m), guest)
             raise ExerciseError(f"that join code does not open team '{team}'; check the code")
+
+    def join_delay(self, seconds: float) -> None:
+        """How an attempt after repeated wrong codes waits (tests replace it)."""
+        time.sleep(seconds)
 
     def act(
         self,

@@ -17,6 +17,7 @@ from simtrain.engine.events import (
     STATE_CHANGING,
     Chose,
     InjectDelivered,
+    JoinFailed,
     Moved,
     TimerFired,
 )
@@ -30,6 +31,9 @@ from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_text
 from simtrain.store import ExerciseRecord, Store, StoredEvent, StoreError
 from simtrain.text import did_you_mean
+
+JOIN_FAILURE_WINDOW_S = 60.0
+"""How far back wrong join codes count towards slowing a team's attempts."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,16 @@ class ExerciseQueries(ABC):
     def clock(self, wall: float | None = None) -> ClockState:
         """The exercise clock now (or at ``wall``)."""
         return clock_from_events(self._log(CLOCK_STREAM), now() if wall is None else wall)
+
+    def recent_join_failures(self, team: str, wall: float | None = None) -> int:
+        """Wrong join codes tried for ``team`` in the :data:`JOIN_FAILURE_WINDOW_S` seconds
+        before now (or before the Unix time ``wall``)."""
+        since = (now() if wall is None else wall) - JOIN_FAILURE_WINDOW_S
+        return sum(
+            1
+            for entry in self._log(team_stream(self._team(team)))
+            if isinstance(entry.event, JoinFailed) and entry.wall >= since
+        )
 
     def _clock_read(self) -> tuple[ClockState, int]:
         """The exercise clock now and the clock stream's last seq it was read at (a

@@ -14,7 +14,8 @@ the same for readers):
   (observations of kind ``note``); an inject's ``objective`` (the competency it secretly
   tests) and its ``trigger`` (when the master events list fires it); injects the team
   never received (skipped, with the skip reason, or not delivered); the reason given for
-  moving a team; the step-out count; every other team, and the comparison of teams.
+  moving a team; the step-out count; wrong join codes tried for the team (with the name
+  given); every other team, and the comparison of teams.
 - A seat reads only its own team; of the case file, the documents its role may read; of
   the injects, those addressed to its role; of the messages, those addressed to the
   whole team or to its role. The assessment (scores, critical errors, feedback, the
@@ -31,6 +32,7 @@ from simtrain.engine.events import (
     AlertAcknowledged,
     AnyEvent,
     InjectSkipped,
+    JoinFailed,
     MessageSent,
     Observed,
     ScoreAdjusted,
@@ -45,7 +47,7 @@ PRIVATE_NOTE = "note"
 """The observation category that only the facilitator reads."""
 NEVER_SHOWN = (SteppedOut, SteppedBack, AlertAcknowledged)
 """Event types no timeline lists (a step-out's who and when stay private)."""
-FACILITATOR_ONLY = (InjectSkipped,)
+FACILITATOR_ONLY = (InjectSkipped, JoinFailed)
 """Event types a team's timeline leaves out."""
 ASSESSMENT = (ScoreAdjusted, Observed)
 """Event types that are the assessment: a seat reads them only after the release."""

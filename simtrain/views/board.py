@@ -23,6 +23,7 @@ from simtrain.engine.events import (
     InjectDelivered,
     InjectSkipped,
     Joined,
+    JoinFailed,
     MessageSent,
     Moved,
     Observed,
@@ -42,6 +43,19 @@ CRITICAL = "critical"
 """Alert kind: a decision flagged as a critical error."""
 STEPPED_OUT = "stepped_out"
 """Alert kind: a participant asked to step out."""
+JOIN_FAILURES = "join_failures"
+"""Alert kind: wrong join codes were tried for the team, again and again."""
+JOIN_FAILURES_ALERT = 3
+"""Wrong join codes for one team, not yet acknowledged, that raise an alert (one or two
+are typos)."""
+ALERT_TITLES = {
+    CRITICAL: "CRITICAL ERROR",
+    STEPPED_OUT: "STEP-OUT REQUEST",
+    JOIN_FAILURES: "FAILED JOIN ATTEMPTS",
+}
+"""How each kind of alert is announced."""
+ALERT_MARKS = {CRITICAL: "⚠ CRIT", STEPPED_OUT: "⚠ OUT", JOIN_FAILURES: "⚠ CODE"}
+"""The board cell of a team's most pressing alert kind (in this order)."""
 OBSERVATION_LABELS = {"strength": "Strength", "improvement": "Area for improvement", "note": "Note"}
 """How each kind of observation is titled."""
 
@@ -75,12 +89,14 @@ class Participant:
 
 @dataclass(frozen=True)
 class Alert:
-    """Something the facilitator must see: a critical error or a step-out request."""
+    """Something the facilitator must see: a critical error, a step-out request, or wrong
+    join codes tried again and again."""
 
     event_id: int
+    """The event that raised it (acknowledging it acknowledges the alert)."""
     team: str
     kind: str
-    """:data:`CRITICAL` or :data:`STEPPED_OUT`."""
+    """:data:`CRITICAL`, :data:`STEPPED_OUT` or :data:`JOIN_FAILURES`."""
     text: str
     clock: float
     by: str
@@ -309,7 +325,36 @@ def open_alerts(scenario: Scenario, team: str, events: Sequence[Recorded]) -> tu
             alerts.append(
                 Alert(entry.id, team, STEPPED_OUT, text, event.clock, who(name, entry.role))
             )
-    return tuple(alerts)
+    failed = _join_failures(team, events, acknowledged)
+    return tuple(alerts) if failed is None else tuple(sorted([*alerts, failed], key=_by_id))
+
+
+def _by_id(alert: Alert) -> int:
+    return alert.event_id
+
+
+def _join_failures(team: str, events: Sequence[Recorded], acknowledged: set[int]) -> Alert | None:
+    """One alert for the wrong join codes tried for the team since the facilitator last
+    acknowledged such an alert, once there are :data:`JOIN_FAILURES_ALERT` of them."""
+    failures = [e for e in events if isinstance(e.event, JoinFailed)]
+    seen = max((e.id for e in failures if e.id in acknowledged), default=0)
+    failures = [e for e in failures if e.id > seen]
+    if len(failures) < JOIN_FAILURES_ALERT:
+        return None
+    names = list(dict.fromkeys(f"“{e.actor}”" for e in failures))
+    last = failures[-1]
+    text = (
+        f"{len(failures)} wrong join codes since {time_text(failures[0].clock)} "
+        f"(names given: {', '.join(names[:5])}{', …' if len(names) > 5 else ''}); "
+        "after 5 in a minute each attempt for this team waits 3 s"
+    )
+    return Alert(last.id, team, JOIN_FAILURES, text, last.clock, "Join screen")
+
+
+def alert_mark(alerts: Sequence[Alert]) -> str:
+    """The board cell for a team's open alerts ('' when none)."""
+    kinds = {a.kind for a in alerts}
+    return next((mark for kind, mark in ALERT_MARKS.items() if kind in kinds), "")
 
 
 def team_row(
@@ -542,6 +587,8 @@ def timeline(scenario: Scenario, events: Sequence[Recorded]) -> list[Entry]:
             details.append(event.text)
         elif isinstance(event, AlertAcknowledged):
             head = "Alert acknowledged"
+        elif isinstance(event, JoinFailed):
+            head = f"Wrong join code tried by “{logged.actor}” as {logged.role}"
         else:
             head = event.kind.replace("_", " ")
         entries.append(

@@ -13,6 +13,7 @@ from simtrain.engine.events import (
     InjectDelivered,
     InjectSkipped,
     Joined,
+    JoinFailed,
     MessageSent,
     Moved,
     Observed,
@@ -181,4 +182,6 @@ def describe(scenario: Scenario, logged: Recorded, audience: Audience) -> str:
         competency = _competency(scenario, event.competency)
         about = f" ({competency})" if competency else ""
         return f"The facilitator noted a {kind}{about}: {event.text}"
+    if isinstance(event, JoinFailed):
+        return f"A wrong join code was tried for this team by “{event.name}” as {role}"
     return event.kind.replace("_", " ")
