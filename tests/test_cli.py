@@ -32,9 +32,10 @@ def test_every_command_has_help() -> None:
     for path in walk(main, []):
         result = invoke(*path, "--help")
         assert result.exit_code == 0, path
-        command = main
+        command: click.Command = main
         for name in path:
-            command = command.commands[name]  # type: ignore[attr-defined]
+            assert isinstance(command, click.Group)
+            command = command.commands[name]
         assert command.help, f"{' '.join(path)} has no help text"
 
 

@@ -4,7 +4,7 @@ console action is in the command palette."""
 from __future__ import annotations
 
 from textual.command import CommandList
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from facilitator.dashboard import DashboardScreen
 from facilitator.keys import KeysScreen, screen_keys
@@ -21,7 +21,7 @@ async def test_question_mark_lists_the_dashboard_keys_with_what_each_does(db) ->
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, KeysScreen)
-        text = plain(app.screen.query_one("#keys-list"))
+        text = plain(app.screen.query_one("#keys-list", Static))
         assert "Keys — Dashboard" in str(app.screen.query_one(".dialog-title").render())
         assert "Start — Start the exercise clock." in text
         # what does nothing yet is shown, dimmed and marked

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from simtrain.engine import lifecycle, rules
 from simtrain.engine.events import (
+    AnyEvent,
     Chose,
     DebriefReleased,
     ExerciseEnded,
@@ -233,7 +234,7 @@ def test_the_lifecycle_machine(state: LifecycleState, trigger: Trigger, then: st
 
 
 def test_the_clock_counts_running_time_and_ignores_what_its_state_refuses() -> None:
-    events = [
+    events: list[tuple[AnyEvent, float]] = [
         (ExerciseStarted(clock=0.0), 100.0),
         (ExerciseStarted(clock=0.0), 130.0),  # a second start changes nothing
         (ExercisePaused(clock=1.0), 160.0),

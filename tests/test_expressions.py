@@ -443,10 +443,10 @@ def test_source_must_be_text() -> None:
 def test_errors_are_value_errors_and_survive_pickling() -> None:
     error = ExpressionError("bad", 4)
     copy = pickle.loads(pickle.dumps(error))
-    assert isinstance(copy, ValueError)
+    assert isinstance(copy, ExpressionError)
     assert (copy.message, copy.column, str(copy)) == ("bad", 4, "bad")
     failure = pickle.loads(pickle.dumps(EvaluationError("worse")))
-    assert isinstance(failure, ValueError)
+    assert isinstance(failure, EvaluationError) and isinstance(failure, ValueError)
     assert (failure.message, str(failure)) == ("worse", "worse")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.library import bundled_scenarios
+from simtrain.scenario.model import Choice
 from simtrain.scenario.validate import load_file
 from simtrain.tui.layout import (
     BORDER,
@@ -43,7 +44,7 @@ def scenario(name: str) -> Scenario:
 def offered(scenario: Scenario, scene: str, role: str) -> tuple[ChoiceView, ...]:
     """The scene's choices as ``role`` sees them, then the replies to the two injects of
     that role with the most to read, both open at once (the worst case for the layout)."""
-    pairs = [(c, None) for c in scenario.scenes[scene].choices]
+    pairs: list[tuple[Choice, str | None]] = [(c, None) for c in scenario.scenes[scene].choices]
     mine = [i for i in scenario.injects if role in scenario.inject_roles(i)]
     mine.sort(key=lambda i: -sum(len(c.label) for c in scenario.injects[i].choices))
     for inject_id in mine[:2]:

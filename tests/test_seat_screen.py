@@ -80,7 +80,9 @@ class Live:
 
 
 @pytest.fixture
-def live(tmp_path: Path, templates) -> Iterator[Callable[[str], Live]]:
+def live(
+    tmp_path: Path, templates: Callable[[str], tuple[Path, str]]
+) -> Iterator[Callable[[str], Live]]:
     made: list[Live] = []
 
     def make(scenario: str) -> Live:

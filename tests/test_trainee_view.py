@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> ExerciseService:
+def service(tmp_path: Path) -> Iterator[ExerciseService]:
     """An open database in the test's folder."""
     svc = ExerciseService.open(tmp_path / "ex.db", create=True)
     yield svc

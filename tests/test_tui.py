@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static, TabbedContent
 
 from simtrain.engine.events import ExerciseStarted, Joined, SteppedBack, SteppedOut
 from simtrain.exercise import Exercise, ExerciseService
@@ -267,7 +267,7 @@ async def test_an_inject_from_another_process_arrives_with_a_toast_and_the_bell(
         inbox = app.screen.query_one(InboxList)
         await until(pilot, lambda: inbox.option_count == 1 and inbox.get_option_at_index(0).id)
         assert inbox.get_option_at_index(0).id == "inject:journalist_call"
-        assert "●1" in str(app.screen.query_one("#side").get_tab("inbox").label)
+        assert "●1" in str(app.screen.query_one("#side", TabbedContent).get_tab("inbox").label)
         await pilot.press("i", "enter")
         await pilot.press("4")
         assert app.screen.query_one(ConfirmBar).display
@@ -361,6 +361,7 @@ async def test_case_file_reader_help_and_quit_asking_in_a_live_seat(service, cod
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f", "enter")
         await until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+        assert isinstance(app.screen, ReaderScreen)
         assert app.screen.title_text == "Passenger manifest"
         await pilot.press("escape", "question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
@@ -524,5 +525,6 @@ async def test_a_teammates_once_choice_stays_in_place_dimmed_and_2_is_still_2(
         )
         await pilot.press("2")
         bar = app.screen.query_one(ConfirmBar)
-        assert bar.display and play(app).picked is not None
-        assert play(app).picked.id == "screen_individually"
+        picked = play(app).picked
+        assert bar.display and picked is not None
+        assert picked.id == "screen_individually"

@@ -254,10 +254,10 @@ class PlayScreen(Screen[None]):
             self.query_one(CaseFileList).show(view.documents)
         if was is None or (was.members, was.timeline) != (view.members, view.timeline):
             self.query_one(TeamTimeline).show(view)
-        pending = view.pending_responses
+        waiting = view.pending_responses
         # short enough that the three tabs fit the narrowest side panel (new documents and
         # messages are announced in the status line)
-        labels = {"inbox": f"Inbox ●{pending}" if pending else "Inbox"}
+        labels = {"inbox": f"Inbox ●{waiting}" if waiting else "Inbox"}
         side = self.query_one(TabbedContent)
         for tab, label in labels.items():
             if self._labels.get(tab) != label:

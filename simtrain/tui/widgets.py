@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -333,7 +334,8 @@ class ChoiceList(VerticalScroll, can_focus=True):
 
     def fit(self, column_height: int) -> None:
         """Size the box for a scene column ``column_height`` rows high."""
-        width = box_width(self.parent.size.width if self.parent else self.size.width)
+        parent = self.parent
+        width = box_width(parent.size.width if isinstance(parent, Widget) else self.size.width)
         plan = plan_choices(self._prompts, width, column_height)
         if plan != self.plan:
             self.plan = plan
