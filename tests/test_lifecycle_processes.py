@@ -19,7 +19,7 @@ from typing import Any
 
 from simtrain.engine.events import Chose, ClockEvent
 from simtrain.exercise import ExerciseError, ExerciseService, Recorded, clock_from_events
-from simtrain.store import EventStore
+from simtrain.store import Store
 
 CTX = mp.get_context("forkserver")
 CTX.set_forkserver_preload(["simtrain.exercise", __name__])
@@ -33,7 +33,7 @@ ENOUGH = 20
 """Decisions the actor must have made before the pauser ends the exercise."""
 
 
-def slow_store(store: EventStore, seed: int) -> None:
+def slow_store(store: Store, seed: int) -> None:
     """Make every append of ``store`` start up to 3 ms late, as on a busy machine: the
     moment between checking the clock and writing, where a pause used to slip in."""
     append, think = store.append, random.Random(seed)
@@ -107,7 +107,9 @@ def test_no_decision_lands_in_a_pause_or_after_the_end(tmp_path: Path) -> None:
     ]
     for proc in procs:
         proc.start()
-    results = {name: (status, detail) for status, name, detail in (out.get(120) for _ in procs)}
+    results = {
+        name: (status, detail) for status, name, detail in (out.get(timeout=120) for _ in procs)
+    }
     for proc in procs:
         proc.join(timeout=30)
     errors = [detail for status, detail in results.values() if status != "ok"]
