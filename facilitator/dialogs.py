@@ -18,9 +18,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Select
 from textual.widgets.option_list import Option
 
+from simtrain.scenario.channels import CHANNELS
 from simtrain.tui.plain import plain
 
-CHANNELS = ("email", "phone", "sms", "radio", "news", "document", "in_person")
 """The channels a message can come through (as in the scenario format)."""
 ALL = "*all*"
 """The option value that means every team."""

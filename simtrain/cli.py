@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from simtrain.scenario.channels import CHANNELS
 from simtrain.scenario.compiled import Scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -595,7 +596,7 @@ def skip(db: str, exercise_id: str, team: str | None, reason: str, inject: str) 
 @click.option("--team", required=True, help="The team to write to.")
 @click.option(
     "--channel",
-    type=click.Choice(["phone", "email", "sms", "radio", "news", "document", "in_person"]),
+    type=click.Choice(CHANNELS),
     default="email",
     show_default=True,
 )

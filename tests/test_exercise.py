@@ -199,6 +199,11 @@ def test_facilitator_move_adjust_observe_message(live: tuple[Exercise, dict[str,
     exercise.observe("red", "strength", "asked about family abroad", "safety")
     with pytest.raises(ExerciseError, match="one of"):
         exercise.observe("red", "gossip", "x")
+    # the service, not only the command line, refuses a channel that does not exist
+    with pytest.raises(ExerciseError, match=r"'fax' is not a channel.*use one of: phone, email"):
+        exercise.message("red", "Lab results attached.", channel="fax")
+    with pytest.raises(ExerciseError, match=r"did you mean 'email'"):
+        exercise.message("red", "Lab results attached.", channel="emial")
     exercise.message("red", "The ferry is delayed.", channel="sms", sender="Port control")
     kinds = [type(e.event) for e in exercise.events("red")]
     kinds = [kind for kind in kinds if kind is not InjectDelivered]

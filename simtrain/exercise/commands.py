@@ -54,6 +54,7 @@ from simtrain.exercise.streams import (
     team_stream,
 )
 from simtrain.plaintext import clean_line
+from simtrain.scenario.channels import CHANNELS
 from simtrain.store import ConcurrencyError, NewEvent, StoredEvent, StoreError
 from simtrain.text import did_you_mean, subject_of
 
@@ -407,6 +408,11 @@ class Exercise(ExerciseQueries):
         self._facilitator_allowed()
         if not text.strip():
             raise ExerciseError("the message is empty")
+        if channel not in CHANNELS:
+            raise ExerciseError(
+                f"'{channel}' is not a channel{did_you_mean(channel, CHANNELS)}; "
+                f"use one of: {', '.join(CHANNELS)}"
+            )
         for role in roles or ():
             self._role(role)
         return self._note_event(

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from simtrain.scenario.channels import CHANNEL_NAMES, Channel
+
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 """Ids of roles, variables, documents, scenes, choices, injects and competencies."""
 SCENARIO_ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
@@ -35,19 +37,8 @@ Points = Annotated[int, Field(ge=-5, le=5)]
 Value = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
 """A variable's value: int, float, bool, string or list of strings."""
 AddValue = StrictInt | StrictFloat | StrictStr
-Channel = Literal["phone", "email", "sms", "radio", "news", "document", "in_person"]
 Outcome = Literal["success", "partial", "failure"]
 
-CHANNEL_NAMES: dict[str, str] = {
-    "phone": "Phone call",
-    "email": "Email",
-    "sms": "Text message",
-    "radio": "Radio",
-    "news": "News",
-    "document": "Document",
-    "in_person": "In person",
-}
-"""How each inject channel is named on screen."""
 
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 

@@ -27,8 +27,8 @@ from simtrain.engine.events import (
 from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import ClockState, Exercise, Recorded, Seat
+from simtrain.scenario.channels import CHANNEL_NAMES
 from simtrain.scenario.compiled import Scenario
-from simtrain.scenario.model import CHANNEL_NAMES
 from simtrain.views.audience import Audience
 
 OUTCOME_NAMES: dict[str, str] = {
