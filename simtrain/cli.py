@@ -520,7 +520,12 @@ _clock_command(
     "refuse, showing the new state, if the team has moved on since.",
 )
 @click.argument("choice")
-@click.option("--json", "as_json", is_flag=True, help="Print the team's state as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print what your seat sees as JSON (scores and feedback once the debrief is released).",
+)
 @guarded
 @refused
 def act(
@@ -535,21 +540,23 @@ def act(
     choice: str,
     as_json: bool,
 ) -> None:
-    """A participant's choice, headless; prints the team's state."""
+    """A participant's choice, headless; prints what the seat sees of the team."""
     from simtrain.exercise import SceneChanged, Seat
+    from simtrain.views.headless import seat_json
 
     handle = open_exercise(db, exercise_id)
     handle.verify(team, code, role, name or role)
+    seat = Seat(handle.id, team, role, name or role)
     try:
-        handle.act(Seat(handle.id, team, role, name or role), choice, rationale, seen_seq=seen_seq)
+        handle.act(seat, choice, rationale, seen_seq=seen_seq)
     except SceneChanged as exc:
-        _print_team(team, handle.team_json(team), as_json)  # the new state, to decide again on
+        _print_team(team, seat_json(handle, seat), as_json)  # the new state, to decide again on
         fail(str(exc))
-    _print_team(team, handle.team_json(team), as_json)
+    _print_team(team, seat_json(handle, seat), as_json)
 
 
 def _print_team(team: str, data: dict[str, Any], as_json: bool) -> None:
-    """A team's state as ``act`` prints it: its JSON object, or one line."""
+    """A team's state as ``act`` prints it: the seat's JSON view, or one line."""
     if as_json:
         emit(data)
         return

@@ -574,7 +574,7 @@ def test_act_with_a_stale_seq_is_refused_with_the_new_state(hotline: tuple[Path,
     stale = act_json(path, "desk", code, "log_call", "--seq", "0", "--name", "Bo")
     assert stale.exit_code == 1
     shown = json.loads(stale.stdout)
-    assert shown["seq"] == 1 and shown["vars"]["calls"] == 1 and len(shown["path"]) == 1
+    assert shown["seq"] == 1 and [step["actor"] for step in shown["path"]] == ["operator"]
     assert "moved on since seq 0 (now 1)" in stale.stderr
     assert "operator (operator) chose 'log_call' first" in stale.stderr
     # deciding again on what it now sees applies
@@ -701,3 +701,59 @@ async def test_repeated_wrong_codes_alert_the_console(db: tuple[Path, dict[str, 
     finally:
         app.wait_stopped()
         service.close()
+
+
+# -- hole 4: trainees see the answers only after the debrief -------------------------------------
+
+
+def assessment_keys(data: object) -> set[str]:
+    """Every key anywhere in ``data`` that carries the assessment."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        found |= {k for k in data if k in ("score", "assess", "feedback", "critical", "vars")}
+        for value in data.values():
+            found |= assessment_keys(value)
+    elif isinstance(data, list):
+        for value in data:
+            found |= assessment_keys(value)
+    return found
+
+
+def test_act_json_is_the_seats_view_until_the_debrief_is_released(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    path, codes = db
+    with ExerciseService.open(path) as svc:
+        exercise = svc.exercise(EXERCISE)
+        exercise.publish("journalist_call", "red")  # to the investigator only
+        investigator = exercise.join("red", codes["red"], "investigator", "Ana")
+        exercise.act(investigator, "confirm_name", "she asked kindly")  # a critical error
+    code = codes["red"]
+    first = act_json(path, EXERCISE, code, "screen_individually", role="social_worker")
+    assert first.exit_code == 0, first.output
+    seen = json.loads(first.output)
+    assert not assessment_keys(seen), seen
+    assert seen["seq"] == 4 and seen["scene"] == "screening" and seen["ended"] is False
+    # the manifest is the investigator's; the journalist called the investigator
+    assert seen["case_file"] == ["medical"]
+    assert seen["inbox"] == ["interpreter_alert"]
+    answer, own = seen["path"]
+    assert (answer["actor"], answer["choice"], answer["rationale"]) == ("Ana", None, "")
+    assert own["choice"] == "screen_individually" and own["role"] == "social_worker"
+    # the investigator's own seat reads its documents and its call, still without scores
+    again = act_json(path, EXERCISE, code, "offer_rest", role="investigator")
+    assert again.exit_code == 1 and "only the Reception social worker" in again.stderr
+    ana = act_json(path, EXERCISE, code, "replace_interpreter", role="investigator")
+    theirs = json.loads(ana.output)
+    assert theirs["case_file"] == ["manifest", "medical"]
+    assert theirs["inbox"] == ["journalist_call", "interpreter_alert"]
+    assert theirs["path"][0]["choice"] == "confirm_name" and not assessment_keys(theirs)
+    # once the facilitator releases the debrief, scores and feedback appear
+    assert (
+        CliRunner().invoke(main, ["exercise", "debrief", EXERCISE, "--db", str(path)]).exit_code
+        == 0
+    )
+    after = json.loads(act_json(path, EXERCISE, code, "offer_rest", role="social_worker").output)
+    assert after["score"]["critical"][0]["choice"] == "confirm_name"
+    assert after["path"][0]["feedback"] == "There is no off the record for identity."
+    assert after["path"][0]["choice"] == "confirm_name" and "trust" in after["vars"]

@@ -220,9 +220,15 @@ class ExerciseQueries(ABC):
     def seq(self, team: str) -> int:
         """The team's public ``seq``: how many state-changing events it has (see
         :data:`simtrain.engine.events.STATE_CHANGING`), anything due delivered first."""
+        return self.seq_and_state(team)[0]
+
+    def seq_and_state(self, team: str) -> tuple[int, TeamState]:
+        """The team's public ``seq`` and the state it belongs to, read together (pass the
+        number back as ``act(seen_seq=...)``), anything due delivered first."""
         self._team(team)
         self.tick(teams=[team])
-        return self._fold(team).changes
+        cache = self._fold(team)
+        return cache.changes, cache.state
 
     def team_json(self, team: str) -> dict[str, Any]:
         """The team's object of ``status --json`` / ``act --json``, with its ``seq``."""
