@@ -21,6 +21,7 @@ from simtrain.exercise import Exercise, ExerciseError
 from simtrain.scenario.library import bundled_scenarios
 from simtrain.scenario.validate import load_file
 from simtrain.tui.plain import plain
+from simtrain.views.lobby import exercise_list
 
 if TYPE_CHECKING:
     from facilitator.app import FacilitatorApp
@@ -111,24 +112,18 @@ class PickerScreen(Screen[None]):
     def load(self) -> None:
         """Read every exercise and its clock state."""
         service = self.facilitator.service
-        lines: list[ExerciseLine] = []
         try:
-            for record in service.list():
-                state: str
-                try:
-                    state = service.clock(record.id).state
-                except ExerciseError:
-                    state = "unreadable"
-                lines.append(
-                    ExerciseLine(
-                        record.id,
-                        record.title,
-                        record.scenario_id,
-                        record.teams,
-                        state,
-                        time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created_wall)),
-                    )
+            lines = [
+                ExerciseLine(
+                    summary.id,
+                    summary.title,
+                    summary.scenario,
+                    summary.teams,
+                    summary.state,
+                    time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.created_wall)),
                 )
+                for summary in exercise_list(service)
+            ]
         except ExerciseError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return

@@ -456,20 +456,19 @@ def exercise_create(
 @refused
 def exercise_list(db: str, as_json: bool) -> None:
     """The exercises in a database."""
-    service = open_service(db)
-    rows = []
-    for record in service.list():
-        clock = service.clock(record.id)
-        rows.append(
-            {
-                "exercise": record.id,
-                "title": record.title,
-                "scenario": record.scenario_id,
-                "state": clock.state,
-                "clock": round(clock.minutes, 2),
-                "teams": list(record.teams),
-            }
-        )
+    from simtrain.views.lobby import exercise_list
+
+    rows: list[dict[str, Any]] = [
+        {
+            "exercise": summary.id,
+            "title": summary.title,
+            "scenario": summary.scenario,
+            "state": summary.state,
+            "clock": round(summary.minutes, 2),
+            "teams": list(summary.teams),
+        }
+        for summary in exercise_list(open_service(db))
+    ]
     if as_json:
         emit({"exercises": rows})
         return

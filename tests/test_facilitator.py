@@ -219,7 +219,11 @@ async def test_create_an_exercise_and_hand_out_codes(tmp_path: Path) -> None:
         assert isinstance(screen, CodesScreen)
         codes = screen.codes
         assert set(codes) == {"red", "blue"}
-        await until(pilot, lambda: screen.query_one("#codes-table", DataTable).row_count == 2)
+        # query, not query_one: under load the screen is pushed before its table is mounted
+        await until(
+            pilot,
+            lambda: [t.row_count for t in screen.query("#codes-table").results(DataTable)] == [2],
+        )
         await pilot.press("enter")
         await until(pilot, lambda: app.board is not None)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))

@@ -1,4 +1,5 @@
-"""The join screen's lobby: the exercises of a database a trainee could join, and roles."""
+"""The exercises of a database: the one list the command line, the facilitator's picker
+and the trainees' join screen (with the roles a trainee may take) all show."""
 
 from __future__ import annotations
 
@@ -6,6 +7,47 @@ from dataclasses import dataclass
 
 from simtrain.exercise import ExerciseError, ExerciseService
 from simtrain.scenario.compiled import Scenario
+
+
+@dataclass(frozen=True)
+class ExerciseSummary:
+    """One exercise of a database and where its clock stands."""
+
+    id: str
+    title: str
+    scenario: str
+    """The scenario's id."""
+    teams: tuple[str, ...]
+    state: str
+    """created, running, paused, ended, or ``unreadable`` when its clock cannot be read."""
+    minutes: float
+    """The exercise clock, in minutes."""
+    created_wall: float
+
+
+def exercise_list(service: ExerciseService) -> list[ExerciseSummary]:
+    """Every exercise of the database, oldest first, with its clock (read without loading
+    its scenario, so a long list stays quick)."""
+    found: list[ExerciseSummary] = []
+    for record in service.list():
+        state: str
+        try:
+            clock = service.clock(record.id)
+            state, minutes = clock.state, clock.minutes
+        except ExerciseError:
+            state, minutes = "unreadable", 0.0
+        found.append(
+            ExerciseSummary(
+                record.id,
+                record.title,
+                record.scenario_id,
+                record.teams,
+                state,
+                minutes,
+                record.created_wall,
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -36,17 +78,17 @@ def role_options(scenario: Scenario) -> tuple[RoleOption, ...]:
 def lobby(service: ExerciseService) -> list[ExerciseOption]:
     """Every exercise of the database a trainee could join (ended ones last)."""
     found: list[ExerciseOption] = []
-    for record in service.list():
+    for summary in exercise_list(service):
         try:
-            exercise = service.exercise(record.id)
+            exercise = service.exercise(summary.id)
         except ExerciseError:
             continue
         found.append(
             ExerciseOption(
-                record.id,
-                record.title,
-                exercise.clock().state,
-                exercise.teams,
+                summary.id,
+                summary.title,
+                summary.state,
+                summary.teams,
                 role_options(exercise.scenario),
             )
         )
