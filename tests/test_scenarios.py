@@ -140,11 +140,14 @@ MONEY_WORST = (
     "charge_on_testimony weak_go_trial"
 ).split()
 
-FORGONE = {"follow-the-money": 1, "morning-after": 5, "port-arrivals": 16}
+FORGONE = {"follow-the-money": 1, "morning-after": 7, "port-arrivals": 16}
 """Points of the per-competency maxima the best path gives up by design: where an option
 trades one competency for another (a woman interviewer on Monday costs evidence today; an
 independent advocate costs trust; in port-arrivals, the dilemmas over where Anton sleeps, Emir's
-wish to work and Sanela's wish to leave), no single path takes every competency's maximum."""
+wish to work and Sanela's wish to leave), no single path takes every competency's maximum.
+In morning-after the recovery paths (fetching Mira back from the service station, the
+honest closing after Dina goes missing) earn points a path without those failures never
+needs."""
 
 # name: (best steps, best ending, worst steps, worst ending, worst outcome, min criticals)
 PATHS = {
@@ -265,3 +268,51 @@ def test_success_is_gated_on_the_engine_count_of_critical_errors(name: str) -> N
     assert into
     for choice in into:
         assert choice.if_ is not None and "critical_errors == 0" in choice.if_, choice.id
+
+
+@pytest.mark.parametrize(
+    ("name", "steps", "scene"),
+    [
+        # the review's two-decision exit: separate interviews, then "let migration run"
+        ("morning-after", ["split_by_agency", "keep_separate_track"], "mira_left"),
+        # a signed coached script used to end the exercise at decision three
+        (
+            "morning-after",
+            ["interview_now", "push_on_early", "take_coached_statement"],
+            "reflection_pause",
+        ),
+        # refer to the labour inspectorate, fine, then wait: used to end at decision three
+        (
+            "follow-the-money",
+            [
+                "as:fiu_analyst",
+                "fiu_analyse_disseminate",
+                "as:prosecutor",
+                "refer_labour_tax",
+                "labour_close_fine",
+                "selfid_keep_waiting",
+            ],
+            "second_signal",
+        ),
+    ],
+)
+def test_early_failures_play_on(name: str, steps: list[str], scene: str) -> None:
+    """Content review §3.2/§3.3: a team could be 'done' at minute 8. The consequence now
+    plays out and the team continues; no ending comes before the declared minimum."""
+    scenario = load_file(SHIPPED[name]).scenario
+    assert scenario is not None
+    state = play(Engine(scenario), steps)
+    assert state.scene == scene and not state.ended
+    assert scenario.model.min_decisions is not None and scenario.model.min_decisions >= 4
+
+
+def test_follow_the_money_marks_its_dilemmas_and_warns_on_threats() -> None:
+    from simtrain.engine.pedagogy import label_figures
+
+    scenario = load_file(SHIPPED["follow-the-money"]).scenario
+    assert scenario is not None
+    assert scenario.model.content_warning
+    assert label_figures(scenario).dilemmas >= 3
+    injects = {i.id: i for i in scenario.model.injects}
+    assert injects["witness_withdraws"].content_warning
+    assert injects["esra_age"].content_warning
