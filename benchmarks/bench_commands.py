@@ -1,0 +1,158 @@
+"""The commands a facilitator waits for, as whole commands: ``status``, ``report`` and
+``replay`` over exercises of 5 to 100 teams and 100 to 2,000 events a team.
+
+Prints figures; not a test. Run: ``python -m benchmarks.bench_commands [--quick]``.
+
+Each figure is a whole command as a user types it (``simtrain status --json``,
+``simtrain report --format html``, ``simtrain replay``), in a fresh process: interpreter
+start-up, imports, opening the database, loading the scenario stored with the exercise,
+reading and folding the log, printing. Each is run twice and the faster run is quoted,
+with its peak memory (the child's ``ru_maxrss``).
+
+* growth of ``status`` and ``report`` with teams (5 → 100 at 2,000 events a team) and
+  with events (100 → 2,000 a team at 100 teams): the time per event should stay flat;
+* targets at 100 teams × 2,000 events: ``status`` ≤ 0.5 s, ``report --format html``
+  ≤ 1.5 s;
+* replay of one team as users get it (read from SQLite, decoded, folded) against the
+  engine's fold of the same events already in memory: target ≤ 3×.
+
+Two kinds of team log (see :mod:`benchmarks.workload`): ``play``, teams playing round
+after round (four events in five are decisions, so ``status`` prints every decision of
+every team's path), and ``notes``, the facilitator's messages and score adjustments, turn
+about (the workload the issue measured ``status`` with). ``--quick`` measures only the
+100 × 2,000 point of each and the replay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import workload
+from benchmarks.machine import load_note
+from simtrain.engine.events import FOLDED
+from simtrain.exercise import ExerciseService
+
+RUNS = 2
+"""Each command is run this many times; the fastest is quoted."""
+
+
+def whole_command(args: list[str]) -> tuple[float, float, int]:
+    """Run ``simtrain ARGS`` in a fresh process: (seconds, peak RSS in MB, output bytes)."""
+    best, peak, size = float("inf"), 0.0, 0
+    for _ in range(RUNS):
+        with tempfile.TemporaryFile() as out:
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "simtrain.cli", *args], stdout=out, stderr=subprocess.PIPE
+            )
+            _, status, usage = os.wait4(proc.pid, 0)
+            took = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            if proc.returncode:
+                assert proc.stderr is not None
+                raise SystemExit(f"simtrain {' '.join(args)} failed: {proc.stderr.read()!r}")
+            assert proc.stderr is not None
+            proc.stderr.close()
+            size = out.tell()
+        best = min(best, took)
+        peak = max(peak, usage.ru_maxrss / 1024)
+    return best, peak, size
+
+
+def measure_point(db: Path, teams: int, events: int) -> str:
+    """status and report of one exercise, as one line of figures."""
+    base = ["--db", str(db), "--exercise", "bench"]
+    status, status_mb, status_size = whole_command(["status", *base, "--json"])
+    report, report_mb, report_size = whole_command(["report", *base, "--format", "html"])
+    total = teams * events
+    return (
+        f"{teams:>5} teams x {events:>5} events = {total:>7,} | status {status:6.2f} s "
+        f"({status / total * 1e6:5.1f} us/event, {status_mb:4.0f} MB, "
+        f"{status_size / 1e6:5.1f} MB out) | report html {report:6.2f} s "
+        f"({report / total * 1e6:5.1f} us/event, {report_mb:4.0f} MB, "
+        f"{report_size / 1e6:5.1f} MB out)"
+    )
+
+
+def replay_ratio(db: Path) -> None:
+    """One team's replay read from SQLite against the engine's fold of the same events."""
+    service = ExerciseService.open(db)
+    exercise = service.exercise("bench")
+    team = exercise.teams[0]
+    events = [e.event for e in exercise.events(team) if isinstance(e.event, FOLDED)]
+    engine = exercise.engine
+    record = service.store.exercise("bench")
+
+    def pure() -> object:
+        return engine.replay(events, skip_refused=True)
+
+    def from_sqlite() -> object:
+        # a fresh handle each time, as each command gets: nothing cached from the last run
+        fresh = type(exercise)(service.store, record)
+        return fresh.replay(team)
+
+    def handle() -> object:
+        return type(exercise)(service.store, record)
+
+    assert pure() == from_sqlite()
+    fold, stored, opened = best_of(pure), best_of(from_sqlite), best_of(handle)
+    stored -= opened  # the handle loads the scenario once per process, not per replay
+    print(
+        f"replay of one team ({len(events):,} folded events of {len(exercise.events(team)):,}): "
+        f"from SQLite {stored * 1000:.1f} ms, engine fold of the same events "
+        f"{fold * 1000:.1f} ms: {stored / fold:.1f}x (target <= 3x); loading the stored "
+        f"scenario once per process {opened * 1000:.0f} ms"
+    )
+    took, peak, _ = whole_command(
+        ["replay", "--db", str(db), "--exercise", "bench", "--team", team]
+    )
+    print(f"whole 'simtrain replay --team {team}' command: {took:.2f} s, {peak:.0f} MB peak")
+    service.close()
+
+
+def best_of(func: object, repeat: int = 5) -> float:
+    """The fastest of ``repeat`` calls of ``func``, in seconds."""
+    assert callable(func)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="only 100 teams x 2,000 events")
+    parser.add_argument(
+        "--workload", choices=[*workload.WORKLOADS, "both"], default="both", help="team logs"
+    )
+    args = parser.parse_args()
+    kinds = list(workload.WORKLOADS) if args.workload == "both" else [args.workload]
+    if args.quick:
+        points = [(100, 2000)]
+    else:
+        points = [(5, 2000), (25, 2000), (100, 100), (100, 500), (100, 2000)]
+    print(f"simtrain status / report as whole commands ({load_note()})")
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in kinds:
+            print(f"workload '{kind}':")
+            for teams, events in points:
+                db = Path(tmp) / f"{kind}-{teams}-{events}.db"
+                built = workload.build(db, teams, events, kind)
+                print(f"  {measure_point(db, teams, events)}   [built in {built:.0f} s]")
+            if kind == "play":
+                replay_ratio(Path(tmp) / f"{kind}-100-2000.db")
+            for teams, events in points:
+                (Path(tmp) / f"{kind}-{teams}-{events}.db").unlink()
+    print(f"targets at 100 x 2,000: status <= 0.5 s, report html <= 1.5 s ({load_note()})")
+
+
+if __name__ == "__main__":
+    main()
