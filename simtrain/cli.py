@@ -13,12 +13,14 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from simtrain.scenario.channels import CHANNELS
-from simtrain.scenario.compiled import Scenario
+
+if TYPE_CHECKING:  # the commands import what they use: `simtrain --help` loads click alone
+    from simtrain.scenario.compiled import Scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -200,3 +202,16 @@ def test_serve_checks_the_database_and_the_port_before_listening(tmp_path: Path)
     assert busy.exit_code == 1
     assert f"port {port} on 127.0.0.1 is already in use" in busy.stderr
     assert "unexpected error" not in busy.stderr
+
+
+def test_help_loads_no_library_beyond_click() -> None:
+    """`simtrain --help` answers in a blink: the command line imports what each command
+    needs when it runs, so help never loads pydantic, SQLite or Textual (issue 13)."""
+    code = (
+        "import sys, simtrain.cli; "
+        "heavy = ('pydantic', 'yaml', 'sqlite3', 'sqlite_utils', 'textual', 'rich'); "
+        "print([m for m in sys.modules if m.split('.')[0] in heavy])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -30,6 +30,7 @@ from simtrain.engine.headless import StepRefused, play
 from simtrain.engine.lifecycle import LifecycleState, Trigger
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
+from simtrain.engine.summary import path_best
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_text
 
@@ -329,3 +330,21 @@ scenes:
     assert plain is not None and with_actor is not None
     assert inert_injects(with_actor) == {"knock"}
     assert explore(with_actor).states == explore(plain).states
+
+
+def test_path_best_folds_what_replay_folds(demo: Scenario) -> None:
+    """The report measures a team's path and rebuilds its state in one fold: the state is
+    the replay's, refused events skipped alike."""
+    engine = Engine(demo)
+    events = []
+    state = engine.initial_state()
+    for _ in range(12):
+        options = [o for r in demo.roles for o in engine.options(state, r, 1.0) if o.enabled]
+        if not options:
+            break
+        event = Chose(options[0].choice.id, options[0].roles[0], 1.0)
+        state = engine.apply(state, event)
+        events += [event, event]  # a repeat is refused once the choice moved the team on
+    measured = path_best(engine, events)
+    assert measured.state == engine.replay(events, skip_refused=True)
+    assert len(measured.state.path) >= 1

@@ -276,6 +276,18 @@ EVENT_TYPES: dict[str, type[Event | TeamNote | ClockEvent]] = {
 """Every known kind and its class."""
 
 
+def _payload_fields(cls: type[Event | TeamNote | ClockEvent]) -> dict[str, str]:
+    """Each payload key ``cls`` reads and the field it fills: the stored name, and the
+    field's own name too."""
+    names = {f.name: f.name for f in fields(cls) if f.name != "clock"}
+    return names | {key: name for name, key in getattr(cls, "payload_names", {}).items()}
+
+
+_PAYLOAD_FIELDS = {kind: (cls, _payload_fields(cls)) for kind, cls in EVENT_TYPES.items()}
+"""Each kind's class and the keys it reads, worked out once: decoding runs for every
+event of every fold."""
+
+
 def to_payload(event: Event | TeamNote | ClockEvent) -> dict[str, Any]:
     """The JSON payload of an event (its fields except the clock, which has its own column)."""
     data = asdict(event)
@@ -298,13 +310,12 @@ def encode(event: AnyEvent) -> tuple[str, dict[str, Any]]:
 def decode(kind: str, payload: dict[str, Any], clock: float) -> AnyEvent:
     """Rebuild an event from its stored kind, payload and clock (:class:`Unknown` for a kind
     this version does not know). Missing payload keys take the field defaults."""
-    cls = EVENT_TYPES.get(kind)
-    if cls is None:
+    known = _PAYLOAD_FIELDS.get(kind)
+    if known is None:
         return Unknown(kind, dict(payload), clock)
-    renamed: dict[str, str] = {v: k for k, v in getattr(cls, "payload_names", {}).items()}
-    names = {f.name for f in fields(cls)}
-    data = {renamed.get(k, k): v for k, v in payload.items()}
-    data = {k: v for k, v in data.items() if k in names}
+    cls, field_of = known
+    # a payload key this version does not know (a newer simtrain's) is left out
+    data = {field_of[k]: v for k, v in payload.items() if k in field_of}
     if cls is MessageSent and data.get("to") is not None:
         data["to"] = tuple(data["to"])
     data["clock"] = clock

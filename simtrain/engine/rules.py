@@ -123,11 +123,26 @@ def _gate(scenario: Scenario, draft: Draft, choice: Choice, role: str, clock: fl
     if role not in roles:
         names = " or ".join(scenario.role_names.get(r, r) for r in roles) or "no role"
         return f"only the {names} may choose '{choice.id}'"
+    return _closed(scenario, draft, choice, clock)
+
+
+def _closed(scenario: Scenario, draft: Draft, choice: Choice, clock: float) -> str:
+    """Why nobody may take an offered choice now, whatever their role ('' when open)."""
     if choice.once and choice.id in draft.chosen:
         return f"'{choice.id}' can be chosen only once, and the team already chose it"
     if not condition_holds(scenario, draft, choice.id, clock):
         return f"'{choice.id}' is not available now (its condition does not hold)"
     return ""
+
+
+def open_choices(scenario: Scenario, draft: Draft, clock: float) -> list[Choice]:
+    """The choices on offer that some role may take now (what :func:`options` enables for
+    at least one role, asked once instead of once per role)."""
+    return [
+        choice
+        for choice, _ in offered(scenario, draft)
+        if scenario.choice_roles(choice.id) and not _closed(scenario, draft, choice, clock)
+    ]
 
 
 def options(scenario: Scenario, draft: Draft, role: str, clock: float) -> list[Option]:

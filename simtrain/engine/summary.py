@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from simtrain.engine import rules
 from simtrain.engine.events import Chose, Event
 from simtrain.engine.explore import best_scores
 from simtrain.engine.fold import Engine
@@ -60,9 +61,12 @@ class PathBest:
 
     competencies: dict[str, int]
     """Competency id → the sum of the best on offer at each decision."""
-    top_decisions: tuple[int, ...]
+    top_decisions: frozenset[int]
     """1-based numbers of the decisions (in ``path``) that earned points and were the best
     total on offer when made."""
+    state: TeamState
+    """The team's state after the events (what ``Engine.replay`` with ``skip_refused``
+    gives): the measuring fold is the replay."""
 
 
 def path_best(engine: Engine, events: Iterable[Event]) -> PathBest:
@@ -70,22 +74,18 @@ def path_best(engine: Engine, events: Iterable[Event]) -> PathBest:
     scenario = engine.scenario
     best: dict[str, int] = dict.fromkeys(scenario.competencies, 0)
     top: list[int] = []
-    state = engine.initial_state()
+    # one draft for the whole fold, as Engine.replay does: no copy per event
+    draft = engine.initial_state().thaw()
     for event in events:
         if isinstance(event, Chose) and event.choice in scenario.choices:
-            offered = {
-                option.choice.id: option.choice
-                for role in scenario.roles
-                for option in engine.options(state, role, event.clock)
-                if option.enabled
-            }
+            offered = {c.id: c for c in rules.open_choices(scenario, draft, event.clock)}
             taken = scenario.choices[event.choice]
             offered[taken.id] = taken
             for competency in best:
                 best[competency] += max(c.assess.get(competency, 0) for c in offered.values())
             total = sum(taken.assess.values())
             if total > 0 and total >= max(sum(c.assess.values()) for c in offered.values()):
-                top.append(len(state.path) + 1)
+                top.append(len(draft.path) + 1)
         with contextlib.suppress(Refused):
-            state = engine.apply(state, event)
-    return PathBest(best, tuple(top))
+            rules.step(scenario, draft, event)
+    return PathBest(best, frozenset(top), draft.freeze())

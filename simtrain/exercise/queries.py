@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from simtrain.engine.events import (
-    FOLDED,
     STATE_CHANGING,
     Chose,
     InjectDelivered,
@@ -26,7 +25,7 @@ from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.errors import ExerciseError
-from simtrain.exercise.streams import CLOCK_STREAM, Recorded, recorded, team_stream
+from simtrain.exercise.streams import CLOCK_STREAM, Recorded, folded, recorded, team_stream
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_text
 from simtrain.store import ExerciseRecord, Store, StoredEvent, StoreError
@@ -144,10 +143,8 @@ class ExerciseQueries(ABC):
             new = self._read(team_stream(team), cache.cursor)
             if not new:
                 return cache
-            events = [
-                entry.event for entry in map(recorded, new) if isinstance(entry.event, FOLDED)
-            ]
             # an event recorded under other rules stays in the log and is skipped
+            events = folded(new)
             state = self.engine.replay(events, cache.state, skip_refused=True)
             changes = cache.changes + sum(isinstance(e, STATE_CHANGING) for e in events)
             cache = self._cache[team] = _TeamCache(new[-1].seq, state, new[-1].id, changes)
@@ -202,12 +199,12 @@ class ExerciseQueries(ABC):
     def replay(self, team: str, until: int | None = None) -> TeamState:
         """The team's state rebuilt from its log after event ``until`` (its sequence
         number in the team's stream; ``None``: all of them)."""
-        events = [
-            entry.event
-            for entry in self._log(team_stream(self._team(team)))
-            if (until is None or entry.seq <= until) and isinstance(entry.event, FOLDED)
-        ]
-        return self.engine.replay(events, skip_refused=True)
+        stream = team_stream(self._team(team))
+        try:
+            rows = self.store.read(self.id, stream, until_seq=until)
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+        return self.engine.replay(folded(rows), skip_refused=True)
 
     def snapshot(self, team: str) -> tuple[int, TeamState]:
         """The team's latest sequence number and the state it belongs to, read together

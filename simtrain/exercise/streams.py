@@ -10,9 +10,10 @@ name or a stored row: they get :class:`Recorded` entries carrying typed events.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from simtrain.engine.events import AnyEvent, decode
+from simtrain.engine.events import FOLDED, AnyEvent, Event, decode
 from simtrain.store import StoredEvent
 
 FACILITATOR = "facilitator"
@@ -67,3 +68,17 @@ def recorded(stored: StoredEvent) -> Recorded:
     team = stored.stream.removeprefix(_TEAM) if stored.stream.startswith(_TEAM) else None
     event = decode(stored.kind, stored.payload, stored.clock)
     return Recorded(stored.id, team, stored.seq, stored.wall, stored.actor, stored.role, event)
+
+
+_FOLDED_KINDS = frozenset(cls.kind for cls in FOLDED)
+
+
+def folded(stored: Iterable[StoredEvent]) -> list[Event]:
+    """The events of stored rows that the engine folds, in order. Only their rows are
+    decoded: a fold skips the rest (messages, joins, notes) without building them."""
+    return [
+        event
+        for row in stored
+        if row.kind in _FOLDED_KINDS
+        and isinstance(event := decode(row.kind, row.payload, row.clock), FOLDED)
+    ]

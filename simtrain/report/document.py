@@ -126,11 +126,12 @@ def _team(
     private = audience.private
     scenario = exercise.scenario
     events = exercise.events(team)
-    state = exercise.replay(team)
     typed = [e.event for e in events]
+    # one read of the log: the fold that measures the path is the team's replay
+    measured = path_best(exercise.engine, [e for e in typed if isinstance(e, FOLDED)])
+    state = measured.state
     names = {c.id: c.name for c in scenario.rubric.competencies}
     decisions = [_decision(scenario, n, step) for n, step in enumerate(state.path, 1)]
-    measured = path_best(exercise.engine, [e for e in typed if isinstance(e, FOLDED)])
     score = _score(scenario, state, best, measured, names)
     critical = _critical(state, decisions)
     observations = [
@@ -296,21 +297,13 @@ def _top_decisions(
 
 def _critical(state: TeamState, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each critical error with the decision that caused it (the earliest one unclaimed)."""
-    claimed: set[int] = set()
+    unclaimed: dict[tuple[str, float], list[dict[str, Any]]] = {}
+    for d in reversed(decisions):  # each list ends with its earliest decision
+        unclaimed.setdefault((d["choice"], d["clock"]), []).append(d)
     found: list[dict[str, Any]] = []
     for error in state.critical:
-        cause = next(
-            (
-                d
-                for d in decisions
-                if d["n"] not in claimed
-                and d["choice"] == error.choice
-                and abs(d["clock"] - round(error.clock, 2)) < 1e-6
-            ),
-            None,
-        )
-        if cause is not None:
-            claimed.add(cause["n"])
+        candidates = unclaimed.get((error.choice, round(error.clock, 2)))
+        cause = candidates.pop() if candidates else None
         found.append(
             {
                 "message": error.message,
