@@ -26,6 +26,7 @@ from unittest import mock
 from simtrain.engine.events import (
     AnyEvent,
     Chose,
+    Event,
     ExerciseEnded,
     ExerciseStarted,
     Joined,
@@ -85,8 +86,9 @@ def play_log(engine: Engine, events: int, seed: int) -> list[Entry]:
         state, due = engine.settle(state, clock)
         log += [(event, "system", None) for event in due]
         roll = rng.random()
+        event: Event
         if state.ended:
-            event: AnyEvent = Moved(scenario.start, clock, "Round again")
+            event = Moved(scenario.start, clock, "Round again")
             state = engine.apply(state, event)
             log.append((event, "facilitator", None))
         elif roll < 0.06:
