@@ -119,6 +119,7 @@ def record(db: Path) -> Exercise:
         exercise.message("red", "The press office is on 555-0100.", subject="Press office")
         at(13)
         exercise.end()
+        exercise.release_debrief()  # a team's version holds its scores from now on
         return exercise
 
 
@@ -156,6 +157,7 @@ def test_json_top_level_and_exercise(full: dict[str, Any], recorded: Recorded) -
         "teams",
         "comparison",
         "improvement_plan",
+        "assessment_released",
     ]
     assert full["report"] == 1 and full["audience"] == "facilitator" and full["team"] is None
     assert full["exercise"] | {"created": None} == {
@@ -164,7 +166,7 @@ def test_json_top_level_and_exercise(full: dict[str, Any], recorded: Recorded) -
         "created": None,
         "state": "ended",
         "clock": 13.0,
-        "debrief_released": False,
+        "debrief_released": True,
         "teams": ["red", "blue"],
     }
     assert full["scenario"]["id"] == "quay-demo"

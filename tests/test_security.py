@@ -757,3 +757,48 @@ def test_act_json_is_the_seats_view_until_the_debrief_is_released(
     assert after["score"]["critical"][0]["choice"] == "confirm_name"
     assert after["path"][0]["feedback"] == "There is no off the record for identity."
     assert after["path"][0]["choice"] == "confirm_name" and "trust" in after["vars"]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json", "csv"])
+def test_a_teams_report_before_the_debrief_holds_only_what_the_team_saw(
+    db: tuple[Path, dict[str, str]], fmt: str
+) -> None:
+    path, codes = db
+    answers = [
+        "There is no off the record for identity.",  # feedback
+        "Disclosing a presumed victim",  # the critical error
+        "Refer to the press officer",  # the inject's expected action
+        "ADJUSTED-FOR-CALM",  # the facilitator's adjustment note
+        "STRENGTH-SEEN",  # an observed strength
+    ]
+    with ExerciseService.open(path) as svc:
+        exercise = svc.exercise(EXERCISE)
+        exercise.publish("journalist_call", "red")
+        ana = exercise.join("red", codes["red"], "investigator", "Ana")
+        exercise.act(ana, "confirm_name", "she asked kindly")
+        exercise.adjust("red", "trust", 1, "ADJUSTED-FOR-CALM")
+        exercise.observe("red", "strength", "STRENGTH-SEEN")
+    report = ["report", "--db", str(path), "--exercise", EXERCISE, "--format", fmt]
+    before = CliRunner().invoke(main, [*report, "--team", "red"])
+    assert before.exit_code == 0, before.output
+    for answer in answers:
+        assert answer not in before.output, answer
+    # what the team did see is there: its decision, its rationale, the call it received
+    assert "Confirm her first name, off the record" in before.output
+    assert "she asked kindly" in before.output
+    if fmt != "csv":
+        assert "Request for comment" in before.output
+    if fmt == "json":
+        document = json.loads(before.output)
+        assert document["assessment_released"] is False
+        assert not assessment_keys(document["teams"]["red"])
+    # the facilitator's report holds the answers at any time; the team's once released
+    assert "There is no off the record" in CliRunner().invoke(main, report).output
+    assert (
+        CliRunner().invoke(main, ["exercise", "debrief", EXERCISE, "--db", str(path)]).exit_code
+        == 0
+    )
+    after = CliRunner().invoke(main, [*report, "--team", "red"]).output
+    assert "There is no off the record for identity." in after
+    if fmt != "csv":  # the CSV lists decisions: feedback and critical error, not the rest
+        assert all(answer in after.replace("&#x27;", "'") for answer in answers)

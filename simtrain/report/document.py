@@ -49,12 +49,20 @@ PERCENT_BASIS = (
 
 
 def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
-    """The report of every team (the facilitator's) or, with ``team``, that team's version."""
+    """The report of every team (the facilitator's) or, with ``team``, that team's version.
+
+    Before the debrief is released a team's version holds only what the team already saw:
+    no scores, critical errors, assessments, feedback, expected actions, adjustments,
+    observations, strengths or improvement plan (``assessment_released`` is false)."""
     teams = [exercise.check_team(team)] if team is not None else list(exercise.teams)
     scenario = exercise.scenario
     best, exact = best_score_bounds(scenario)
     clock = exercise.clock()
-    audience = Audience.facilitator() if team is None else Audience.of_team(team)
+    audience = (
+        Audience.facilitator()
+        if team is None
+        else Audience.of_team(team, released=clock.debrief_released)
+    )
     private = audience.private
     team_reports = {name: _team(exercise, name, best, audience) for name in teams}
     document: dict[str, Any] = {
@@ -92,6 +100,12 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
         },
         "teams": team_reports,
     }
+    if not audience.sees_assessment:
+        for competency in document["rubric"]["competencies"]:
+            del competency["best"]
+        del document["rubric"]["best_is_upper_bound"]
+        document["assessment_released"] = False
+        return document
     if private:
         document["comparison"] = [_comparison_row(name, t) for name, t in team_reports.items()]
     document["improvement_plan"] = [
@@ -99,6 +113,7 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
         for name, t in team_reports.items()
         for item in t["improvements"]
     ]
+    document["assessment_released"] = True
     return document
 
 
@@ -132,6 +147,8 @@ def _team(
     state = measured.state
     names = {c.id: c.name for c in scenario.rubric.competencies}
     decisions = [_decision(scenario, n, step) for n, step in enumerate(state.path, 1)]
+    if not audience.sees_assessment:
+        return _seen_so_far(scenario, team, events, state, decisions)
     score = _score(scenario, state, best, measured, names)
     critical = _critical(state, decisions)
     observations = [
@@ -169,17 +186,7 @@ def _team(
             for a in state.adjustments
         ],
         "observations": observations,
-        "messages": [
-            {
-                "clock": round(e.clock, 2),
-                "channel": e.channel,
-                "from": e.sender,
-                "subject": e.subject,
-                "text": e.text,
-            }
-            for e in typed
-            if isinstance(e, MessageSent)
-        ],
+        "messages": _messages(typed),
     }
     if private:
         report["step_outs"] = sum(1 for e in typed if isinstance(e, SteppedOut))
@@ -187,6 +194,53 @@ def _team(
         score, critical, observations, names, _top_decisions(decisions, measured, names)
     )
     return report
+
+
+ASSESSMENT_KEYS = ("assessment", "feedback", "critical")
+"""What a decision carries that a team reads only once the debrief is released."""
+
+
+def _seen_so_far(
+    scenario: Scenario,
+    team: str,
+    events: list[Recorded],
+    state: TeamState,
+    decisions: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A team's section before the debrief is released: what the team has already seen
+    (its decisions, the scenes it went through, the injects and messages it received),
+    nothing of the assessment."""
+    typed = [e.event for e in events]
+    ending = scenario.scenes[state.scene].ending if state.ended else None
+    seen = [{k: v for k, v in d.items() if k not in ASSESSMENT_KEYS} for d in decisions]
+    injects = _injects(scenario, typed, state, decisions, private=False)
+    return {
+        "team": team,
+        "outcome": state.outcome,
+        "ended": state.ended,
+        "scene": {"id": state.scene, "title": scenario.scenes[state.scene].title},
+        "finished_at": round(state.entered_at, 2) if state.ended else None,
+        "ending_debrief": ending.debrief if ending is not None else None,
+        "participants": _participants(scenario, events),
+        "decisions": seen,
+        "scene_changes": _scene_changes(scenario, typed, private=False),
+        "injects": [{k: v for k, v in i.items() if k != "expected"} for i in injects],
+        "messages": _messages(typed),
+    }
+
+
+def _messages(typed: list[AnyEvent]) -> list[dict[str, Any]]:
+    return [
+        {
+            "clock": round(e.clock, 2),
+            "channel": e.channel,
+            "from": e.sender,
+            "subject": e.subject,
+            "text": e.text,
+        }
+        for e in typed
+        if isinstance(e, MessageSent)
+    ]
 
 
 def _participants(scenario: Scenario, events: list[Recorded]) -> list[dict[str, str]]:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
-from simtrain.report.text import UPPER_BOUND_NOTE, outcome_text, percent_text
+from simtrain.report.text import UPPER_BOUND_NOTE, WITHHELD, outcome_text, percent_text
 from simtrain.text import assessment_text, duration_text, time_text
 
 BLANK_PLAN_ROWS = 3
@@ -49,12 +49,15 @@ def render_markdown(report: dict[str, Any]) -> str:
     exercise, scenario = report["exercise"], report["scenario"]
     names = {c["id"]: c["name"] for c in report["rubric"]["competencies"]}
     out += [f"# After-action report: {typed(exercise['title'])}", ""]
-    if report["audience"] == "team":
+    released = report.get("assessment_released", True)
+    if report["audience"] == "team" and released:
         out += [
             f"> The version for team **{typed(report['team'])}**: your decisions, scores and "
             "the feedback on them.",
             "",
         ]
+    elif report["audience"] == "team":
+        out += [f"> {WITHHELD.format(team=typed(report['team']))}", ""]
     out += _table(
         ["", ""],
         [
@@ -68,9 +71,11 @@ def render_markdown(report: dict[str, Any]) -> str:
     out.append("")
     if report["rubric"].get("best_is_upper_bound"):
         out += [f"> {UPPER_BOUND_NOTE}", ""]
-    shown, hidden = assessed(report), not_assessed(report)
+    shown, hidden = (assessed(report), not_assessed(report)) if released else ([], [])
     for team in report["teams"].values():
         out += _team(team, names, shown, hidden)
+    if not released:
+        return "\n".join(out)
     if "comparison" in report:
         out += _comparison(report, names, shown)
     out += ["## Strengths and areas for improvement", ""]
@@ -110,8 +115,37 @@ def _team(
         f"{typed(p['name'])} ({authored(p['role_name'])})" for p in team["participants"]
     )
     out += [f"Participants: {people or 'nobody joined'}.", ""]
+    if "score" in team:
+        out += _score(team, shown, hidden)
+    out += ["### Path", ""]
+    out += _path(team, names) or ["No decisions were made."]
+    out.append("")
 
-    out += ["### Score", ""]
+    out += ["### Injects", ""]
+    out += _injects(team) or ["No injects reached this team."]
+    out.append("")
+
+    if "adjustments" in team:
+        out += _facilitator(team, names)
+    if team["messages"]:
+        out += ["**Messages from exercise control**", ""]
+        out += [
+            f"- {time_text(m['clock'])} · {typed(m['from'])} ({typed(m['channel'])}): "
+            f"{typed(m['subject'])} — {typed(m['text'])}"
+            for m in team["messages"]
+        ]
+        out.append("")
+    if "step_outs" in team:
+        out += [
+            f"**Step-outs:** {team['step_outs']} (who stepped out, and when, stays private).",
+            "",
+        ]
+    return out
+
+
+def _score(team: dict[str, Any], shown: list[str], hidden: list[str]) -> list[str]:
+    """The score table and the critical errors (only once the assessment is released)."""
+    out = ["### Score", ""]
     scores = [team["score"]["competencies"][cid] for cid in shown]
     rows = [
         [
@@ -170,16 +204,12 @@ def _team(
         out.append(text)
     if team["critical"]:
         out.append("")
+    return out
 
-    out += ["### Path", ""]
-    out += _path(team, names) or ["No decisions were made."]
-    out.append("")
 
-    out += ["### Injects", ""]
-    out += _injects(team) or ["No injects reached this team."]
-    out.append("")
-
-    out += ["### Facilitator's adjustments, observations and notes", ""]
+def _facilitator(team: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """The facilitator's adjustments and observations."""
+    out = ["### Facilitator's adjustments, observations and notes", ""]
     out += ["**Score adjustments**", ""]
     out += [
         f"- {time_text(a['clock'])} · {authored(a['competency_name'])} {a['points']:+d}: "
@@ -193,18 +223,6 @@ def _team(
         + f": {typed(o['text'])}"
         for o in team["observations"]
     ] or ["- None."]
-    if team["messages"]:
-        out += ["", "**Messages from exercise control**", ""]
-        out += [
-            f"- {time_text(m['clock'])} · {typed(m['from'])} ({typed(m['channel'])}): "
-            f"{typed(m['subject'])} — {typed(m['text'])}"
-            for m in team["messages"]
-        ]
-    if "step_outs" in team:
-        out += [
-            "",
-            f"**Step-outs:** {team['step_outs']} (who stepped out, and when, stays private).",
-        ]
     out.append("")
     return out
 
@@ -220,6 +238,9 @@ def _path(team: dict[str, Any], names: dict[str, str]) -> list[str]:
         ]
         if d["rationale"]:
             lines.append(f"  - Rationale: “{typed(d['rationale'])}”")
+        if "assessment" not in d:  # the debrief is not released yet
+            items.append((d["clock"], 0, lines))
+            continue
         lines.append(f"  - Assessment: {assessment_text(d['assessment'], names)}")
         if d["feedback"]:
             lines.append(f"  - Feedback: {authored(d['feedback'])}")
@@ -245,7 +266,10 @@ def _path(team: dict[str, Any], names: dict[str, str]) -> list[str]:
 
 def _injects(team: dict[str, Any]) -> list[str]:
     private = any("objective" in i for i in team["injects"])
+    released = all("expected" in i for i in team["injects"])
     header = ["Inject", "Delivered", "Expected action", "Response", "Response time"]
+    if not released:
+        header.remove("Expected action")
     if private:
         header += ["Objective", "Trigger"]
     rows: list[list[str]] = []
@@ -268,13 +292,9 @@ def _injects(team: dict[str, Any]) -> list[str]:
             response = "no response" if i["status"] == "delivered" else "—"
         else:
             response = "none asked"
-        row = [
-            title,
-            delivered,
-            authored(i["expected"]) or "—",
-            response,
-            duration_text(i["response_minutes"]),
-        ]
+        row = [title, delivered, response, duration_text(i["response_minutes"])]
+        if released:
+            row.insert(2, authored(i["expected"]) or "—")
         if private:
             row += [authored(i.get("objective_name") or "—"), f"`{i.get('trigger')}`"]
         rows.append(row)

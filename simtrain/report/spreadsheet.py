@@ -44,6 +44,21 @@ def _cell(value: object) -> str | int | float:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def _assessment(decision: dict[str, Any], competencies: list[str]) -> list[str | int | float]:
+    """The critical error, feedback, total points and points per competency of a decision;
+    empty cells in a team's version before the debrief is released (not zeros: nothing
+    is said about the scores yet)."""
+    if "assessment" not in decision:
+        return [""] * (3 + len(competencies))
+    points = decision["assessment"]
+    return [
+        _cell(decision["critical"]),
+        _cell(decision["feedback"]),
+        sum(points.values()),
+        *(points.get(c, 0) for c in competencies),
+    ]
+
+
 def render_csv(report: dict[str, Any]) -> str:
     """A header row, then one row per decision of each team in the report, in order."""
     competencies = [c["id"] for c in report["rubric"]["competencies"]]
@@ -69,10 +84,7 @@ def render_csv(report: dict[str, Any]) -> str:
                     _cell(d["role"]),
                     _cell(d["role_name"]),
                     _cell(d["rationale"]),
-                    _cell(d["critical"]),
-                    _cell(d["feedback"]),
-                    sum(d["assessment"].values()),
-                    *(d["assessment"].get(c, 0) for c in competencies),
+                    *_assessment(d, competencies),
                 ]
             )
     return buffer.getvalue()

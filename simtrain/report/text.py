@@ -12,6 +12,14 @@ UPPER_BOUND_NOTE = (
 """Said once in a report whose best possible scores are upper bounds, not exact."""
 
 
+WITHHELD = (
+    "The version for team {team} before the debrief: what your team decided and received. "
+    "Scores, feedback and the facilitator's observations are added once the facilitator "
+    "releases the debrief."
+)
+"""The note at the top of a team's version whose assessment is not released yet."""
+
+
 def percent(points: int, best: int) -> int | None:
     """``points`` as a whole percentage of ``best`` (None when nothing was on offer)."""
     return round(100 * points / best) if best > 0 else None

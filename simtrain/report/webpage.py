@@ -15,7 +15,7 @@ from typing import Any
 
 from simtrain.report.charts import Bar, competency_chart, team_colours
 from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
-from simtrain.report.text import UPPER_BOUND_NOTE, outcome_text, percent_text
+from simtrain.report.text import UPPER_BOUND_NOTE, WITHHELD, outcome_text, percent_text
 from simtrain.text import duration_text, time_text
 
 BLANK_PLAN_ROWS = 3
@@ -71,13 +71,15 @@ def render_html(report: dict[str, Any]) -> str:
     names = {c["id"]: c["name"] for c in report["rubric"]["competencies"]}
     colours = team_colours(list(report["teams"]))
     body = [_cover(report)]
-    shown, hidden = assessed(report), not_assessed(report)
+    released = report.get("assessment_released", True)
+    shown, hidden = (assessed(report), not_assessed(report)) if released else ([], [])
     for team in report["teams"].values():
         body.append(_team(team, names, colours, shown, hidden))
     if "comparison" in report:
         body.append(_comparison(report, names, colours, shown))
-    body.append(_strengths(report))
-    body.append(_plan(report))
+    if released:
+        body.append(_strengths(report))
+        body.append(_plan(report))
     return PAGE.substitute(
         title=e(f"After-action report: {report['exercise']['title']}"),
         css=stylesheet(),
@@ -88,15 +90,20 @@ def render_html(report: dict[str, Any]) -> str:
 
 def _cover(report: dict[str, Any]) -> str:
     exercise, scenario = report["exercise"], report["scenario"]
-    audience = (
-        f"Version for team {e(report['team'])}: your decisions, scores and the feedback on them"
-        if report["audience"] == "team"
-        else "Facilitator's report: every team, with private notes"
-    )
+    released = report.get("assessment_released", True)
+    if report["audience"] != "team":
+        audience = "Facilitator's report: every team, with private notes"
+    elif released:
+        audience = (
+            f"Version for team {e(report['team'])}: your decisions, scores and the feedback on them"
+        )
+    else:
+        audience = e(WITHHELD.format(team=report["team"]))
     links = [f'<a href="#{_anchor(t)}">Team {e(t)}</a>' for t in report["teams"]]
     if "comparison" in report:
         links.append('<a href="#comparison">Comparison</a>')
-    links += ['<a href="#strengths">Strengths</a>', '<a href="#plan">Improvement plan</a>']
+    if released:
+        links += ['<a href="#strengths">Strengths</a>', '<a href="#plan">Improvement plan</a>']
     meta = [
         ("Exercise", f"<code>{e(exercise['id'])}</code>, created {e(exercise['created'])}"),
         ("Scenario", f"{e(scenario['title'])} (<code>{e(scenario['id'])}</code>)"),
@@ -167,8 +174,26 @@ def _team(
     if team["ending_debrief"]:
         parts.append(f"<p>{e(team['ending_debrief'])}</p>")
     parts.append(f'<p class="muted">Participants: {people or "nobody joined"}.</p>')
+    if "score" in team:
+        parts += _score(team, colours, shown, hidden)
+    parts += ["<h3>Path</h3>", _path(team, names)]
+    parts += ["<h3>Injects</h3>", _injects(team)]
+    if "adjustments" in team:
+        parts += [
+            "<h3>Facilitator's adjustments, observations and notes</h3>",
+            _facilitator(team, names),
+        ]
+    parts.append(_messages(team))
+    parts.append("</section>")
+    return "\n".join(parts)
 
-    # score
+
+def _score(
+    team: dict[str, Any], colours: dict[str, str], shown: list[str], hidden: list[str]
+) -> list[str]:
+    """The score table, its chart and the critical errors (once the assessment is out)."""
+    name = team["team"]
+    parts: list[str] = []
     rows = []
     scores = [team["score"]["competencies"][cid] for cid in shown]
     for c in scores:
@@ -227,15 +252,7 @@ def _team(
             f'<div class="critical"><strong>{time_text(error["clock"])} — '
             f"{e(error['message'])}</strong>{cause}</div>"
         )
-
-    parts += ["<h3>Path</h3>", _path(team, names)]
-    parts += ["<h3>Injects</h3>", _injects(team)]
-    parts += [
-        "<h3>Facilitator's adjustments, observations and notes</h3>",
-        _facilitator(team, names),
-    ]
-    parts.append("</section>")
-    return "\n".join(parts)
+    return parts
 
 
 def _path(team: dict[str, Any], names: dict[str, str]) -> str:
@@ -244,20 +261,21 @@ def _path(team: dict[str, Any], names: dict[str, str]) -> str:
         details = [f'<div class="detail"><span class="k">Chosen by</span> {_who(d)}</div>']
         if d["rationale"]:
             details.append(f"<blockquote>{e(d['rationale'])}</blockquote>")
-        details.append(
-            f'<div class="detail"><span class="k">Assessment</span> '
-            f"{_chips(d['assessment'], names)}</div>"
-        )
-        if d["feedback"]:
+        if "assessment" in d:  # released: the assessment, feedback and critical error
+            details.append(
+                f'<div class="detail"><span class="k">Assessment</span> '
+                f"{_chips(d['assessment'], names)}</div>"
+            )
+        if d.get("feedback"):
             details.append(
                 f'<div class="detail"><span class="k">Feedback</span> {e(d["feedback"])}</div>'
             )
-        if d["critical"]:
+        if d.get("critical"):
             details.append(
                 f'<div class="detail neg"><strong>Critical error:</strong> {e(d["critical"])}</div>'
             )
         answering = " · answering an inject" if d["inject"] else ""
-        cls = ' class="is-critical"' if d["critical"] else ""
+        cls = ' class="is-critical"' if d.get("critical") else ""
         items.append(
             (
                 d["clock"],
@@ -293,7 +311,10 @@ def _injects(team: dict[str, Any]) -> str:
     if not team["injects"]:
         return '<p class="muted">No injects reached this team.</p>'
     private = any("objective" in i for i in team["injects"])
+    released = all("expected" in i for i in team["injects"])
     head = ["Inject", "Delivered", "Expected action", "Team's response", "Response time"]
+    if not released:
+        head.remove("Expected action")
     if private:
         head += ["Objective", "Trigger"]
     rows = []
@@ -323,13 +344,9 @@ def _injects(team: dict[str, Any]) -> str:
             response = "<em>no response</em>" if i["status"] == "delivered" else "—"
         else:
             response = '<span class="muted">none asked</span>'
-        cells = [
-            title,
-            delivered,
-            e(i["expected"]) or "—",
-            response,
-            e(duration_text(i["response_minutes"])),
-        ]
+        cells = [title, delivered, response, e(duration_text(i["response_minutes"]))]
+        if released:
+            cells.insert(2, e(i["expected"]) or "—")
         if private:
             cells += [e(i.get("objective_name") or "—"), f"<code>{e(i.get('trigger'))}</code>"]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
@@ -366,23 +383,28 @@ def _facilitator(team: dict[str, Any], names: dict[str, str]) -> str:
         parts.append(f'<ul class="plain">{"".join(items)}</ul>')
     else:
         parts.append('<p class="muted">None.</p>')
-    if team["messages"]:
-        parts.append("<h4>Messages from exercise control</h4>")
-        parts.append(
-            '<ul class="plain">'
-            + "".join(
-                f"<li>{time_text(m['clock'])} · {e(m['from'])} ({e(m['channel'])}): "
-                f"<strong>{e(m['subject'])}</strong> — {e(m['text'])}</li>"
-                for m in team["messages"]
-            )
-            + "</ul>"
-        )
     if "step_outs" in team:
         parts.append(
             f"<p><strong>Step-outs:</strong> {team['step_outs']} "
             '<span class="muted">(who stepped out, and when, stays private)</span></p>'
         )
     return "\n".join(parts)
+
+
+def _messages(team: dict[str, Any]) -> str:
+    """The messages exercise control sent the team ('' when none)."""
+    if not team["messages"]:
+        return ""
+    return (
+        "<h4>Messages from exercise control</h4>"
+        '<ul class="plain">'
+        + "".join(
+            f"<li>{time_text(m['clock'])} · {e(m['from'])} ({e(m['channel'])}): "
+            f"<strong>{e(m['subject'])}</strong> — {e(m['text'])}</li>"
+            for m in team["messages"]
+        )
+        + "</ul>"
+    )
 
 
 def _comparison(

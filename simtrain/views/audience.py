@@ -74,9 +74,10 @@ class Audience:
         return cls("facilitator")
 
     @classmethod
-    def of_team(cls, team: str) -> Audience:
-        """A team's version of the report, handed to the team at its debrief."""
-        return cls("team", team=team, released=True)
+    def of_team(cls, team: str, *, released: bool = True) -> Audience:
+        """A team's version of the report, handed to the team at its debrief; before the
+        debrief is released (``released=False``) it holds only what the team already saw."""
+        return cls("team", team=team, released=released)
 
     @classmethod
     def seat(cls, team: str, role: str, *, released: bool) -> Audience:
