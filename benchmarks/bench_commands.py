@@ -14,7 +14,10 @@ with its peak memory (the child's ``ru_maxrss``).
 * targets at 100 teams × 2,000 events: ``status`` ≤ 0.5 s, ``report --format html``
   ≤ 1.5 s;
 * replay of one team as users get it (read from SQLite, decoded, folded) against the
-  engine's fold of the same events already in memory: target ≤ 3×.
+  engine's fold of the same events already in memory: target ≤ 3×;
+* start-up: ``simtrain --help`` and ``status`` of a small exercise as whole commands
+  against a bare interpreter, and the import time ``python -X importtime`` counts for
+  each (target ≤ 0.15 s of imports; no Textual or Rich for commands without a screen).
 
 Two kinds of team log (see :mod:`benchmarks.workload`): ``play``, teams playing round
 after round (four events in five are decisions, so ``status`` prints every decision of
@@ -26,7 +29,6 @@ about (the workload the issue measured ``status`` with). ``--quick`` measures on
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -34,7 +36,7 @@ import time
 from pathlib import Path
 
 from benchmarks import workload
-from benchmarks.machine import load_note
+from benchmarks.machine import load_note, run_measured
 from simtrain.engine.events import FOLDED
 from simtrain.exercise import ExerciseService
 
@@ -47,21 +49,9 @@ def whole_command(args: list[str]) -> tuple[float, float, int]:
     best, peak, size = float("inf"), 0.0, 0
     for _ in range(RUNS):
         with tempfile.TemporaryFile() as out:
-            start = time.perf_counter()
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "simtrain.cli", *args], stdout=out, stderr=subprocess.PIPE
-            )
-            _, status, usage = os.wait4(proc.pid, 0)
-            took = time.perf_counter() - start
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            if proc.returncode:
-                assert proc.stderr is not None
-                raise SystemExit(f"simtrain {' '.join(args)} failed: {proc.stderr.read()!r}")
-            assert proc.stderr is not None
-            proc.stderr.close()
+            took, mb = run_measured([sys.executable, "-m", "simtrain.cli", *args], out)
             size = out.tell()
-        best = min(best, took)
-        peak = max(peak, usage.ru_maxrss / 1024)
+        best, peak = min(best, took), max(peak, mb)
     return best, peak, size
 
 
@@ -127,6 +117,49 @@ def best_of(func: object, repeat: int = 5) -> float:
     return min(times)
 
 
+def import_time(args: list[str]) -> tuple[float, list[str]]:
+    """Seconds of imports ``python -X importtime`` counts for ``simtrain ARGS``, and the
+    UI libraries among them."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "simtrain.cli", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    total, ui = 0, set()
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|")
+        if name.strip().split(".")[0] in ("textual", "rich"):
+            ui.add(name.strip().split(".")[0])
+        if cumulative.strip().isdigit() and not name.startswith("  "):
+            total += int(cumulative)  # a top-level import: its figure includes its children
+    return total / 1e6, sorted(ui)
+
+
+def startup(tmp: Path) -> None:
+    """Whole start-up of commands that need no screen, against a bare interpreter."""
+    db = tmp / "small.db"
+    workload.build(db, 2, 20, "notes")
+    bare = best_process([sys.executable, "-c", "pass"])
+    print(f"start-up ({load_note()}): bare 'python -c pass' {bare * 1000:.0f} ms")
+    for args in (["--help"], ["status", "--db", str(db), "--exercise", "bench", "--json"]):
+        took, peak, _ = whole_command(args)
+        imports, ui = import_time(args)
+        print(
+            f"  simtrain {args[0]:<7} whole command {took * 1000:4.0f} ms, {peak:3.0f} MB; "
+            f"imports {imports * 1000:4.0f} ms (target <= 150 ms); UI libraries imported: "
+            + (", ".join(ui) or "none")
+        )
+    db.unlink()
+
+
+def best_process(command: list[str]) -> float:
+    """The fastest of :data:`RUNS` runs of any command line, in seconds."""
+    return min(run_measured(command)[0] for _ in range(RUNS))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="only 100 teams x 2,000 events")
@@ -139,8 +172,9 @@ def main() -> None:
         points = [(100, 2000)]
     else:
         points = [(5, 2000), (25, 2000), (100, 100), (100, 500), (100, 2000)]
-    print(f"simtrain status / report as whole commands ({load_note()})")
     with tempfile.TemporaryDirectory() as tmp:
+        startup(Path(tmp))
+        print(f"simtrain status / report as whole commands ({load_note()})")
         for kind in kinds:
             print(f"workload '{kind}':")
             for teams, events in points:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import load_note  # noqa: E402
+from benchmarks.machine import load_note, run_measured  # noqa: E402
 from simtrain.engine.events import Chose, Event, Moved  # noqa: E402
 from simtrain.engine.explore import explore  # noqa: E402
 from simtrain.engine.fold import Engine  # noqa: E402
@@ -129,13 +128,8 @@ def process(command: list[str], runs: int = 2) -> tuple[float, float]:
     """A whole command in a fresh process: (best seconds, peak RSS in MB)."""
     best, peak = float("inf"), 0.0
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        took = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(command)} failed")
-        best, peak = min(best, took), max(peak, usage.ru_maxrss / 1024)
+        took, mb = run_measured(command, subprocess.DEVNULL)
+        best, peak = min(best, took), max(peak, mb)
     return best, peak
 
 

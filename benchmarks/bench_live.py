@@ -1,179 +1,140 @@
-"""Live-exercise benchmarks (issue: the SQLite event store and the exercise service).
+"""Propagation in a live exercise: a decision recorded by one process, seen on other seats.
 
-Prints figures; not a test. Run: ``python benchmarks/bench_live.py [--watchers 60]``.
+Prints figures; not a test. Run: ``python -m benchmarks.bench_live [--quick] [--seats 8]``.
 
-* propagation: one process publishes injects and choices through the service; N watcher
-  processes (each standing in for a trainee screen, using ``Exercise.watch``) record when
-  they see each event: p50, p95 and max latency (target p95 ≤ 150 ms);
-* ``status`` of an exercise with 20 teams × 500 events each, in a fresh process (the cold
-  case a CLI call meets) and again warm (target ≤ 200 ms).
+One process plays a team of port-arrivals through the service (``Exercise.act``, and the
+facilitator's ``move`` back to the start when the team reaches an ending). SEATS other
+processes each hold a seat of that team the way the trainee screen does: a
+:class:`~simtrain.views.session.TraineeSession` waiting on the service's ``watch`` and
+building the seat's view (the role-filtered :class:`~simtrain.views.seat.SeatView`) when
+its team's log moves. The figure is, for every decision and every seat, the time from the
+decision's commit (its recorded wall time) to the moment that seat's new view, showing
+the decision, is built: p50, p95, max (target p95 ≤ 150 ms). Only the drawing of the
+screen is left out; ``bench_seats.py`` measures whole seat processes on terminals.
 
-The append throughput against raw sqlite3 is measured by ``bench_store_append.py``.
+The whole ``status`` command is measured by ``bench_commands.py``, the append throughput
+by ``bench_store_append.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
+import multiprocessing as mp
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchmarks import workload
+from benchmarks.machine import load_note
+from simtrain.engine.events import Chose, Moved
+from simtrain.exercise import ExerciseService, Seat
+from simtrain.views.session import TraineeSession
 
-from simtrain.exercise import ExerciseService, Seat  # noqa: E402
-from simtrain.store import EventStore, NewEvent  # noqa: E402
-
-SCENARIO = ROOT / "tests" / "fixtures" / "every_feature.yaml"
+EXERCISE = "bench"
+TEAM = "team000"
 
 
-def watcher(
-    db: str, exercise_id: str, start_after: int, expected: int, out: object, ready: object
-) -> None:
-    """Follow the exercise like a trainee screen; report (event id, latency) pairs."""
-    exercise = ExerciseService.open(db).exercise(exercise_id)
-    cursor = start_after
-    ready.put(1)  # type: ignore[attr-defined]
+def seat_process(db: str, role: str, index: int, ready: Any, out: Any, stop: Any) -> None:
+    """One seat: wait on the watch, build the seat's view, note when each view is built."""
+    service = ExerciseService.open(db)
+    exercise = service.exercise(EXERCISE)
+    session = TraineeSession(exercise, Seat(EXERCISE, TEAM, role, f"Seat {index}"))
+    session.view()  # the screen's first view, as a seat has when the exercise runs
+    ready.put(index)
     seen: list[tuple[int, float]] = []
-    deadline = time.time() + 120
-    while len(seen) < expected and time.time() < deadline:
-        for event in exercise.store.wait_for_events(exercise_id, cursor, 1.0):
-            seen.append((event.id, time.time() - event.wall))
-            cursor = event.id
-    out.put(seen)  # type: ignore[attr-defined]
+    while not stop.is_set():
+        view = session.wait(0.5)
+        if view is not None:
+            seen.append((view.seq, time.time()))
+    out.put(seen)
+    service.close()
 
 
-def propagation(watchers: int, rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "bench.db")
-        service = ExerciseService.open(db, create=True)
-        exercise, codes = service.create(SCENARIO, [f"t{i}" for i in range(10)])
-        exercise.start()
-        start_after = exercise.last_id()
-        ctx = multiprocessing.get_context("spawn")
-        queue = ctx.Queue()
-        ready = ctx.Queue()
-        expected = rounds * 2
-        procs = [
-            ctx.Process(target=watcher, args=(db, exercise.id, start_after, expected, queue, ready))
-            for _ in range(watchers)
-        ]
-        for p in procs:
-            p.start()
-        for _ in procs:  # every watcher has started and opened the database
-            ready.get(timeout=300)
-        time.sleep(1.0)
-        for i in range(rounds):
-            team = f"t{i % 10}"
-            exercise.message(team, f"update {i}", sender="Exercise control")
-            time.sleep(0.1)
-            if i % 2:
-                exercise.adjust(team, "trust", 1, "bench")
-            else:
-                seat = Seat(exercise.id, team, "investigator", "bench")
-                exercise.step_out(seat)
-            time.sleep(0.1)
-        latencies: list[float] = []
-        for _ in procs:
-            latencies += [lat for _, lat in queue.get(timeout=180)]
-        for p in procs:
-            p.join()
-        latencies.sort()
-        p95 = latencies[int(len(latencies) * 0.95) - 1]
-        print(
-            f"propagation to {watchers} watcher processes, {expected} events each "
-            f"({len(latencies)} observations): p50 {statistics.median(latencies) * 1000:.0f} ms, "
-            f"p95 {p95 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms (target p95 <= 150 ms)"
-        )
-        del codes
-
-
-def status_bench() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "status.db")
-        service = ExerciseService.open(db, create=True)
-        exercise, _ = service.create(SCENARIO, [f"team{i:02d}" for i in range(20)])
-        exercise.start()
-        store = EventStore.open(db)
-        for team in exercise.teams:
-            stream = f"team:{team}"
-            seq = store.last_seq(exercise.id, stream)
-            batch = []
-            for i in range(500):
-                if i % 2:
-                    batch.append(
-                        NewEvent(
-                            "score_adjusted",
-                            {"competency": "trust", "points": 1, "note": "n"},
-                            float(i) / 100,
-                            "facilitator",
-                        )
-                    )
-                else:
-                    batch.append(
-                        NewEvent(
-                            "message",
-                            {"text": "hello", "channel": "email"},
-                            float(i) / 100,
-                            "facilitator",
-                        )
-                    )
-            store.append(exercise.id, stream, seq, batch)
-        store.close()
-        code = (
-            "import sys, time; sys.path.insert(0, %r)\n"
-            "from simtrain.exercise import ExerciseService\n"
-            "t0 = time.perf_counter()\n"
-            "ex = ExerciseService.open(%r).exercise(%r)\n"
-            "data = ex.status()\n"
-            "t1 = time.perf_counter()\n"
-            "ex.status()\n"
-            "t2 = time.perf_counter()\n"
-            "print(f'{(t1 - t0) * 1000:.0f} {(t2 - t1) * 1000:.0f}')\n"
-        ) % (str(ROOT), db, exercise.id)
-        runs = []
-        for _ in range(3):
-            out = subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+def decide(db: str, decisions: int, gap: float) -> list[tuple[int, float]]:
+    """Play the team: ``decisions`` recorded one by one; (seq, commit wall) of each."""
+    service = ExerciseService.open(db)
+    exercise = service.exercise(EXERCISE)
+    scenario = exercise.scenario
+    made: list[tuple[int, float]] = []
+    cursor = exercise.last_id()
+    while len(made) < decisions:
+        state = exercise.state(TEAM)
+        clock = exercise.clock().minutes
+        if state.ended:
+            exercise.move(TEAM, scenario.start, "Round again")
+        else:
+            option = next(
+                (
+                    (o, role)
+                    for role in scenario.roles
+                    for o in exercise.engine.options(state, role, clock)
+                    if o.enabled
+                ),
+                None,
             )
-            runs.append([float(x) for x in out.stdout.split()])
-        cold = min(r[0] for r in runs)
-        warm = min(r[1] for r in runs)
-        start = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "simtrain.cli",
-                "status",
-                "--db",
-                db,
-                "--exercise",
-                exercise.id,
-                "--json",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        whole = time.perf_counter() - start
-        print(
-            f"status, 20 teams x 500 events: {cold:.0f} ms cold (open + fold everything), "
-            f"{warm:.0f} ms warm (target <= 200 ms); whole 'simtrain status' command "
-            f"{whole * 1000:.0f} ms including interpreter start-up"
-        )
+            if option is None:
+                raise SystemExit(f"no choice on offer in scene {state.scene}")
+            choice, role = option
+            exercise.act(Seat(EXERCISE, TEAM, role, "Decider"), choice.choice.id)
+        for entry in exercise.events(TEAM, after_id=cursor):
+            cursor = entry.id
+            if isinstance(entry.event, Chose | Moved):
+                made.append((entry.seq, entry.wall))
+        time.sleep(gap)
+    service.close()
+    return made
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--watchers", type=int, default=60)
-    parser.add_argument("--rounds", type=int, default=20)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="4 seats, 15 decisions")
+    parser.add_argument("--seats", type=int, default=8)
+    parser.add_argument("--decisions", type=int, default=30)
+    parser.add_argument("--gap", type=float, default=0.3, help="seconds between decisions")
     args = parser.parse_args()
-    status_bench()
-    propagation(args.watchers, args.rounds)
+    seats, decisions = (4, 15) if args.quick else (args.seats, args.decisions)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "live.db")
+        workload.build(Path(db), 2, 0, running=True)
+        roles = ExerciseService.open(db).exercise(EXERCISE).scenario.roles
+        ctx = mp.get_context("spawn")
+        ready, out, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
+        procs = [
+            ctx.Process(target=seat_process, args=(db, roles[i % len(roles)], i, ready, out, stop))
+            for i in range(seats)
+        ]
+        for proc in procs:
+            proc.start()
+        for _ in procs:
+            ready.get(timeout=300)
+        made = decide(db, decisions, args.gap)
+        time.sleep(1.0)  # the last decision reaches every seat
+        stop.set()
+        views = [out.get(timeout=60) for _ in procs]
+        for proc in procs:
+            proc.join(timeout=30)
+    latencies: list[float] = []
+    missed = 0
+    for seen in views:
+        for seq, wall in made:
+            at = next((t for s, t in seen if s >= seq), None)
+            if at is None:
+                missed += 1
+            else:
+                latencies.append((at - wall) * 1000)
+    print(
+        f"decision committed -> seat view built in another process, {seats} seat processes "
+        f"x {len(made)} decisions ({len(latencies)} observations, {missed} missed): "
+        f"p50 {statistics.median(latencies):.0f} ms, p95 {pct(latencies, 95):.0f} ms, "
+        f"max {max(latencies):.0f} ms (target p95 <= 150 ms; {load_note()})"
+    )
 
 
 if __name__ == "__main__":

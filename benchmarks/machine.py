@@ -3,9 +3,41 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import IO
 
 
 def load_note() -> str:
     """The load averages and the core count, e.g. ``load 0.52 0.61 0.70 on 2 cores``."""
     one, five, fifteen = os.getloadavg()
     return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+TIME = Path("/usr/bin/time")
+"""GNU time: it reports its child's own peak memory."""
+
+
+def run_measured(command: list[str], stdout: IO[bytes] | int | None = None) -> tuple[float, float]:
+    """Run ``command`` to completion: (wall seconds, its peak memory in MB).
+
+    The peak comes from GNU time, which forks the command from its own small process:
+    a child of this (large) benchmark process would report this process's memory, as
+    ``ru_maxrss`` survives exec. Without GNU time the figure is that upper bound.
+    Raises SystemExit if the command fails.
+    """
+    with tempfile.NamedTemporaryFile("r") as peak:
+        launcher = [str(TIME), "-f", "%M", "-o", peak.name] if TIME.exists() else []
+        start = time.perf_counter()
+        proc = subprocess.Popen([*launcher, *command], stdout=stdout, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        took = time.perf_counter() - start
+        assert proc.stderr is not None
+        errors = proc.stderr.read()
+        proc.stderr.close()
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(command)} failed: {errors[-2000:]!r}")
+        kilobytes = int(peak.read().split()[-1]) if launcher else usage.ru_maxrss
+    return took, kilobytes / 1024

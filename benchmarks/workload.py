@@ -123,10 +123,17 @@ WORKLOADS: dict[str, Callable[[Engine, int, int], list[Entry]]] = {
 
 
 def build(
-    db: Path, teams: int, events: int, workload: str = "play", exercise_id: str = "bench"
+    db: Path,
+    teams: int,
+    events: int,
+    workload: str = "play",
+    exercise_id: str = "bench",
+    *,
+    running: bool = False,
 ) -> float:
     """Create exercise ``exercise_id`` in ``db`` with ``teams`` teams of ``events`` events
-    each (``workload``: a key of :data:`WORKLOADS`); return how many seconds it took."""
+    each (``workload``: a key of :data:`WORKLOADS`); return how many seconds it took.
+    The exercise is ended, or with ``running`` still running."""
     started = time.perf_counter()
     path = bundled_path(SCENARIO)
     scenario = load_file(path).scenario
@@ -137,7 +144,7 @@ def build(
     # The service stores the best reachable scores with the exercise; status and report
     # read them from there. A short search (an upper bound, marked as such) is enough here.
     best, exact = best_score_bounds(scenario, Budget(max_states=500))
-    last_clock = max(entry[0].clock for log in logs for entry in log)
+    last_clock = max((entry[0].clock for log in logs for entry in log), default=0.0)
     with EventStore.open(db, create=True) as store, _placeholder_join_codes():
         names = [f"team{i:03d}" for i in range(teams)]
         store.create_exercise(
@@ -165,8 +172,10 @@ def build(
         end = last_clock + 1
         clock_rows = [
             NewEvent(*encode(ExerciseStarted(clock=0.0)), 0.0, "facilitator", None, begun),
-            NewEvent(*encode(ExerciseEnded(clock=end)), end, "facilitator", None, begun + end * 60),
         ]
+        if not running:
+            ended = encode(ExerciseEnded(clock=end))
+            clock_rows.append(NewEvent(*ended, end, "facilitator", None, begun + end * 60))
         store.append(exercise_id, CLOCK_STREAM, 0, clock_rows)
     return time.perf_counter() - started
 
