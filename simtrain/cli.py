@@ -493,6 +493,9 @@ def _clock_command(name: str, verb: str, doc: str) -> None:
         handle = open_exercise(db, exercise_id)
         clock = getattr(handle, verb)()
         click.echo(f"exercise {handle.id} is {clock.state} at {clock.minutes:.1f} min")
+        if verb in ("start", "resume"):
+            for warning in handle.open_role_warnings():
+                click.echo(f"simtrain: warning: {warning}", err=True)
 
 
 _clock_command("start", "start", "Start the exercise clock.")
@@ -542,12 +545,11 @@ def act(
     as_json: bool,
 ) -> None:
     """A participant's choice, headless; prints what the seat sees of the team."""
-    from simtrain.exercise import SceneChanged, Seat
+    from simtrain.exercise import SceneChanged
     from simtrain.views.headless import seat_json
 
     handle = open_exercise(db, exercise_id)
-    handle.verify(team, code, role, name or role)
-    seat = Seat(handle.id, team, role, name or role)
+    seat = handle.headless_seat(team, code, role, name or "")
     try:
         handle.act(seat, choice, rationale, seen_seq=seen_seq)
     except SceneChanged as exc:

@@ -431,6 +431,73 @@ class StoreContract(ABC):
         with pytest.raises(StoreError, match="closed"):
             store.exercises()
 
+    # -- the roster ---------------------------------------------------------------------
+
+    def _arrive(self, store: Store, seat: str, lease: float = 60.0, name: str = "Ana") -> bool:
+        return store.seat_arrive(
+            "ex1", seat, team="red", name=name, role="investigator", kind="terminal", lease=lease
+        )
+
+    def test_a_seat_arrives_renews_and_leaves_without_moving_any_stream(
+        self, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
+    ) -> None:
+        store.append("ex1", "team:red", 0, [event()])
+        last = store.last_id("ex1")
+        before = time.time()
+        assert self._arrive(store, "s1") is True  # new: joined
+        assert self._arrive(store, "s1") is False  # still online: not a second join
+        assert store.seat_renew("s1", 60.0) is True
+        [seat] = store.seats("ex1")
+        assert (seat.id, seat.team, seat.name, seat.role, seat.kind) == (
+            "s1",
+            "red",
+            "Ana",
+            "investigator",
+            "terminal",
+        )
+        assert seat.online(time.time()) and seat.joined_wall >= before - 1
+        assert store.seat_leave("s1") is True
+        assert store.seat_leave("s1") is False  # already gone
+        assert store.seat_renew("s1", 60.0) is False  # a heartbeat does not bring it back
+        [seat] = store.seats("ex1")
+        assert not seat.online(time.time()) and seat.left_wall is not None
+        assert self._arrive(store, "s1") is True  # back: joined again, the same seat
+        assert len(store.seats("ex1")) == 1 and store.seats("ex1")[0].left_wall is None
+        assert store.last_id("ex1") == last  # the roster is no event
+
+    def test_a_seat_whose_lease_runs_out_is_offline_and_rejoins(
+        self, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
+    ) -> None:
+        assert self._arrive(store, "s1", lease=0.05)
+        [seat] = store.seats("ex1")
+        assert not seat.online(seat.expires_wall)
+        assert seat.online(seat.expires_wall - 0.01)
+        while time.time() < seat.expires_wall:
+            time.sleep(0.02)
+        assert self._arrive(store, "s1") is True  # the lease had run out: a new join
+
+    def test_seats_are_listed_per_exercise_in_order_of_joining(
+        self, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
+    ) -> None:
+        store.create_exercise(
+            exercise_id="ex2",
+            title="Other",
+            scenario_id="port-arrivals",
+            scenario_text=SCENARIO,
+            teams=["red"],
+        )
+        self._arrive(store, "b", name="Ben")
+        self._arrive(store, "a", name="Ana")
+        store.seat_arrive(
+            "ex2", "c", team="red", name="Cleo", role="investigator", kind="headless", lease=5
+        )
+        assert [s.name for s in store.seats("ex1")] == ["Ben", "Ana"]
+        assert [s.name for s in store.seats("ex2")] == ["Cleo"]
+        with pytest.raises(StoreError, match="no exercise 'ex3'"):
+            store.seat_arrive(
+                "ex3", "d", team="red", name="Dan", role="investigator", kind="terminal", lease=5
+            )
+
     # -- many writers -------------------------------------------------------------------
 
     def test_two_connections_racing_on_one_stream_lose_and_duplicate_nothing(

@@ -97,7 +97,13 @@ def test_join_needs_the_right_code_and_a_real_role(live: tuple[Exercise, dict[st
     with pytest.raises(ExerciseError, match=r"no team 'rde'.*did you mean 'red'"):
         exercise.join("rde", codes["red"], "investigator", "Ana")
     seat = exercise.join("red", codes["red"].lower(), "investigator", "Ana")
-    assert seat == Seat(exercise.id, "red", "investigator", "Ana")
+    assert (seat.exercise, seat.team, seat.role, seat.name) == (
+        exercise.id,
+        "red",
+        "investigator",
+        "Ana",
+    )
+    assert seat.id  # on the roster
     assert isinstance(exercise.events("red")[-1].event, Joined)
 
 

@@ -102,6 +102,7 @@ def test_messages_reach_the_roles_named(service, live) -> None:
 
 def test_another_roles_choice_is_dimmed_and_an_unmet_condition_hidden(service, live) -> None:
     _, codes = live
+    seat(service, codes, "investigator", "Ana")  # the role is held: its choices are Ana's
     view = seat(service, codes, "social_worker", "Ben").view()
     by_id = {c.id: c for c in view.choices}
     assert [c.number for c in view.choices] == [1, 2, 3]

@@ -7,7 +7,8 @@ spelled. Three families:
 - :data:`Event`: what a team's state is folded from (choices, deliveries, timers, moves,
   adjustments, skips);
 - :data:`TeamNote`: what a team's stream also records but the fold ignores (joins,
-  messages, observations, step-outs and -backs, acknowledged alerts, wrong join codes);
+  leavings, messages, observations, step-outs and -backs, acknowledged alerts, wrong join
+  codes);
 - :data:`ClockEvent`: the exercise clock's stream (start, pause, resume, end, release of
   the debrief).
 
@@ -31,6 +32,14 @@ class Chose:
     clock: float
     actor: str = ""
     rationale: str = ""
+    open_role: str = ""
+    """In a live exercise: the role no one held that this choice was taken for (any
+    member may take an open role's choices). Recorded so replay needs no roster."""
+
+    @property
+    def acting_role(self) -> str:
+        """The role the rules check: the open role taken, else the actor's own."""
+        return self.open_role or self.role
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +50,10 @@ class InjectDelivered:
     inject: str
     clock: float
     manual: bool = False
+    reached: tuple[str, ...] | None = None
+    """In a live exercise: the names of the seats online it reached (its roles' seats, or
+    the whole team's when no one holds its roles); ``()`` when it reached no one. None
+    where there is no roster (``run``, ``explore``, older logs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +124,19 @@ class Joined:
 
     kind: ClassVar[str] = "joined"
     name: str = ""
+    seat: str = ""
+    """The seat's id on the roster ('' in logs older than the roster)."""
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Left:
+    """A participant quit their seat (a seat whose process died is not recorded: it goes
+    offline when its lease runs out)."""
+
+    kind: ClassVar[str] = "left"
+    name: str = ""
+    seat: str = ""
     clock: float
 
 
@@ -185,7 +211,14 @@ class JoinFailed:
 
 
 TeamNote = (
-    Joined | MessageSent | Observed | SteppedOut | SteppedBack | AlertAcknowledged | JoinFailed
+    Joined
+    | Left
+    | MessageSent
+    | Observed
+    | SteppedOut
+    | SteppedBack
+    | AlertAcknowledged
+    | JoinFailed
 )
 """A team-stream event the fold ignores."""
 
@@ -260,6 +293,7 @@ EVENT_TYPES: dict[str, type[Event | TeamNote | ClockEvent]] = {
     for cls in (
         *FOLDED,
         Joined,
+        Left,
         MessageSent,
         Observed,
         SteppedOut,
@@ -297,6 +331,13 @@ def to_payload(event: Event | TeamNote | ClockEvent) -> dict[str, Any]:
         data[key] = data.pop(field)
     if isinstance(event, MessageSent) and event.to is not None:
         data["to"] = list(event.to)
+    if isinstance(event, InjectDelivered):
+        if event.reached is None:
+            data.pop("reached")  # no roster: no key
+        else:
+            data["reached"] = list(event.reached)
+    if isinstance(event, Chose) and not event.open_role:
+        data.pop("open_role")  # the usual case: no open role, no key
     return data
 
 
@@ -318,6 +359,8 @@ def decode(kind: str, payload: dict[str, Any], clock: float) -> AnyEvent:
     data = {field_of[k]: v for k, v in payload.items() if k in field_of}
     if cls is MessageSent and data.get("to") is not None:
         data["to"] = tuple(data["to"])
+    if cls is InjectDelivered and data.get("reached") is not None:
+        data["reached"] = tuple(data["reached"])
     data["clock"] = clock
     return cls(**data)
 

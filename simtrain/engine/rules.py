@@ -213,6 +213,7 @@ def apply_choice(scenario: Scenario, draft: Draft, event: Chose) -> None:
             actor=event.actor,
             rationale=event.rationale,
             inject=inject_id,
+            open_role=event.open_role,
         )
     )
     if inject_id is not None and inject_id in draft.pending:
@@ -269,7 +270,8 @@ def adjust(scenario: Scenario, draft: Draft, event: ScoreAdjusted) -> None:
 def check(scenario: Scenario, draft: Draft, event: Event) -> str:
     """Why ``event`` cannot apply to ``draft``, or ``''`` when it can."""
     if isinstance(event, Chose):
-        return refusal(scenario, draft, event.choice, event.role, event.clock)
+        # a choice taken for an open role is checked against that role
+        return refusal(scenario, draft, event.choice, event.acting_role, event.clock)
     if isinstance(event, InjectDelivered):
         if event.inject not in scenario.injects:
             return f"'{event.inject}' is not an inject of this scenario"

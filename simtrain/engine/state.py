@@ -36,6 +36,8 @@ class PathStep:
     rationale: str = ""
     inject: str | None = None
     """Set when the choice answered an inject."""
+    open_role: str = ""
+    """The role no one held that the choice was taken for ('' when the actor's own)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,21 @@ from simtrain.exercise.commands import (
 from simtrain.exercise.errors import Busy, ExerciseError, SceneChanged
 from simtrain.exercise.retry import MAX_RETRIES
 from simtrain.exercise.service import ExerciseService
-from simtrain.exercise.streams import FACILITATOR, SYSTEM, Recorded, Seat
-from simtrain.store import ExerciseRecord
+from simtrain.exercise.streams import (
+    FACILITATOR,
+    LEASE_ENV,
+    SYSTEM,
+    Recorded,
+    Seat,
+    seat_lease,
+)
+from simtrain.store import ExerciseRecord, SeatRecord
 
 __all__ = [
     "FACILITATOR",
     "JOIN_FAILURES_BEFORE_DELAY",
     "JOIN_FAILURE_DELAY_S",
+    "LEASE_ENV",
     "MAX_RETRIES",
     "OBSERVATION_KINDS",
     "SYSTEM",
@@ -40,5 +48,7 @@ __all__ = [
     "Recorded",
     "SceneChanged",
     "Seat",
+    "SeatRecord",
     "clock_from_events",
+    "seat_lease",
 ]

@@ -9,8 +9,9 @@ exactly once by whichever process notices them first.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from simtrain.engine import lifecycle
 from simtrain.engine.events import (
@@ -29,6 +30,7 @@ from simtrain.engine.events import (
     InjectSkipped,
     Joined,
     JoinFailed,
+    Left,
     MessageSent,
     Moved,
     Observed,
@@ -47,10 +49,13 @@ from simtrain.exercise.retry import append_with_retry
 from simtrain.exercise.streams import (
     CLOCK_STREAM,
     FACILITATOR,
+    HEADLESS,
     SYSTEM,
+    TERMINAL,
     Recorded,
     Seat,
     recorded,
+    seat_lease,
     team_stream,
 )
 from simtrain.plaintext import clean_line
@@ -98,6 +103,25 @@ class Exercise(ExerciseQueries):
             raise
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
+
+    def _with_readers(self, team: str, events: Sequence[AnyEvent]) -> list[AnyEvent]:
+        """Inject deliveries with ``reached``: the names of the seats online that it
+        reached (its roles' seats, or the whole team's when no one holds its roles). An
+        inject that reached no one was not delivered to a person, whatever the log says."""
+        if not any(isinstance(event, InjectDelivered) for event in events):
+            return list(events)
+        moment = time.time()
+        online = [s for s in self.roster(team) if s.online(moment)]
+        held = {s.role for s in online}
+        marked: list[AnyEvent] = []
+        for event in events:
+            if isinstance(event, InjectDelivered) and event.inject in self.scenario.injects:
+                to = self.scenario.inject_roles(event.inject)
+                whole_team = not any(r in held for r in to)
+                reached = tuple(s.name for s in online if whole_team or s.role in to)
+                event = replace(event, reached=reached)
+            marked.append(event)
+        return marked
 
     # -- clock control (facilitator) -------------------------------------------------------
     def _clock_event(self, kind: type[ClockEvent], verb: str) -> ClockState:
@@ -194,9 +218,14 @@ class Exercise(ExerciseQueries):
                 decision = build(due_state, clock)
             except Refused as exc:
                 raise ExerciseError(str(exc)) from None
-            records = [self._record(e, SYSTEM) for e in due]
-            records += [self._record(e, decision.actor, decision.role) for e in decision.events]
-            records += [self._record(e, SYSTEM) for e in decision.consequences]
+            records = [self._record(e, SYSTEM) for e in self._with_readers(team, due)]
+            records += [
+                self._record(e, decision.actor, decision.role)
+                for e in self._with_readers(team, decision.events)
+            ]
+            records += [
+                self._record(e, SYSTEM) for e in self._with_readers(team, decision.consequences)
+            ]
             if not records:
                 return cache.state
             # someone else appending to the team, or any clock event (a pause, the end)
@@ -228,7 +257,7 @@ class Exercise(ExerciseQueries):
                 cache = self._fold(team)
                 _, due = self.engine.settle(cache.state, minutes)
                 if due:
-                    records = [self._record(e, SYSTEM) for e in due]
+                    records = [self._record(e, SYSTEM) for e in self._with_readers(team, due)]
                     self._append(team_stream(team), cache.seq, records)
                 return len(due)
 
@@ -240,16 +269,57 @@ class Exercise(ExerciseQueries):
 
     # -- participants ----------------------------------------------------------------------
     def join(self, team: str, code: str, role: str, name: str) -> Seat:
-        """Take a seat: the code must match the team, the role must exist."""
+        """Take a seat: the code must match the team, the role must exist. The seat is on
+        the roster, online while its process renews the lease (:meth:`renew`)."""
         name = display_name(name, role)
         self.verify(team, code, role, name)
-        seat = Seat(self.id, team, role, name)
-
-        def build(state: TeamState, clock: ClockState) -> Decision:
-            return Decision([Joined(name=name, clock=clock.minutes)], name, role)
-
-        self._settle_and_append(team, build)
+        seat = Seat(self.id, team, role, name, uuid.uuid4().hex)
+        self._arrive(seat, TERMINAL)
         return seat
+
+    def headless_seat(self, team: str, code: str, role: str, name: str = "") -> Seat:
+        """The seat of ``act``: checked like a join; on the roster under its team, role and
+        name, online for a lease after each act (a join is recorded when it comes back)."""
+        name = display_name(name, role)
+        self.verify(team, code, role, name)
+        seat = Seat(self.id, team, role, name, f"act:{self.id}:{team}:{role}:{name}")
+        self._arrive(seat, HEADLESS)
+        return seat
+
+    def _arrive(self, seat: Seat, kind: str) -> None:
+        try:
+            rejoined = self.store.seat_arrive(
+                self.id,
+                seat.id,
+                team=seat.team,
+                name=seat.name,
+                role=seat.role,
+                kind=kind,
+                lease=seat_lease(),
+            )
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+        if rejoined:
+            self._note_event(
+                seat.team, lambda m: Joined(name=seat.name, seat=seat.id, clock=m), seat
+            )
+
+    def renew(self, seat: Seat) -> bool:
+        """A seat's heartbeat: online for another lease. False once the seat has left.
+        Heartbeats stay out of the event log: they never move a team's stream."""
+        try:
+            return self.store.seat_renew(seat.id, seat_lease())
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+
+    def leave(self, seat: Seat) -> None:
+        """The seat quits: offline at once, and the leaving is recorded."""
+        try:
+            left = self.store.seat_leave(seat.id)
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+        if left:
+            self._note_event(seat.team, lambda m: Left(name=seat.name, seat=seat.id, clock=m), seat)
 
     def verify(self, team: str, code: str, role: str, name: str = "") -> None:
         """Check a seat's code and role (:meth:`join`, and headless ``act`` each time).
@@ -294,11 +364,20 @@ class Exercise(ExerciseQueries):
         :class:`SceneChanged` carrying the new state; nothing is recorded."""
         team = self._team(seat.team)
         self._role(seat.role)
-        seat = Seat(seat.exercise, seat.team, seat.role, display_name(seat.name, seat.role))
+        seat = replace(seat, name=display_name(seat.name, seat.role))
         rationale = clean_line(rationale, 500)
+        # a seat on the roster may take the choices of a role no one holds in its team
+        open_roles = self.open_roles(team) if seat.id else []
 
         def build(state: TeamState, clock: ClockState) -> Decision:
-            event = Chose(choice, seat.role, clock.minutes, actor=seat.name, rationale=rationale)
+            event = Chose(
+                choice,
+                seat.role,
+                clock.minutes,
+                actor=seat.name,
+                rationale=rationale,
+                open_role=self._open_role_for(choice, seat.role, open_roles),
+            )
             after = self.engine.apply(state, event)
             _, more = self.engine.settle(after, clock.minutes)
             # what the choice set off (a conditional inject...) is the system's doing
@@ -320,6 +399,13 @@ class Exercise(ExerciseQueries):
             f"{self._changes_after(team, seen)}; nothing was recorded — look at the new "
             "state and decide again"
         )
+
+    def _open_role_for(self, choice: str, role: str, open_roles: Sequence[str]) -> str:
+        """The open role a seat of ``role`` takes ``choice`` for ('' if its own role may)."""
+        allowed = self.scenario.choice_roles(choice) if choice in self.scenario.choices else ()
+        if not allowed or role in allowed:
+            return ""
+        return next((r for r in allowed if r in open_roles), "")
 
     def step_out(self, seat: Seat) -> None:
         """The participant steps out (a private alert to the facilitator; never scored)."""

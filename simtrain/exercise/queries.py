@@ -7,6 +7,7 @@ Reads keep timers honest: :meth:`ExerciseQueries.state`, ``snapshot``, ``status`
 from __future__ import annotations
 
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,10 +26,17 @@ from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.errors import ExerciseError
-from simtrain.exercise.streams import CLOCK_STREAM, Recorded, folded, recorded, team_stream
+from simtrain.exercise.streams import (
+    CLOCK_STREAM,
+    Recorded,
+    folded,
+    iso_utc,
+    recorded,
+    team_stream,
+)
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_text
-from simtrain.store import ExerciseRecord, Store, StoredEvent, StoreError
+from simtrain.store import ExerciseRecord, SeatRecord, Store, StoredEvent, StoreError
 from simtrain.text import did_you_mean
 
 JOIN_FAILURE_WINDOW_S = 60.0
@@ -237,6 +245,7 @@ class ExerciseQueries(ABC):
         """The JSON of ``status --json``: the clock and every team's live state."""
         self.tick()
         clock = self.clock()
+        roster, moment = self.roster(), time.time()  # one read of the roster for every team
         return {
             "exercise": self.id,
             "title": self.record.title,
@@ -244,7 +253,74 @@ class ExerciseQueries(ABC):
             "state": clock.state,
             "clock": round(clock.minutes, 2),
             "debrief_released": clock.debrief_released,
-            "teams": {team: _with_seq(self.scenario, self._fold(team)) for team in self.teams},
+            "teams": {
+                team: _with_seq(self.scenario, self._fold(team))
+                | self._seats_json([s for s in roster if s.team == team], moment)
+                for team in self.teams
+            },
+        }
+
+    # -- the roster -------------------------------------------------------------------------
+    def roster(self, team: str | None = None) -> list[SeatRecord]:
+        """Every seat that ever joined (one team's, or all), in order of first joining."""
+        try:
+            seats = self.store.seats(self.id)
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+        return [s for s in seats if team is None or s.team == team]
+
+    def held_roles(self, team: str, wall: float | None = None) -> set[str]:
+        """The roles held in a team: those with a seat online there now (or at ``wall``)."""
+        moment = time.time() if wall is None else wall
+        return {s.role for s in self.roster(self._team(team)) if s.online(moment)}
+
+    def open_roles(self, team: str, wall: float | None = None) -> list[str]:
+        """The scenario's roles no one holds in a team, in scenario order: any member of
+        the team may take their choices, and injects to them reach the whole team."""
+        held = self.held_roles(team, wall)
+        return [role for role in self.scenario.roles if role not in held]
+
+    def open_role_warnings(self) -> list[str]:
+        """A sentence per team with open roles: who may take their choices instead."""
+        names = self.scenario.role_names
+        found = []
+        for team in self.teams:
+            open_roles = self.open_roles(team)
+            if not open_roles:
+                continue
+            roles = ", ".join(names.get(r, r) for r in open_roles)
+            if len(open_roles) == len(self.scenario.roles):
+                found.append(f"team {team} has no one online yet (roles: {roles})")
+            else:
+                found.append(
+                    f"in team {team} no one holds {roles}: any member of the team may take "
+                    "their choices, and injects to them reach the whole team"
+                )
+        return found
+
+    def scene_roles(self, state: TeamState, minutes: float) -> list[str]:
+        """The roles that can take at least one choice on offer to a team now."""
+        return [
+            role
+            for role in self.scenario.roles
+            if any(o.enabled for o in self.engine.options(state, role, minutes))
+        ]
+
+    def _seats_json(self, seats: Sequence[SeatRecord], moment: float) -> dict[str, Any]:
+        """``seats`` (one team's roster) and ``open_roles`` for ``status --json``, as they
+        are at Unix time ``moment``."""
+        held = {s.role for s in seats if s.online(moment)}
+        return {
+            "seats": [
+                {
+                    "name": s.name,
+                    "role": s.role,
+                    "online": s.online(moment),
+                    "since": iso_utc(s.joined_wall),
+                }
+                for s in seats
+            ],
+            "open_roles": [role for role in self.scenario.roles if role not in held],
         }
 
 

@@ -10,6 +10,9 @@ name or a stored row: they get :class:`Recorded` entries carrying typed events.
 
 from __future__ import annotations
 
+import math
+import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +25,27 @@ SYSTEM = "system"
 """The actor of what time and the scenario did (timers, scheduled injects)."""
 CLOCK_STREAM = "clock"
 _TEAM = "team:"
+
+LEASE_ENV = "SIMTRAIN_SEAT_LEASE"
+"""Environment variable: a seat's lease in seconds (tests shorten it)."""
+DEFAULT_LEASE = 15.0
+"""Seconds a seat stays online after its last heartbeat (or, headless, its last act)."""
+TERMINAL, HEADLESS = "terminal", "headless"
+"""Kinds of seat: a ``play`` or browser seat, or ``act``."""
+
+
+def seat_lease() -> float:
+    """The lease this process gives its seats: ``SIMTRAIN_SEAT_LEASE`` seconds, else 15."""
+    try:
+        lease = float(os.environ.get(LEASE_ENV, DEFAULT_LEASE))
+    except ValueError:
+        return DEFAULT_LEASE
+    return max(0.2, lease) if math.isfinite(lease) else DEFAULT_LEASE
+
+
+def iso_utc(wall: float) -> str:
+    """A Unix time as ISO-8601 UTC to the second: ``2026-11-29T18:25:49Z``."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(wall))
 
 
 def team_stream(team: str) -> str:
@@ -37,6 +61,8 @@ class Seat:
     team: str
     role: str
     name: str
+    id: str = ""
+    """The seat's row in the roster ('' for a seat that is not on it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from simtrain.store.codes import generate_join_code, normalize_code
 from simtrain.store.errors import ConcurrencyError, StoreError
 from simtrain.store.eventstore import EventStore
 from simtrain.store.protocol import Store
-from simtrain.store.records import ExerciseRecord, NewEvent, StoredEvent
+from simtrain.store.records import ExerciseRecord, NewEvent, SeatRecord, StoredEvent
 from simtrain.store.schema import SCHEMA_VERSION
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "EventStore",
     "ExerciseRecord",
     "NewEvent",
+    "SeatRecord",
     "Store",
     "StoreError",
     "StoredEvent",

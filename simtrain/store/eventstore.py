@@ -38,7 +38,7 @@ from simtrain.store.connection import (
     write_transaction,
 )
 from simtrain.store.errors import ConcurrencyError, StoreError
-from simtrain.store.records import ExerciseRecord, NewEvent, StoredEvent
+from simtrain.store.records import ExerciseRecord, NewEvent, SeatRecord, StoredEvent
 from simtrain.store.schema import SEQ_CONFLICT
 from simtrain.text import did_you_mean
 
@@ -283,6 +283,93 @@ class EventStore:
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
         return verify_code(code, row[0], row[1])
+
+    # -- the roster --------------------------------------------------------------------
+
+    def seat_arrive(
+        self,
+        exercise_id: str,
+        seat_id: str,
+        *,
+        team: str,
+        name: str,
+        role: str,
+        kind: str,
+        lease: float,
+    ) -> bool:
+        """Record a seat as present for ``lease`` seconds from now; True when it (re)joined
+        (new, or back after leaving or after its lease ran out), False when it was online."""
+        with self._lock:
+            try:
+                with write_transaction(self._conn):
+                    now = time.time()
+                    row = self._conn.execute(
+                        "SELECT expires_wall, left_wall FROM seats WHERE id = ?", (seat_id,)
+                    ).fetchone()
+                    if row is None:
+                        if not self._exercise_exists(exercise_id):
+                            raise self._no_exercise(exercise_id)
+                        self._conn.execute(
+                            "INSERT INTO seats (id, exercise, team, name, role, kind, "
+                            "joined_wall, seen_wall, expires_wall, left_wall) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                            (seat_id, exercise_id, team, name, role, kind, now, now, now + lease),
+                        )
+                        rejoined = True
+                    else:
+                        rejoined = row[1] is not None or row[0] <= now
+                        self._conn.execute(
+                            "UPDATE seats SET seen_wall = ?, expires_wall = ?, left_wall = NULL, "
+                            "joined_wall = CASE WHEN ? THEN ? ELSE joined_wall END WHERE id = ?",
+                            (now, now + lease, rejoined, now, seat_id),
+                        )
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            self._own_commits += 1
+        return rejoined
+
+    def seat_renew(self, seat_id: str, lease: float) -> bool:
+        """A heartbeat: extend a seat's lease; False if the seat has left (or never was)."""
+        with self._lock:
+            try:
+                with write_transaction(self._conn):
+                    now = time.time()
+                    cursor = self._conn.execute(
+                        "UPDATE seats SET seen_wall = ?, expires_wall = ? "
+                        "WHERE id = ? AND left_wall IS NULL",
+                        (now, now + lease, seat_id),
+                    )
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            self._own_commits += 1
+        return cursor.rowcount > 0
+
+    def seat_leave(self, seat_id: str) -> bool:
+        """The seat quits; False if it had already left (or never was)."""
+        with self._lock:
+            try:
+                with write_transaction(self._conn):
+                    cursor = self._conn.execute(
+                        "UPDATE seats SET left_wall = ? WHERE id = ? AND left_wall IS NULL",
+                        (time.time(), seat_id),
+                    )
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            self._own_commits += 1
+        return cursor.rowcount > 0
+
+    def seats(self, exercise_id: str) -> list[SeatRecord]:
+        """Every seat of an exercise that ever joined, in order of first joining."""
+        with self._lock:
+            try:
+                rows = self._conn.execute(
+                    "SELECT id, team, name, role, kind, joined_wall, seen_wall, expires_wall, "
+                    "left_wall FROM seats WHERE exercise = ? ORDER BY rowid",
+                    (exercise_id,),
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        return [SeatRecord(*row) for row in rows]
 
     # -- writing events ----------------------------------------------------------------
 

@@ -19,6 +19,8 @@ The contract, in short:
 - **Errors** are :class:`StoreError` with plain sentences (an unknown exercise gets a
   "did you mean"); a backend's own exceptions never escape.
 - **Text** comes back as written, except that control sequences never leave the store.
+- **The roster** (seats and their leases) is state, not history: renewing a lease
+  updates a seat in place and never adds an event or moves a stream.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
-from simtrain.store.records import ExerciseRecord, NewEvent, StoredEvent
+from simtrain.store.records import ExerciseRecord, NewEvent, SeatRecord, StoredEvent
 
 
 @runtime_checkable
@@ -78,6 +80,35 @@ class Store(Protocol):
 
     def check_code(self, exercise_id: str, team: str, code: str) -> bool:
         """Whether ``code`` is the team's join code (case, spaces and dashes ignored)."""
+        ...
+
+    # -- the roster ------------------------------------------------------------------
+
+    def seat_arrive(
+        self,
+        exercise_id: str,
+        seat_id: str,
+        *,
+        team: str,
+        name: str,
+        role: str,
+        kind: str,
+        lease: float,
+    ) -> bool:
+        """Record a seat as present for ``lease`` seconds from now; True when it (re)joined
+        (new, or back after leaving or after its lease ran out), False when still online."""
+        ...
+
+    def seat_renew(self, seat_id: str, lease: float) -> bool:
+        """A heartbeat: extend a seat's lease; False if the seat has left (or never was)."""
+        ...
+
+    def seat_leave(self, seat_id: str) -> bool:
+        """The seat quits; False if it had already left (or never was)."""
+        ...
+
+    def seats(self, exercise_id: str) -> list[SeatRecord]:
+        """Every seat of an exercise that ever joined, in order of first joining."""
         ...
 
     # -- events ----------------------------------------------------------------------

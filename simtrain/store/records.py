@@ -54,3 +54,27 @@ class ExerciseRecord:
     created_wall: float
     settings: dict[str, Any]
     teams: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeatRecord:
+    """A seat of the roster: who sits where, since when, and until when its lease runs."""
+
+    id: str
+    team: str
+    name: str
+    role: str
+    kind: str
+    """``terminal`` (a ``play`` or browser seat) or ``headless`` (``act``)."""
+    joined_wall: float
+    """Unix time of the latest (re)joining."""
+    seen_wall: float
+    """Unix time of the latest heartbeat (or act)."""
+    expires_wall: float
+    """The lease: the seat counts as online until this Unix time unless it left."""
+    left_wall: float | None
+    """Unix time the seat quit, or None."""
+
+    def online(self, wall: float) -> bool:
+        """Whether the seat is connected at Unix time ``wall``."""
+        return self.left_wall is None and wall < self.expires_wall

@@ -112,7 +112,32 @@ def _create_initial_tables(db: Database) -> None:
         )
 
 
-MIGRATIONS: list[Migration] = [_create_initial_tables]
+def _create_seats(db: Database) -> None:
+    """Version 2: the roster. One row per seat with a lease its process renews.
+
+    Presence is state, not history: a heartbeat updates the seat's row in place, so it
+    never adds an event or moves a team's stream (the log keeps only joins and leaves).
+    """
+    db.execute(
+        """
+        CREATE TABLE seats (
+            id TEXT PRIMARY KEY,
+            exercise TEXT NOT NULL REFERENCES exercises (id),
+            team TEXT NOT NULL,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            joined_wall REAL NOT NULL,
+            seen_wall REAL NOT NULL,
+            expires_wall REAL NOT NULL,
+            left_wall REAL
+        )
+        """
+    )
+    db.table("seats").create_index(["exercise", "team"], index_name="seats_exercise_team")
+
+
+MIGRATIONS: list[Migration] = [_create_initial_tables, _create_seats]
 """Every schema change ever made, oldest first; never reorder or remove an entry."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

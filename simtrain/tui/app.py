@@ -170,12 +170,22 @@ def run_play(
                 view = session.view()
             except ExerciseError as exc:
                 _fail(str(exc))
-            TraineeApp(service, session=session, view=view).run()
+            _run_seat(TraineeApp(service, session=session, view=view))
         else:
             defaults = JoinDefaults(exercise, team, role, code, name)
-            TraineeApp(service, join=defaults).run()
+            _run_seat(TraineeApp(service, join=defaults))
     finally:
         service.close()
+
+
+def _run_seat(app: TraineeApp) -> None:
+    """Run the app; a trainee who quits is recorded as gone (a killed process, or a closed
+    browser tab, goes offline when its lease runs out instead)."""
+    try:
+        app.run()
+    finally:
+        if app.session is not None:
+            app.session.leave()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

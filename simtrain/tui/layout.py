@@ -66,6 +66,10 @@ def choice_prompt(choice: ChoiceView) -> Content:
         )
     label = plain(choice.label)
     if choice.mine:
+        if choice.open_role:  # another role's choice, this seat's because no one holds it
+            return Content.assemble(
+                (number, "bold"), label, plain(f"  — {choice.open_role}").stylize("italic $warning")
+            )
         return Content.assemble((number, "bold"), label)
     return Content.assemble(
         (number, "dim"),

@@ -438,6 +438,7 @@ def inbox_prompt(item: InboxItem) -> Content:
         ("  content warning" if item.content_warning else "", "italic"),
         f"\n{item.sender}: " if item.sender else "\n",
         item.subject,
+        (f"\n{item.open_role}", "italic $warning") if item.open_role else "",
     )
 
 

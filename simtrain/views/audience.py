@@ -18,13 +18,15 @@ the same for readers):
   given); every other team, and the comparison of teams.
 - A seat reads only its own team; of the case file, the documents its role may read; of
   the injects, those addressed to its role; of the messages, those addressed to the
-  whole team or to its role. The assessment (scores, critical errors, feedback, the
-  facilitator's strengths and areas for improvement) reaches a seat only once the
-  facilitator has released the debrief.
+  whole team or to its role. Injects and messages addressed only to roles no one holds
+  in the team (open roles) reach every seat of it. The assessment (scores, critical
+  errors, feedback, the facilitator's strengths and areas for improvement) reaches a seat
+  only once the facilitator has released the debrief.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -67,6 +69,9 @@ class Audience:
     """The seat's role (None unless ``kind == "seat"``)."""
     released: bool = False
     """Whether the facilitator has released the debrief (it matters for seats)."""
+    open_roles: tuple[str, ...] = ()
+    """The roles no one holds in the seat's team now: what is addressed only to them
+    reaches the whole team (docs/running-an-exercise.md, "Open roles")."""
 
     @classmethod
     def facilitator(cls) -> Audience:
@@ -80,9 +85,12 @@ class Audience:
         return cls("team", team=team, released=released)
 
     @classmethod
-    def seat(cls, team: str, role: str, *, released: bool) -> Audience:
-        """One trainee seat: a team and a role, before or after the debrief's release."""
-        return cls("seat", team=team, role=role, released=released)
+    def seat(
+        cls, team: str, role: str, *, released: bool, open_roles: Sequence[str] = ()
+    ) -> Audience:
+        """One trainee seat: a team and a role, before or after the debrief's release, in a
+        team where ``open_roles`` are held by no one."""
+        return cls("seat", team=team, role=role, released=released, open_roles=tuple(open_roles))
 
     @property
     def private(self) -> bool:
@@ -111,12 +119,23 @@ class Audience:
         if isinstance(event, ASSESSMENT) and not self.sees_assessment:
             return False
         if isinstance(event, MessageSent) and self.role is not None and event.to:
-            return self.role in event.to
+            return self._addressed(event.to)
         return True
 
     def receives_inject(self, scenario: Scenario, inject_id: str) -> bool:
-        """Whether this reader gets the inject (a seat: only when addressed to its role)."""
-        return self.role is None or self.role in scenario.inject_roles(inject_id)
+        """Whether this reader gets the inject (a seat: when addressed to its role, or only
+        to roles no one holds in its team)."""
+        return self.role is None or self._addressed(scenario.inject_roles(inject_id))
+
+    def _addressed(self, to: Sequence[str]) -> bool:
+        """Whether what is addressed to the roles ``to`` reaches this seat: its role is
+        among them, or no one holds any of them."""
+        return self.role in to or (bool(to) and all(r in self.open_roles for r in to))
+
+    def only_as_open_role(self, roles: Sequence[str]) -> bool:
+        """Whether what is addressed to ``roles`` reaches this seat only because no one
+        holds them (it is to be marked so)."""
+        return self.role is not None and self.role not in roles and self._addressed(roles)
 
     def may_read(self, scenario: Scenario, document_id: str) -> bool:
         """Whether this reader may open a case-file document the team holds."""

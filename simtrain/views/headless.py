@@ -24,7 +24,10 @@ def seat_json(exercise: Exercise, seat: Seat) -> dict[str, Any]:
     """The JSON ``simtrain act --json`` prints for ``seat``, as the seat may see it now."""
     scenario = exercise.scenario
     seq, state = exercise.seq_and_state(seat.team)
-    audience = Audience.seat(seat.team, seat.role, released=exercise.clock().debrief_released)
+    open_roles = exercise.open_roles(seat.team)
+    audience = Audience.seat(
+        seat.team, seat.role, released=exercise.clock().debrief_released, open_roles=open_roles
+    )
     full = team_json(scenario, state)
     path: list[dict[str, Any]] = []
     for step in full["path"]:
@@ -57,6 +60,7 @@ def seat_json(exercise: Exercise, seat: Seat) -> dict[str, Any]:
         "inbox": [i for i in full["inbox"] if audience.receives_inject(scenario, i)],
         "path": path,
         "debrief_released": audience.released,
+        "open_roles": open_roles,
     }
     if audience.sees_assessment:
         data["vars"] = full["vars"]

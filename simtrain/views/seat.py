@@ -83,6 +83,9 @@ class ChoiceView:
     """The inject this choice answers, if it is a response."""
     reply_to: str = ""
     """The subject of that inject."""
+    open_role: str = ""
+    """Set when this seat may make it only because no one holds its role: the sentence
+    to show with it ("for the Police investigator — no one holds this role")."""
     done_by: str = ""
     """For a ``once`` choice the team already made: who made it ("Asha (Social worker)").
     It stays in its place, dimmed, so the numbers of the others never move."""
@@ -119,6 +122,9 @@ class InboxItem:
     """The response choices, when the team must still answer it."""
     content_warning: str = ""
     """Shown before the message ('' if none)."""
+    open_role: str = ""
+    """Set when it reached this seat only because no one holds the role it is addressed
+    to: the sentence to show with it."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +249,12 @@ def _roles_text(scenario: Scenario, roles: Sequence[str]) -> str:
     return " or ".join(scenario.role_names.get(r, r) for r in roles) or "no role"
 
 
+def open_role_note(scenario: Scenario, roles: Sequence[str]) -> str:
+    """``for the Police investigator — no one holds this role``."""
+    which = "these roles" if len(roles) > 1 else "this role"
+    return f"for the {_roles_text(scenario, roles)} — no one holds {which}"
+
+
 def _choices(
     exercise: Exercise, state: TeamState, audience: Audience, minutes: float
 ) -> tuple[ChoiceView, ...]:
@@ -253,6 +265,9 @@ def _choices(
     team is there: a choice another condition hides leaves its number unused. The replies
     to injects come after the scene's choices. Choices nobody may make now and the
     responses to injects not addressed to this role are left out.
+    The choices of a role no one holds in the team (the audience's ``open_roles``) are this
+    seat's to make too, marked so, and so are the replies to injects that reached the whole team
+    because no one holds their roles.
     """
     scenario = exercise.scenario
     role = audience.role or ""
@@ -265,6 +280,7 @@ def _choices(
             continue
         choice = option.choice
         done_by = ""
+        note = ""
         if option.enabled:
             mine = True
         elif choice.once and choice.id in state.chosen and choice.id in done:
@@ -272,9 +288,12 @@ def _choices(
             done_by = f"{step.actor} ({scenario.role_names.get(step.role, step.role)})"
             mine = role in option.roles
         elif role not in option.roles and option.roles:
-            if exercise.engine.refusal(state, choice.id, option.roles[0], minutes):
+            taker = next((r for r in option.roles if r in audience.open_roles), option.roles[0])
+            if exercise.engine.refusal(state, choice.id, taker, minutes):
                 continue
-            mine = False
+            mine = taker in audience.open_roles
+            if mine:
+                note = open_role_note(scenario, [taker])
         else:
             continue
         if option.inject is None:
@@ -292,6 +311,7 @@ def _choices(
                 inject=option.inject,
                 reply_to=scenario.injects[option.inject].subject if option.inject else "",
                 done_by=done_by,
+                open_role=note,
             )
         )
     return tuple(shown)
@@ -355,6 +375,8 @@ def _inbox(
     for inject_id in state.inbox:
         if not audience.receives_inject(scenario, inject_id):
             continue
+        to = scenario.inject_roles(inject_id)
+        note = open_role_note(scenario, to) if audience.only_as_open_role(to) else ""
         inject = scenario.injects[inject_id]
         order, clock = arrived.get(inject_id, (0, state.clock))
         answers = tuple(c for c in choices if c.inject == inject_id)
@@ -373,6 +395,7 @@ def _inbox(
                     needs_response=needs,
                     choices=answers if needs else (),
                     content_warning=inject.content_warning or "",
+                    open_role=note,
                 ),
             )
         )
@@ -512,15 +535,19 @@ def seat_view(
     seq: int,
     events: Sequence[Recorded],
     clock: ClockState,
+    open_roles: Sequence[str] = (),
 ) -> SeatView:
-    """The view of one seat, from its team's state, its team's events and the clock.
+    """The view of one seat, from its team's state, its team's events, the clock and the
+    roles no one holds in its team.
 
     ``events`` are the team stream's events up to ``seq``. Computing a released debrief
     may take a few seconds the first time on a large scenario (the best reachable score).
     """
     scenario = exercise.scenario
     role = seat.role
-    audience = Audience.seat(seat.team, role, released=clock.debrief_released)
+    audience = Audience.seat(
+        seat.team, role, released=clock.debrief_released, open_roles=open_roles
+    )
     choices = _choices(exercise, state, audience, clock.minutes)
     allowed = [d for d in state.case_file if audience.may_read(scenario, d)]
     documents = tuple(

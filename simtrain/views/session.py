@@ -22,6 +22,7 @@ from simtrain.exercise import (
     SceneChanged,
     Seat,
 )
+from simtrain.exercise.presence import Presence
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import sentence
 from simtrain.views.lobby import RoleOption, role_options
@@ -74,6 +75,20 @@ class TraineeSession:
         self._views: dict[int, SeatView] = {}
         """The latest views by sequence number (a choice names the one it was made from)."""
         self._lock = threading.Lock()
+        self._presence: Presence | None = None
+
+    def keep_present(self) -> None:
+        """Keep the seat online on the roster (a heartbeat thread) until :meth:`leave`."""
+        if self._presence is None:
+            self._presence = Presence(self.exercise, self.seat).start()
+
+    def leave(self) -> None:
+        """The trainee quits: the heartbeat stops and the seat is recorded as gone."""
+        if self._presence is not None:
+            self._presence.stop()
+            self._presence = None
+        with contextlib.suppress(ExerciseError):
+            self.exercise.leave(self.seat)
 
     @property
     def last_view(self) -> SeatView | None:
@@ -94,7 +109,10 @@ class TraineeSession:
                 self._events.extend(fresh)
                 self._team_cursor = fresh[-1].id
             events = [e for e in self._events if e.seq <= seq]
-            self._last = seat_view(self.exercise, seat, state, seq, events, self.clock())
+            open_roles = self.exercise.open_roles(seat.team)
+            self._last = seat_view(
+                self.exercise, seat, state, seq, events, self.clock(), open_roles
+            )
             self._views[seq] = self._last
             for old in sorted(self._views)[:-VIEWS_KEPT]:
                 del self._views[old]
@@ -146,7 +164,11 @@ class TraineeSession:
         """Solo play only: take another role of the same team."""
         if not self.solo:
             raise ExerciseError("only a solo player can switch roles; rejoin to change seat")
+        present = self._presence is not None
+        self.leave()
         self.seat = self.exercise.join(self.seat.team, self.code, role, self.seat.name)
+        if present:
+            self.keep_present()
         return self.view()
 
 
@@ -209,4 +231,6 @@ def join_seat(
     """Take a seat in an exercise (raises :class:`ExerciseError` with a sentence)."""
     exercise = service.exercise(exercise_id)
     seat = exercise.join(team, code.strip(), role, name)
-    return TraineeSession(exercise, seat, code=code.strip(), wall=wall)
+    session = TraineeSession(exercise, seat, code=code.strip(), wall=wall)
+    session.keep_present()
+    return session
