@@ -15,7 +15,7 @@ from textual.widgets import Label
 from textual.widgets._toast import Toast
 
 from simtrain.engine.events import ExerciseStarted
-from simtrain.exercise import Exercise, ExerciseService
+from simtrain.exercise import LEASE_ENV, Exercise, ExerciseService
 from simtrain.scenario.library import bundled_path
 from simtrain.text import subject_of
 from simtrain.tui.app import TraineeApp
@@ -73,6 +73,15 @@ class Live:
         return TraineeApp(
             self.seat_service, session=session, view=session.view(), watch_timeout=WATCH
         )
+
+    def hold_other_roles(self, role: str) -> None:
+        """Seat someone (headless, for an hour) in every role but ``role``: no role is
+        open, so the seat sees the others' choices as theirs, dimmed."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(LEASE_ENV, "3600")
+            for other in self.exercise.scenario.roles:
+                if other != role:
+                    self.exercise.headless_seat("red", self.code, other, f"Seat {other}")
 
     def close(self) -> None:
         self.seat_service.close()
@@ -193,6 +202,7 @@ async def test_80_by_24_scrolls_the_scene_and_keeps_the_keys_and_the_seat(live) 
     header cut the trainee's own role and name."""
     ex = live("port-arrivals")
     ex.exercise.move("red", "interview_planning", "test")
+    ex.hold_other_roles("social_worker")
     app = ex.app("social_worker", name="Asha Verhoeven-Lindqvist")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await into_scene(pilot)
@@ -245,6 +255,7 @@ def test_snapshot_the_longest_scene(live, size: tuple[int, int], snap_compare) -
     footer; the side panel at its width for the size (30, 30, 48)."""
     ex = live("port-arrivals")
     ex.exercise.move("red", "interview_planning", "test")
+    ex.hold_other_roles("social_worker")
     app = ex.app("social_worker", wall=fixed_wall(ex.exercise, 42 + 10 / 60))
 
     async def settle(pilot: Pilot) -> None:

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, Static, TabbedContent
 
 from simtrain.engine.events import ExerciseStarted, Joined, SteppedBack, SteppedOut
-from simtrain.exercise import Exercise, ExerciseService
+from simtrain.exercise import LEASE_ENV, Exercise, ExerciseService
 from simtrain.tui.app import TraineeApp, run_play
 from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen, ReaderScreen, StepOutScreen
@@ -207,8 +207,10 @@ async def test_escape_cancels_and_a_refused_confirmation_keeps_the_text(
 
 
 async def test_the_warning_comes_first_and_another_roles_choice_is_refused(
-    service, codes, control, texts
+    service, codes, control, texts, monkeypatch
 ) -> None:
+    monkeypatch.setenv(LEASE_ENV, "3600")
+    control.headless_seat("red", codes["red"], "investigator", "Ana")  # the role is held
     app = seat_app(service, codes["red"], "social_worker", "Ben")
     async with app.run_test(size=SIZE) as pilot:
         screen = play(app)
@@ -398,14 +400,27 @@ def fixed_wall(exercise: Exercise, minutes: float) -> Callable[[], float]:
     return lambda: started + minutes * 60
 
 
-def test_snapshot_main_screen(service, codes, control, snap_compare) -> None:
+def test_snapshot_main_screen(service, codes, control, snap_compare, monkeypatch) -> None:
     """The main screen at 80×24: header with title, team red, the investigator and the clock
     0:12:34; the quay scene's text past its content warning; choices 1–3 in the Choices box,
     then 'Reply to: Request for comment' with responses 4 and 5; the Inbox tab showing the
     phone call marked ● to answer; the footer's keys."""
+    monkeypatch.setenv(LEASE_ENV, "3600")
+    control.headless_seat("red", codes["red"], "social_worker", "Ben")  # no role is open
     control.publish("journalist_call", "red")
     app = seat_app(service, codes["red"], wall=fixed_wall(control, 12 + 34 / 60))
-    assert snap_compare(app, terminal_size=SIZE, press=["enter", "enter"])
+
+    async def past_both_warnings(pilot: Pilot) -> None:
+        # as a person would: the scene's warning is pressed away once it is on screen
+        screen = play(app)
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.pending_warning == ("quay", 1))
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: not screen.warning_shown)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=past_both_warnings)
 
 
 def test_snapshot_debrief(service, codes, other, control, snap_compare) -> None:
