@@ -269,6 +269,9 @@ def test_a_once_choice_a_teammate_made_stays_in_place_and_numbers_never_move(ser
     done = after.choice(1)
     assert done is not None and done.done_by == "Ben (Reception social worker)"
     assert not done.open and all(c.open for c in after.choices if c.number != 1)
+    # the one who made it reads "you", not their own name (issue 10)
+    mine = ben.view().choice(1)
+    assert mine is not None and mine.done_by == "you"
 
 
 def test_a_race_loser_is_told_only_what_happened_with_names(service, live) -> None:

@@ -50,11 +50,16 @@ EXERCISE_WARNING: tuple[str, int] = ("", 0)
 """The key under which the scenario's own content warning is acknowledged."""
 
 
+def _who(done_by: str) -> str:
+    """Who made a spent choice, at the start of a sentence."""
+    return "You" if done_by == "you" else done_by
+
+
 def gone_sentence(picked: ChoiceView, old: SeatView, view: SeatView) -> str:
     """What to tell a trainee whose picked choice went away before they confirmed it."""
     done = next((c for c in view.choices if c.id == picked.id and c.done_by), None)
     if done is not None:
-        return f"{done.done_by} already chose “{picked.label}”; your note is kept."
+        return f"{_who(done.done_by)} already chose “{picked.label}”; your note is kept."
     if (old.scene.id, old.scene.visit) != (view.scene.id, view.scene.visit):
         return (
             f"The team is now in “{view.scene.title}”, so “{picked.label}” is no longer on "
@@ -384,7 +389,8 @@ class PlayScreen(Screen[None]):
             return
         if choice.done_by:
             self.say(
-                f"{choice.done_by} already chose “{choice.label}”; it can be chosen only once.",
+                f"{_who(choice.done_by)} already chose “{choice.label}”; "
+                "it can be chosen only once.",
                 "warning",
             )
             return

@@ -87,7 +87,8 @@ class ChoiceView:
     """Set when this seat may make it only because no one holds its role: the sentence
     to show with it ("for the Police investigator — no one holds this role")."""
     done_by: str = ""
-    """For a ``once`` choice the team already made: who made it ("Asha (Social worker)").
+    """For a ``once`` choice the team already made: who made it ("Asha (Social worker)", or
+    "you" on the seat that made it).
     It stays in its place, dimmed, so the numbers of the others never move."""
 
     @property
@@ -256,7 +257,7 @@ def open_role_note(scenario: Scenario, roles: Sequence[str]) -> str:
 
 
 def _choices(
-    exercise: Exercise, state: TeamState, audience: Audience, minutes: float
+    exercise: Exercise, state: TeamState, audience: Audience, minutes: float, name: str = ""
 ) -> tuple[ChoiceView, ...]:
     """Choices this role may make, plus those another role may make now (dimmed), plus the
     ``once`` choices the team already made in this scene (dimmed, with who made them).
@@ -285,7 +286,10 @@ def _choices(
             mine = True
         elif choice.once and choice.id in state.chosen and choice.id in done:
             step = done[choice.id]
-            done_by = f"{step.actor} ({scenario.role_names.get(step.role, step.role)})"
+            own = step.actor == name and step.role == role
+            done_by = (
+                "you" if own else f"{step.actor} ({scenario.role_names.get(step.role, step.role)})"
+            )
             mine = role in option.roles
         elif role not in option.roles and option.roles:
             taker = next((r for r in option.roles if r in audience.open_roles), option.roles[0])
@@ -548,7 +552,7 @@ def seat_view(
     audience = Audience.seat(
         seat.team, role, released=clock.debrief_released, open_roles=open_roles
     )
-    choices = _choices(exercise, state, audience, clock.minutes)
+    choices = _choices(exercise, state, audience, clock.minutes, seat.name)
     allowed = [d for d in state.case_file if audience.may_read(scenario, d)]
     documents = tuple(
         DocumentView(d, scenario.model.documents[d].title, scenario.model.documents[d].body)
