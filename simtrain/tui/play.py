@@ -93,8 +93,9 @@ class PlayScreen(Screen[None]):
         Binding("c", "focus_choices", "Choices", show=False),
         Binding("b", "brief", "Brief"),
         Binding("d", "debrief", "Debrief"),
-        Binding("r", "switch_role", "Switch role"),
-        Binding("backslash", "toggle_side", "Side panel", key_display="\\"),
+        # short labels: with F9, ? and q beside them, every key fits a 100-column footer
+        Binding("r", "switch_role", "Role"),
+        Binding("backslash", "toggle_side", "Panel", key_display="\\"),
         Binding("pageup", "scroll_scene('page_up')", "Scroll up", show=False, priority=True),
         Binding("pagedown", "scroll_scene('page_down')", "Scroll down", show=False, priority=True),
         Binding("home", "scroll_scene('home')", "Top", show=False, priority=True),
@@ -179,6 +180,10 @@ class PlayScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.query_one("#side").styles.width = side_width(event.size.width)
+        # below 100 columns the footer packs its keys closer, so more of them fit whole
+        compact = event.size.width < 100
+        self.query_one(Footer).compact = compact
+        self.query_one(KeysBar).pack(compact)
 
     def _fit_choices(self) -> None:
         self.query_one(SceneColumn).fit()

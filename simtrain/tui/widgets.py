@@ -112,19 +112,25 @@ class StatusLine(Static):
             self.set_class(severity == level, f"-{level}")
 
 
-KEYS_BAR = Content.from_markup(
-    "[@click=app.step_out][b $accent]F9[/] Step out[/]  "
-    "[@click=app.help][b $accent]?[/] Keys[/]  "
-    "[@click=app.request_quit][b $accent]q[/] Quit[/]"
-)
-"""The keys that are always on screen (and clickable in a browser)."""
+def keys_bar(gap: str = "  ") -> Content:
+    """The keys that are always on screen (and clickable in a browser)."""
+    return Content.from_markup(
+        f"[@click=app.step_out][b $accent]F9[/] Step out[/]{gap}"
+        f"[@click=app.help][b $accent]?[/] Keys[/]{gap}"
+        "[@click=app.request_quit][b $accent]q[/] Quit[/]"
+    )
 
 
 class KeysBar(Static):
     """F9 Step out, ? Keys, q Quit: always visible, whatever the footer has room for."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(KEYS_BAR, id=id)
+        super().__init__(keys_bar(), id=id)
+
+    def pack(self, compact: bool) -> None:
+        """Closer together in a narrow window, so the footer beside it keeps more keys."""
+        self.update(keys_bar(" " if compact else "  "))
+        self.set_class(compact, "-compact")
 
 
 class Banner(Static):
