@@ -17,6 +17,7 @@ Pure Python: no dependency beyond the standard library.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, TypeVar
 
@@ -60,9 +61,26 @@ def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
+_JSON_CONTROL = re.compile(r"\\u00|\\[rbf]|[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Where :data:`_CONTROL` can match in JSON text: C0 characters are escaped there (\\r,
+\\b, \\f, or \\u00XX; newline and tab, which stay, as \\n and \\t), the rest appear as
+they are. It may also match a clean text (a typed backslash before an r), never miss."""
+
+
 def scrub(value: T) -> T:
     """``value`` with :func:`clean_text` applied to every string inside it (dict keys and
-    values, list and tuple items); other values are returned as they are."""
+    values, list and tuple items); other values are returned as they are.
+
+    A large clean document (a report of 100 teams) is returned as it is after one search
+    of its JSON text, written at C speed, instead of a walk through every string in it.
+    """
+    if isinstance(value, dict | list | tuple):
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):  # not plain JSON: walk it
+            return _scrub(value)  # type: ignore[no-any-return]
+        if not _JSON_CONTROL.search(text):
+            return value
     return _scrub(value)  # type: ignore[no-any-return]
 
 

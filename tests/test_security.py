@@ -802,3 +802,20 @@ def test_a_teams_report_before_the_debrief_holds_only_what_the_team_saw(
     assert "There is no off the record for identity." in after
     if fmt != "csv":  # the CSV lists decisions: feedback and critical error, not the rest
         assert all(answer in after.replace("&#x27;", "'") for answer in answers)
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    ["\x1b]52;c;aGk=\x07", "\x1b[2J", "\x9b31m", "\r", "\x7f", "\u202e", "\x00", "\x0c"],
+)
+def test_scrub_finds_a_control_sequence_deep_in_a_large_clean_document(hidden: str) -> None:
+    """A report of many teams is checked in one pass; one sequence anywhere in it (a key,
+    a value, a tuple) is still removed, and a clean document comes back as it is."""
+    clean = {
+        "teams": [{"name": f"team {i}", "path": [("a", 1.5), ("b\n\tc", None)]} for i in range(500)]
+    }
+    assert scrub(clean) is clean
+    dirty = {"teams": [*clean["teams"], {f"note{hidden}": [("x", f"said {hidden}C:\\road")]}]}
+    left = clean_text(hidden)  # nothing, or a newline for a lone carriage return
+    assert left in ("", "\n")
+    assert scrub(dirty)["teams"][-1] == {f"note{left}": [("x", f"said {left}C:\\road")]}

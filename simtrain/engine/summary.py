@@ -81,8 +81,17 @@ def path_best(engine: Engine, events: Iterable[Event]) -> PathBest:
             offered = {c.id: c for c in rules.open_choices(scenario, draft, event.clock)}
             taken = scenario.choices[event.choice]
             offered[taken.id] = taken
-            for competency in best:
-                best[competency] += max(c.assess.get(competency, 0) for c in offered.values())
+            # a competency no offered choice assesses adds max(0, 0, ...) = 0: only the
+            # assessed ones are looked at (a choice that leaves one out counts as 0 on it)
+            points: dict[str, list[int]] = {}
+            for choice in offered.values():
+                for competency, value in choice.assess.items():
+                    points.setdefault(competency, []).append(value)
+            for competency, values in points.items():
+                if competency in best:
+                    best[competency] += (
+                        max(values) if len(values) == len(offered) else max(0, *values)
+                    )
             total = sum(taken.assess.values())
             if total > 0 and total >= max(sum(c.assess.values()) for c in offered.values()):
                 top.append(len(draft.path) + 1)
