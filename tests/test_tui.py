@@ -543,3 +543,18 @@ async def test_a_teammates_once_choice_stays_in_place_dimmed_and_2_is_still_2(
         picked = play(app).picked
         assert bar.display and picked is not None
         assert picked.id == "screen_individually"
+
+
+async def test_two_quick_enters_pass_two_warnings_and_nothing_else(service, codes, control) -> None:
+    """Issue 10: a fast double Enter across the exercise's warning and the scene's was
+    lost or went elsewhere. Each Enter passes exactly one warning; nothing is chosen."""
+    app = seat_app(service, codes["red"], "investigator", "Ana")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = play(app)
+        assert screen.pending_warning is not None
+        await pilot.press("enter", "enter")  # no pause: as fast as a person double-taps
+        await until(pilot, lambda: not screen.warning_shown)
+        await pilot.pause(0.3)
+        assert not screen.query_one(ConfirmBar).display
+        assert screen.query_one(ChoiceList).display
+    assert control.state("red").path == ()
