@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import yaml
 from simtrain.engine.fold import Engine
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_file
+from tests.pg_server import PgServer, start_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -59,3 +62,23 @@ CUE_MARKERS = (
     "INJECT-DILEMMA-GUIDANCE",
 )
 """The facilitator-only texts of :func:`cued_scenario`: no seat may ever see them."""
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL server for the session (tests/pg_server.py): skipped, with the reason,
+    where none can be had, and a failure instead in CI (CI=true), which must test it."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        started: PgServer | str = "psycopg is not installed (pip install -e '.[postgres]')"
+    else:
+        started = start_server()
+    if isinstance(started, str):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test the PostgreSQL store, but: {started}")
+        pytest.skip(f"no PostgreSQL server: {started}")
+    try:
+        yield started
+    finally:
+        started.close()

@@ -25,14 +25,34 @@ __all__ = [
     "StoreError",
     "StoredEvent",
     "generate_join_code",
+    "is_server_url",
     "normalize_code",
     "open_store",
 ]
 
 
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+"""How a ``--db`` value names a database on a PostgreSQL server rather than a SQLite file."""
+
+
+def is_server_url(target: str | Path) -> bool:
+    """Whether ``target`` names a PostgreSQL database (``postgresql://…``), not a file."""
+    return isinstance(target, str) and target.startswith(SERVER_SCHEMES)
+
+
 def open_store(target: str | Path, *, create: bool = False) -> Store:
-    """Open the exercise database at ``target`` (a SQLite file path) as a :class:`Store`.
+    """Open the exercise database at ``target`` as a :class:`Store`: a SQLite file path,
+    or a ``postgresql://USER@HOST[:PORT]/DATABASE`` URL.
 
     The one place that chooses a backend from what a person typed after ``--db``.
     """
+    if is_server_url(target):
+        try:
+            from simtrain.store.postgres import PostgresStore
+        except ImportError:
+            raise StoreError(
+                "A postgresql:// database needs the PostgreSQL driver, which is not "
+                "installed: pip install 'simtrain[postgres]'."
+            ) from None
+        return PostgresStore.open(str(target), create=create)
     return EventStore.open(target, create=create)

@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import math
-import re
-import secrets
 import sqlite3
 import threading
 import time
@@ -26,7 +22,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from simtrain.plaintext import clean_line, clean_text, has_control, scrub
+from simtrain.plaintext import clean_line
 from simtrain.store import schema
 from simtrain.store.codes import generate_join_code, hash_code, new_salt, verify_code
 from simtrain.store.connection import (
@@ -39,8 +35,21 @@ from simtrain.store.connection import (
 )
 from simtrain.store.errors import ConcurrencyError, StoreError
 from simtrain.store.records import ExerciseRecord, NewEvent, SeatRecord, StoredEvent
+from simtrain.store.rows import (
+    _appended,
+    _checked_exercise_id,
+    _checked_seq,
+    _checked_team_names,
+    _dumps,
+    _encode,
+    _encode_settings,
+    _exercise_record,
+    _hint,
+    _loads,
+    _new_exercise_id,
+    _stored_events,
+)
 from simtrain.store.schema import SEQ_CONFLICT
-from simtrain.text import did_you_mean
 
 # The hot path uses the driver directly with constant SQL strings: sqlite3 keeps a cache
 # of prepared statements keyed by the SQL text, so each statement is compiled once per
@@ -69,24 +78,6 @@ _EXERCISE_COLUMNS = "id, title, scenario_id, scenario_text, scenario_sha256, cre
 
 _POLL_INTERVAL_S = 0.02
 """How often wait_for_events looks for other processes' commits."""
-
-_ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
-_EXERCISE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_TEAM_NAME = re.compile(
-    r"[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]{0,62}[^\s\x00-\x1f\x7f-\x9f])?"
-)
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-_decode = json.JSONDecoder().raw_decode
-
-
-def _loads(text: str) -> Any:
-    """json.loads for the compact JSON the store writes (no surrounding whitespace)."""
-    return _decode(text)[0]
-
-
-_EncodedEvent = tuple[str, str, float, float | None, str, str | None]
-"""kind, payload JSON, clock, wall or None, actor, role."""
 
 
 class EventStore:
@@ -168,11 +159,8 @@ class EventStore:
         hashes are stored, so this is the one chance to show them. ``exercise_id=None``
         picks a short unique id such as ``"ex-k7qf3m"``.
         """
-        if exercise_id is not None and not _EXERCISE_ID.fullmatch(exercise_id):
-            raise StoreError(
-                f"'{exercise_id}' is not a usable exercise id: use up to 64 letters, digits, "
-                "'.', '_' or '-', starting with a letter or digit."
-            )
+        if exercise_id is not None:
+            _checked_exercise_id(exercise_id)
         team_names = _checked_team_names(teams)
         title = clean_line(title)
         settings_json = _encode_settings(settings)
@@ -468,25 +456,7 @@ class EventStore:
                 raise refusal
             self._own_commits += 1
         self._maybe_checkpoint()
-        stored: list[StoredEvent] = []
-        next_id = iter(ids)
-        for stream, expected, rows in encoded:
-            for seq, (kind, payload, clock, wall, actor, role) in enumerate(rows, expected + 1):
-                stored.append(
-                    StoredEvent(
-                        next(next_id),
-                        exercise_id,
-                        stream,
-                        seq,
-                        kind,
-                        _loads(payload),
-                        clock,
-                        now if wall is None else wall,
-                        actor,
-                        role,
-                    )
-                )
-        return stored
+        return _appended(exercise_id, encoded, ids, now)
 
     # -- reading events ----------------------------------------------------------------
 
@@ -530,16 +500,7 @@ class EventStore:
                     raise self._no_exercise(exercise_id)
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
-        decode = _decode
-        return [
-            StoredEvent(
-                id_, exercise_id, st, seq, kind, decode(payload)[0], clock, wall, actor, role
-            )
-            if not (has_control(payload) or "\\u00" in payload or has_control(actor))
-            # written by an older simtrain or by hand: no control sequence leaves the store
-            else _scrubbed(id_, exercise_id, st, seq, kind, payload, clock, wall, actor, role)
-            for id_, st, seq, kind, payload, clock, wall, actor, role in rows
-        ]
+        return _stored_events(exercise_id, rows)
 
     def last_id(self, exercise_id: str) -> int:
         """The id of the exercise's newest event (0 if none): a cursor for watchers."""
@@ -628,6 +589,55 @@ class EventStore:
         check_private(target)
         return int(count)
 
+    def restore_exercise(
+        self,
+        record: ExerciseRecord,
+        teams: Sequence[Sequence[str]],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        """Write a copy of an exercise taken from another store, in one transaction.
+
+        ``teams``: ``(name, code_hash, code_salt)`` in order, so the join codes keep
+        working; ``rows``: ``(id, stream, seq, kind, payload JSON, clock, wall, actor,
+        role)`` in id order, ids kept. Refuses an exercise id that is already here.
+        """
+        with self._lock:
+            try:
+                with write_transaction(self._conn):
+                    if self._exercise_exists(record.id):
+                        raise StoreError(
+                            f"Exercise '{record.id}' already exists in {self.path}; "
+                            "nothing was copied."
+                        )
+                    self._conn.execute(
+                        f"INSERT INTO exercises ({_EXERCISE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            record.id,
+                            record.title,
+                            record.scenario_id,
+                            record.scenario_text,
+                            record.scenario_sha256,
+                            record.created_wall,
+                            _dumps(record.settings),
+                        ),
+                    )
+                    self._conn.executemany(
+                        "INSERT INTO teams (exercise, name, position, code_hash, code_salt) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        [
+                            (record.id, name, position, code_hash, salt)
+                            for position, (name, code_hash, salt) in enumerate(teams)
+                        ],
+                    )
+                    self._conn.executemany(
+                        f"INSERT INTO events (id, exercise, {_COLUMNS.removeprefix('id, ')}) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(row[0], record.id, *row[1:]) for row in rows],
+                    )
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            self._own_commits += 1
+
     # -- helpers -----------------------------------------------------------------------
 
     def _change_marker(self) -> tuple[int, int]:
@@ -655,7 +665,7 @@ class EventStore:
 
     def _unused_exercise_id(self) -> str:
         while True:
-            candidate = "ex-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(6))
+            candidate = _new_exercise_id()
             if not self._exercise_exists(candidate):
                 return candidate
 
@@ -701,129 +711,3 @@ class EventStore:
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         return translate_error(exc, self.path)
-
-
-def _hint(wanted: str, known: list[str], what: str) -> str:
-    """The end of a "no such thing" sentence: a close match, or what there is."""
-    hint = did_you_mean(wanted, known)
-    if hint:
-        return hint + "."
-    if not known:
-        return f"; it has no {what} yet."
-    shown = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
-    return f"; its {what}: {shown}."
-
-
-def _checked_team_names(teams: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(teams, str):
-        raise TypeError("teams must be a sequence of names, not one string")
-    names = tuple(teams)
-    if not names:
-        raise StoreError("An exercise needs at least one team.")
-    seen: dict[str, str] = {}
-    for name in names:
-        if not isinstance(name, str) or not _TEAM_NAME.fullmatch(name):
-            raise StoreError(
-                f"{name!r} is not a usable team name: use 1 to 64 characters, without "
-                "leading or trailing spaces."
-            )
-        folded = name.casefold()
-        if folded in seen:
-            twin = seen[folded]
-            same = "twice" if twin == name else f"and '{twin}' (names differ only by case)"
-            raise StoreError(f"Team '{name}' is named {same}; give every team its own name.")
-        seen[folded] = name
-    return names
-
-
-def _encode_settings(settings: dict[str, Any] | None) -> str:
-    if settings is None:
-        settings = {}
-    if not isinstance(settings, dict):
-        raise TypeError(f"settings must be a dict, not {type(settings).__name__}")
-    try:
-        return _dumps(settings)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"exercise settings are not plain JSON: {exc}") from exc
-
-
-def _checked_seq(expected: int) -> int:
-    if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
-        raise ValueError(f"expected_seq must be an int >= 0, not {expected!r}")
-    return expected
-
-
-def _encode(event: NewEvent) -> _EncodedEvent:
-    """Validate an event and turn its payload into JSON text, before taking any lock."""
-    if not isinstance(event, NewEvent):
-        raise TypeError(f"expected a NewEvent, not {type(event).__name__}")
-    kind, payload, clock, actor, role, wall = (
-        event.kind,
-        event.payload,
-        event.clock,
-        event.actor,
-        event.role,
-        event.wall,
-    )
-    if not isinstance(kind, str) or not kind:
-        raise ValueError(f"an event needs a kind (a non-empty string), not {kind!r}")
-    if not isinstance(payload, dict):
-        raise TypeError(f"the payload of a {kind!r} event must be a dict")
-    try:
-        # no terminal control sequence is ever stored: they would reach other people's screens
-        payload_json = _dumps(scrub(payload))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"the payload of a {kind!r} event is not plain JSON: {exc}") from exc
-    if isinstance(clock, bool) or not isinstance(clock, int | float) or not math.isfinite(clock):
-        raise ValueError(f"the clock of a {kind!r} event must be a finite number, not {clock!r}")
-    if isinstance(actor, str):
-        actor = clean_text(actor)
-    if not isinstance(actor, str) or not actor:
-        raise ValueError(f"a {kind!r} event needs an actor (a non-empty string)")
-    if role is not None and not isinstance(role, str):
-        raise ValueError(f"the role of a {kind!r} event must be a string or None")
-    if wall is not None and (
-        isinstance(wall, bool) or not isinstance(wall, int | float) or not math.isfinite(wall)
-    ):
-        raise ValueError(f"the wall time of a {kind!r} event must be a finite number or None")
-    return kind, payload_json, float(clock), None if wall is None else float(wall), actor, role
-
-
-def _scrubbed(
-    id_: int,
-    exercise_id: str,
-    stream: str,
-    seq: int,
-    kind: str,
-    payload: str,
-    clock: float,
-    wall: float,
-    actor: str,
-    role: str | None,
-) -> StoredEvent:
-    """A stored row whose text may hold control characters, with them removed."""
-    return StoredEvent(
-        id_,
-        exercise_id,
-        stream,
-        seq,
-        kind,
-        scrub(_loads(payload)),
-        clock,
-        wall,
-        clean_text(actor),
-        role,
-    )
-
-
-def _exercise_record(row: tuple[Any, ...], teams: Sequence[str]) -> ExerciseRecord:
-    return ExerciseRecord(
-        id=row[0],
-        title=clean_line(row[1]),
-        scenario_id=row[2],
-        scenario_text=row[3],
-        scenario_sha256=row[4],
-        created_wall=row[5],
-        settings=_loads(row[6]),
-        teams=tuple(teams),
-    )
