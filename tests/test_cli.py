@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from simtrain.cli import main
@@ -215,3 +216,20 @@ def test_help_loads_no_library_beyond_click() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_json_output_is_indented_for_reading_unless_it_is_large(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A person reads a small document; a large one (the status of 100 teams printing
+    every decision) is written on one line, by the C encoder, several times faster."""
+    from simtrain.cli import INDENTED_JSON_LIMIT, emit
+
+    small = {"team": "red", "path": [{"scene": "s1", "clock": 1.5}], "bad": float("nan")}
+    emit(small)
+    out = capsys.readouterr().out
+    assert out.count("\n") > 3 and json.loads(out) == {**small, "bad": None}
+    large = {"rows": [{"n": i, "text": "x" * 60} for i in range(INDENTED_JSON_LIMIT // 60)]}
+    emit(large)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and json.loads(out) == large
