@@ -819,3 +819,21 @@ def test_scrub_finds_a_control_sequence_deep_in_a_large_clean_document(hidden: s
     left = clean_text(hidden)  # nothing, or a newline for a lone carriage return
     assert left in ("", "\n")
     assert scrub(dirty)["teams"][-1] == {f"note{left}": [("x", f"said {left}C:\\road")]}
+
+
+def test_act_with_a_seq_is_refused_when_time_moved_the_team_on(
+    db: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, codes = db
+    status = ["status", "--db", str(path), "--exercise", EXERCISE, "--json"]
+    seen = json.loads(CliRunner().invoke(main, status).output)["teams"]["red"]["seq"]
+    # nine minutes later the journalist's 8-minute call is due, not yet recorded by anyone
+    later = time.time() + 9 * 60
+    monkeypatch.setattr("simtrain.exercise.clock.time", type("Later", (), {"time": lambda: later}))
+    result = act_json(
+        path, EXERCISE, codes["red"], "note_indicators", "--seq", str(seen), role="investigator"
+    )
+    assert result.exit_code == 1 and "time ran on" in result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["inbox"] == ["journalist_call"] and shown["seq"] == seen + 1
+    assert shown["path"] == []  # the choice was not made on a view the call had changed

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from simtrain.engine import lifecycle
 from simtrain.engine.events import (
     OBSERVATION_KINDS,
+    STATE_CHANGING,
     AlertAcknowledged,
     AnyEvent,
     Chose,
@@ -214,6 +215,16 @@ class Exercise(ExerciseQueries):
             clock, clock_seq = self._clock_read()
             self._check_lifecycle(needs, clock)
             due_state, due = self.engine.settle(cache.state, clock.minutes)
+            if seen_seq is not None and any(isinstance(e, STATE_CHANGING) for e in due):
+                # a timer or a scheduled inject fell due since the caller looked: the
+                # situation moved on (the next read records it)
+                raise SceneChanged(
+                    f"team '{team}' moved on since seq {seen_seq}: time ran on and the "
+                    "situation moved; nothing was recorded — look at the new state and "
+                    "decide again",
+                    due_state,
+                    cache.changes,
+                )
             try:
                 decision = build(due_state, clock)
             except Refused as exc:
