@@ -235,7 +235,7 @@ def run_facilitate(db: str, exercise: str | None) -> None:
         service = ExerciseService.open(db)
     except ExerciseError as exc:
         hint = ""
-        if not Path(db).exists():
+        if "://" not in db and not Path(db).exists():
             hint = (
                 " Create an exercise first with: simtrain exercise create SCENARIO "
                 f"--db {db} --team NAME --team NAME"

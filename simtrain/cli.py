@@ -375,8 +375,11 @@ def schema() -> None:
 _DB = click.option(
     "--db",
     required=True,
+    envvar="SIMTRAIN_DB",
+    show_envvar=True,
     type=click.Path(dir_okay=False),
-    help="The exercise database file (SQLite).",
+    help="The exercise database: a SQLite file, or postgresql://USER@HOST[:PORT]/DATABASE "
+    "on a PostgreSQL server (docs/many-hosts.md).",
 )
 _EXERCISE = click.option("--exercise", "exercise_id", required=True, help="The exercise id.")
 
@@ -787,19 +790,17 @@ def report(db: str, exercise_id: str, fmt: str, team: str | None, output: str | 
 @guarded
 @refused
 def backup(db: str, output: str) -> None:
-    """Copy a live exercise database to a new file, consistent while seats keep playing.
+    """Copy a live exercise database to a new SQLite file, consistent while seats keep playing.
 
     Copying the file by hand while it is in use can miss the events still in its -wal
-    file; this uses SQLite's online backup API. The copy is readable only by you.
+    file; this uses SQLite's online backup API. From a PostgreSQL database it copies every
+    exercise, join codes included, in one snapshot (pg_dump backs up the server itself).
+    The copy is readable only by you.
     """
-    if db.startswith(("postgresql://", "postgres://")):
-        fail(
-            "simtrain backup copies SQLite files; back up a PostgreSQL database with "
-            "pg_dump (e.g. pg_dump --format=custom --file=copy.dump 'URL')"
-        )
     with open_service(db) as service:
         count = service.backup(output)
-    click.echo(f"copied {db} to {output} ({count} events)")
+        where = service.store.location
+    click.echo(f"copied {where} to {output} ({count} events)")
 
 
 # -- user interfaces -------------------------------------------------------------------------

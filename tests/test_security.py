@@ -359,15 +359,19 @@ def test_a_backup_holds_what_the_wal_holds_while_seats_keep_writing(
     assert seen >= 20
 
 
-def test_a_backup_never_overwrites_and_names_pg_dump_for_postgresql(
-    db: tuple[Path, dict[str, str]],
+def test_a_backup_never_overwrites_and_says_when_a_server_cannot_be_reached(
+    db: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     path, _ = db
     runner = CliRunner()
     result = runner.invoke(main, ["backup", "--db", str(path), "-o", str(path)])
     assert result.exit_code == 1 and "already exists" in result.output
-    result = runner.invoke(main, ["backup", "--db", "postgresql://host/simtrain", "-o", "x.db"])
-    assert result.exit_code == 1 and "pg_dump" in result.output
+    # a PostgreSQL database is copied to SQLite too (tests/test_cli_postgres.py); port 1
+    # of this machine has no server
+    url = "postgresql://simtrain:secret@127.0.0.1:1/simtrain"
+    result = runner.invoke(main, ["backup", "--db", url, "-o", str(tmp_path / "x.db")])
+    assert result.exit_code == 1 and "Cannot reach the PostgreSQL server" in result.output
+    assert "secret" not in result.output and not (tmp_path / "x.db").exists()
 
 
 # -- hole 7: browser seats -------------------------------------------------------------------------

@@ -594,12 +594,14 @@ class EventStore:
         record: ExerciseRecord,
         teams: Sequence[Sequence[str]],
         rows: Sequence[Sequence[Any]],
+        seats: Sequence[SeatRecord] = (),
     ) -> None:
         """Write a copy of an exercise taken from another store, in one transaction.
 
         ``teams``: ``(name, code_hash, code_salt)`` in order, so the join codes keep
         working; ``rows``: ``(id, stream, seq, kind, payload JSON, clock, wall, actor,
-        role)`` in id order, ids kept. Refuses an exercise id that is already here.
+        role)`` in id order, ids kept; ``seats``: its roster, in order of joining.
+        Refuses an exercise id that is already here.
         """
         with self._lock:
             try:
@@ -634,6 +636,15 @@ class EventStore:
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [(row[0], record.id, *row[1:]) for row in rows],
                     )
+                    self._conn.executemany(
+                        "INSERT INTO seats (id, exercise, team, name, role, kind, joined_wall, "
+                        "seen_wall, expires_wall, left_wall) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            (seat.id, record.id, seat.team, seat.name, seat.role, seat.kind,
+                             seat.joined_wall, seat.seen_wall, seat.expires_wall, seat.left_wall)
+                            for seat in seats
+                        ],
+                    )  # fmt: skip
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
             self._own_commits += 1

@@ -355,15 +355,7 @@ class PostgresStore:
     def seats(self, exercise_id: str) -> list[SeatRecord]:
         """Every seat of an exercise that ever joined, in order of first joining."""
 
-        def query(conn: Connection) -> list[SeatRecord]:
-            rows = conn.execute(
-                "SELECT id, team, name, role, kind, joined_wall, seen_wall, expires_wall, "
-                "left_wall FROM seats WHERE exercise = %s ORDER BY position",
-                (exercise_id,),
-            ).fetchall()
-            return [SeatRecord(*row) for row in rows]
-
-        return self._read(query)
+        return self._read(lambda conn: self._seats(conn, exercise_id))
 
     # -- writing events ----------------------------------------------------------------
 
@@ -572,7 +564,9 @@ class PostgresStore:
         if target.exists():
             raise StoreError(f"{target} already exists; choose a new file name for the copy.")
 
-        def snapshot(conn: Connection) -> list[tuple[ExerciseRecord, list[Any], list[Any]]]:
+        def snapshot(
+            conn: Connection,
+        ) -> list[tuple[ExerciseRecord, list[Any], list[Any], list[SeatRecord]]]:
             taken = []
             with conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -584,14 +578,14 @@ class PostgresStore:
                         (record.id,),
                     ).fetchall()
                     rows = conn.execute(_READ_ALL_SQL, (record.id, 0)).fetchall()
-                    taken.append((record, teams, rows))
+                    taken.append((record, teams, rows, self._seats(conn, record.id)))
             return taken
 
         taken = self._read(snapshot)
         count = 0
         with EventStore.open(target, create=True) as copy:
-            for record, teams, rows in taken:
-                copy.restore_exercise(record, teams, rows)
+            for record, teams, rows, seats in taken:
+                copy.restore_exercise(record, teams, rows, seats)
                 count += len(rows)
         return count
 
@@ -704,6 +698,15 @@ class PostgresStore:
         for exercise, name in team_rows:
             teams.setdefault(exercise, []).append(name)
         return [_exercise_record(row, teams.get(row[0], [])) for row in rows]
+
+    @staticmethod
+    def _seats(conn: Connection, exercise_id: str) -> list[SeatRecord]:
+        rows = conn.execute(
+            "SELECT id, team, name, role, kind, joined_wall, seen_wall, expires_wall, "
+            "left_wall FROM seats WHERE exercise = %s ORDER BY position",
+            (exercise_id,),
+        ).fetchall()
+        return [SeatRecord(*row) for row in rows]
 
     def _exists(self, exercise_id: str) -> StoreError:
         return StoreError(

@@ -21,13 +21,14 @@ from __future__ import annotations
 import errno
 import hmac
 import ipaddress
+import os
 import secrets
 import shlex
 import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from aiohttp import web
 from textual_serve.server import Server
@@ -48,8 +49,23 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def trainee_command(db: str | Path) -> str:
-    """The shell command that runs one trainee seat (the join screen) on ``db``."""
-    return shlex.join([sys.executable, "-m", "simtrain.tui.app", "--db", str(Path(db).resolve())])
+    """The shell command that runs one trainee seat (the join screen) on ``db``.
+
+    A SQLite file is named by its absolute path. A server URL (``postgresql://…``) is
+    passed without its password, which moves to ``PGPASSWORD`` in this process's
+    environment (every seat inherits it), so no password shows in the process list.
+    """
+    if isinstance(db, str) and "://" in db:
+        parts = urlsplit(db)
+        if parts.password is not None:
+            os.environ["PGPASSWORD"] = unquote(parts.password)
+            netloc = parts.netloc.rsplit("@", 1)
+            user = netloc[0].split(":", 1)[0]
+            db = urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}"))
+        where = db
+    else:
+        where = str(Path(db).resolve())
+    return shlex.join([sys.executable, "-m", "simtrain.tui.app", "--db", where])
 
 
 def is_loopback(host: str) -> bool:
