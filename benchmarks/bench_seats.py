@@ -1,6 +1,6 @@
 """Trainee seats under load (issue 10): real seat processes, each in its own terminal.
 
-Prints figures; not a test. Run: ``python benchmarks/bench_seats.py [--seats 30]``.
+Prints figures; not a test. Run: ``python -m benchmarks.bench_seats [--quick] [--seats 30]``.
 
 It creates a port-arrivals exercise with one team per five seats, starts SEATS real
 ``python -m simtrain.tui.app`` processes, each on a pseudo-terminal of 100×30 that this
@@ -256,7 +256,10 @@ def main() -> None:
     parser.add_argument("--seats", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle measuring")
+    parser.add_argument("--quick", action="store_true", help="10 seats, 3 rounds, 5 s idle")
     args = parser.parse_args()
+    if args.quick:
+        args.seats, args.rounds, args.idle = 10, 3, 5.0
     run(args.seats, args.rounds, args.idle)
 
 
