@@ -62,13 +62,15 @@ MORNING_BEST = (
     "plan_first as:psychologist risk_assessment independent_support as:interviewer "
     "offer_woman_interviewer as:prosecutor check_custody_evidence refer_press_office_no_id "
     "joint_recorded_interview book_registered_interpreter as:interviewer brief_on_role "
-    "as:interpreter declare_conflicts begin_session interpret_side_question as:interviewer "
-    "explain_everything as:prosecutor explain_non_punishment as:lawyer "
+    "as:interpreter declare_conflicts interpreter_seating begin_session interpret_side_question "
+    "as:interviewer explain_everything as:prosecutor explain_non_punishment as:lawyer "
     "explain_reflection_period as:interviewer ask_informed_consent open_invitation "
     "as:interpreter interpreter_new_year_note as:interviewer clarify_with_anchors "
-    "card_as_evidence explore_control_open pause_to_find_girl separate_girl_first "
-    "as:guardian presume_child guardian_meets_alone plan_child_interview let_specialist_lead "
-    "confirm_child_case as:psychologist tell_mira_and_secure closure_and_safety_plan "
+    "card_as_evidence as:interpreter interpreter_exact_words as:interviewer explore_control_open "
+    "pause_to_find_girl separate_girl_first as:guardian presume_child guardian_meets_alone "
+    "plan_child_interview as:interpreter interpreter_child_register as:guardian "
+    "let_specialist_lead confirm_child_case as:psychologist tell_mira_and_secure "
+    "as:interpreter interpreter_reads_back as:psychologist closure_and_safety_plan "
     "as:prosecutor map_act_means_purpose sanda_status parallel_financial_investigation "
     "respect_withdrawal submit_corroborated_case"
 ).split()
@@ -93,8 +95,9 @@ PORT_BEST = (
     "risk_assessment_family request_transfer_exemption family_risk_plan act_on_farm "
     "accept_birth_certificate as:ngo protect_source as:inspector inspection_scope as:ngo "
     "convene_joint_planning as:prosecutor request_fiu apply_freezing_order as:social_worker "
-    "child_protocol go_joint_visit as:inspector private_worker_interviews as:police "
-    "search_office as:inspector compare_wages as:police seize_passports as:prosecutor "
+    "child_protocol go_joint_visit as:inspector inspect_containers private_worker_interviews "
+    "as:police search_office as:inspector back_pay_figures compare_wages as:police "
+    "seize_passports as:prosecutor "
     "compensation_claim charge_with_corroboration"
 ).split()
 PORT_WORST = (
@@ -120,15 +123,21 @@ MONEY_BEST = (
     "aro_registry_check as:prosecutor "
     "formal_channels as:financial_investigator utility_orders as:lead_investigator "
     "atm_cctv_secure surveillance_tanner as:victims_lawyer community_outreach to_analysis "
-    "as:financial_investigator build_flow_chart treat_accounts_as_controlled as:prosecutor "
+    "as:financial_investigator build_flow_chart treat_accounts_as_controlled "
+    "fi_losses_per_worker as:prosecutor "
     "map_amp as:financial_investigator net_worth_mother as:asset_recovery "
-    "plan_third_party_freeze as:prosecutor egmont_and_jit as:fiu_analyst fiu_postpone_sale "
+    "plan_third_party_freeze aro_office_to_office as:financial_investigator fi_transfer_messages "
+    "as:prosecutor egmont_and_jit as:fiu_analyst fiu_postpone_sale "
     "as:lead_investigator vet_interpreters family_risk_assessment as:victims_lawyer "
-    "plan_support as:prosecutor sequence_freeze_first as:lead_investigator separate_and_care "
+    "plan_support as:prosecutor sequence_freeze_first as:financial_investigator fi_log_cards "
+    "as:lead_investigator separate_and_care "
     "as:victims_lawyer explain_roles_rights presume_minor as:prosecutor "
-    "one_joint_interview_later as:lead_investigator go_joint_interview peace_free_recall "
+    "one_joint_interview_later as:financial_investigator fi_own_accounts as:lead_investigator "
+    "go_joint_interview peace_free_recall "
     "as:victims_lawyer compensation_claims settlement_inform_and_report "
-    "withdrawal_protect_via_jit as:prosecutor charge_on_money_trail victimless_strategy "
+    "withdrawal_protect_via_jit as:prosecutor charge_on_money_trail as:financial_investigator "
+    "fi_court_report as:asset_recovery aro_defend_freeze aro_manage_flats as:prosecutor "
+    "victimless_strategy "
     "leak_protect_identity seek_confiscation_full"
 ).split()
 MONEY_WORST = (
@@ -208,7 +217,7 @@ def test_port_arrivals_success_needs_zero_critical_errors() -> None:
             "go_joint_visit as:social_worker protect_emir as:police arrest_undocumented_workers "
             "as:prosecutor apply_non_punishment",
         ),
-        ("as:inspector private_worker_interviews as:police search_office ", ""),
+        ("as:inspector inspect_containers private_worker_interviews as:police search_office ", ""),
         ("charge_with_corroboration", "charge_with_harm_done"),
     ]:
         assert old in steps
