@@ -803,6 +803,39 @@ def backup(db: str, output: str) -> None:
     click.echo(f"copied {where} to {output} ({count} events)")
 
 
+@main.command("migrate-store")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    help="The database to copy from: a SQLite file or postgresql://USER@HOST/DATABASE.",
+)
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    help="The database to copy into (a new SQLite file is created; a PostgreSQL "
+    "database must exist).",
+)
+@click.option(
+    "--exercise",
+    "exercise_ids",
+    multiple=True,
+    help="Only this exercise (repeat; default: every one).",
+)
+@guarded
+@refused
+def migrate_store(source: str, target: str, exercise_ids: tuple[str, ...]) -> None:
+    """Copy exercises between a SQLite file and a PostgreSQL database (either way), join
+    codes included, and verify each copy by replaying every team on both sides."""
+    with open_service(source) as service:
+        for exercise_id, events, teams in service.migrate(target, exercise_ids):
+            click.echo(
+                f"copied {exercise_id}: {events} events, {teams} teams; "
+                "every team replays the same on both sides"
+            )
+
+
 # -- user interfaces -------------------------------------------------------------------------
 
 

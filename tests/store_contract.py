@@ -48,6 +48,12 @@ def event(kind: str = "chose", clock: float = 1.0, **payload: object) -> NewEven
     return NewEvent(kind, dict(payload), clock, actor="Ana", role="investigator")
 
 
+def _without_id(stored: StoredEvent) -> tuple[object, ...]:
+    """An event as another store would hold it: everything but the store's own id."""
+    return (stored.exercise, stored.stream, stored.seq, stored.kind, stored.payload,
+            stored.clock, stored.wall, stored.actor, stored.role)  # fmt: skip
+
+
 class StoreContract(ABC):
     """What every :class:`~simtrain.store.Store` must do. Subclass it in a ``test_`` file."""
 
@@ -497,6 +503,35 @@ class StoreContract(ABC):
             store.seat_arrive(
                 "ex3", "d", team="red", name="Dan", role="investigator", kind="terminal", lease=5
             )
+
+    # -- moving an exercise between stores ----------------------------------------------
+
+    def test_an_exported_exercise_restores_whole_in_another_store(
+        self, where: Path, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
+    ) -> None:
+        record, codes = exercise
+        store.append("ex1", "team:red", 0, [event(n=1), event(n=2)])
+        store.append("ex1", "clock", 0, [NewEvent("started", {"x": "Ü"}, 0.0, "facilitator")])
+        store.seat_arrive(
+            "ex1", "s1", team="red", name="Ana", role="investigator", kind="terminal", lease=60
+        )
+        copy = store.export_exercise("ex1")
+        assert copy.record == record and [e.seq for e in copy.events] == [1, 2, 1]
+        assert [name for name, _, _ in copy.codes] == ["red", "blue"]
+        elsewhere = where / "elsewhere"
+        elsewhere.mkdir()
+        with self.open_store(elsewhere, create=True) as other:
+            other.restore_exercise(copy)
+            again = other.export_exercise("ex1")
+            assert (again.record, again.codes, again.seats) == (copy.record, copy.codes, copy.seats)
+            assert [e.id for e in again.events] == sorted(e.id for e in again.events)
+            assert [_without_id(e) for e in again.events] == [_without_id(e) for e in copy.events]
+            assert other.check_code("ex1", "red", codes["red"])
+            assert other.append("ex1", "team:red", 2, [event(n=3)])[0].seq == 3
+            with pytest.raises(StoreError, match="already exists"):
+                other.restore_exercise(copy)
+        with pytest.raises(StoreError, match="no exercise 'ex9'"):
+            store.export_exercise("ex9")
 
     # -- many writers -------------------------------------------------------------------
 

@@ -108,3 +108,36 @@ def test_serve_hands_seats_the_url_without_its_password(pg_server: PgServer) -> 
             os.environ.pop("PGPASSWORD", None)
         else:
             os.environ["PGPASSWORD"] = before
+
+
+def test_migrate_store_copies_an_exercise_there_and_back(
+    pg_server: PgServer, tmp_path: Path
+) -> None:
+    db, url, back = str(tmp_path / "course.db"), pg_server.new_database(), str(tmp_path / "b.db")
+    created = invoke("exercise", "create", SCENARIO, "--db", db, "--team", "red", "--team",
+                     "blue", "--id", "drill", "--json")  # fmt: skip
+    code = json.loads(created.stdout)["teams"]["red"]["code"]
+    assert invoke("exercise", "start", "drill", "--db", db).exit_code == 0
+    seat = ["--exercise", "drill", "--team", "red", "--role", "investigator", "--code", code]
+    assert invoke("act", "--db", db, *seat, "screen_individually").exit_code == 0
+    assert invoke("exercise", "pause", "drill", "--db", db).exit_code == 0
+    before = json.loads(invoke("status", "--db", db, "--exercise", "drill", "--json").stdout)
+
+    there = invoke("migrate-store", "--from", db, "--to", url)
+    assert there.exit_code == 0, there.stderr
+    assert "copied drill: " in there.stdout and "replays the same" in there.stdout
+    moved = json.loads(invoke("status", "--db", url, "--exercise", "drill", "--json").stdout)
+    assert moved["teams"] == before["teams"] and moved["state"] == "paused"
+    # the join codes came along: the team goes on on the server
+    assert invoke("exercise", "resume", "drill", "--db", url).exit_code == 0
+    acted = invoke("act", "--db", url, *seat, "offer_rest", "--json")
+    assert acted.exit_code == 0, acted.stderr
+
+    again = invoke("migrate-store", "--from", db, "--to", url)
+    assert again.exit_code == 1 and "Exercise 'drill' already exists" in again.stderr
+
+    home = invoke("migrate-store", "--from", url, "--to", back, "--exercise", "drill")
+    assert home.exit_code == 0, home.stderr
+    after = json.loads(invoke("status", "--db", back, "--exercise", "drill", "--json").stdout)
+    server = json.loads(invoke("status", "--db", url, "--exercise", "drill", "--json").stdout)
+    assert after["teams"] == server["teams"] != before["teams"]

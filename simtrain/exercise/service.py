@@ -9,7 +9,7 @@ from simtrain.engine.explore import best_score_bounds
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.commands import Exercise
 from simtrain.exercise.errors import ExerciseError
-from simtrain.exercise.streams import CLOCK_STREAM, recorded
+from simtrain.exercise.streams import CLOCK_STREAM, recorded, team_stream
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_file
 from simtrain.store import ExerciseRecord, Store, StoreError, open_store
@@ -96,6 +96,37 @@ class ExerciseService:
             return self.store.backup(target)
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
+
+    def migrate(
+        self, target: str | Path, exercise_ids: Sequence[str] = ()
+    ) -> list[tuple[str, int, int]]:
+        """Copy exercises (every one unless named) into the database ``target`` — a SQLite
+        file (created if missing) or a PostgreSQL URL, whichever this one is not — join
+        codes and roster included, then verify each by replaying every team on both sides.
+
+        Each copy is one snapshot; events landing after it stay behind (pause or end the
+        exercise first). Returns ``(exercise id, events, teams)`` per exercise copied.
+        """
+        copied: list[tuple[str, int, int]] = []
+        with ExerciseService.open(target, create=True) as other:
+            try:
+                ids = list(exercise_ids) or [record.id for record in self.list()]
+                for exercise_id in ids:
+                    copy = self.store.export_exercise(exercise_id)
+                    other.store.restore_exercise(copy)
+                    here, there = self.exercise(exercise_id), other.exercise(exercise_id)
+                    for team in copy.record.teams:
+                        stream = team_stream(team)
+                        until = max((e.seq for e in copy.events if e.stream == stream), default=0)
+                        if here.replay(team, until) != there.replay(team, until):
+                            raise ExerciseError(
+                                f"Team '{team}' of exercise '{exercise_id}' replays differently "
+                                f"in {other.store.location}; the copy there is not to be used."
+                            )
+                    copied.append((exercise_id, len(copy.events), len(copy.record.teams)))
+            except StoreError as exc:
+                raise ExerciseError(str(exc)) from None
+        return copied
 
     def list(self) -> list[ExerciseRecord]:
         """Every exercise in the database, oldest first."""

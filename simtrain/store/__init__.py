@@ -11,13 +11,14 @@ from simtrain.store.codes import generate_join_code, normalize_code
 from simtrain.store.errors import ConcurrencyError, StoreError
 from simtrain.store.eventstore import EventStore
 from simtrain.store.protocol import Store
-from simtrain.store.records import ExerciseRecord, NewEvent, SeatRecord, StoredEvent
+from simtrain.store.records import ExerciseCopy, ExerciseRecord, NewEvent, SeatRecord, StoredEvent
 from simtrain.store.schema import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",
     "ConcurrencyError",
     "EventStore",
+    "ExerciseCopy",
     "ExerciseRecord",
     "NewEvent",
     "SeatRecord",

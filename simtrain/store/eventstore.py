@@ -34,19 +34,26 @@ from simtrain.store.connection import (
     write_transaction,
 )
 from simtrain.store.errors import ConcurrencyError, StoreError
-from simtrain.store.records import ExerciseRecord, NewEvent, SeatRecord, StoredEvent
+from simtrain.store.records import (
+    ExerciseCopy,
+    ExerciseRecord,
+    NewEvent,
+    SeatRecord,
+    StoredEvent,
+)
 from simtrain.store.rows import (
     _appended,
     _checked_exercise_id,
     _checked_seq,
     _checked_team_names,
-    _dumps,
+    _copy_rows,
     _encode,
     _encode_settings,
     _exercise_record,
     _hint,
     _loads,
     _new_exercise_id,
+    _restore_sql,
     _stored_events,
 )
 from simtrain.store.schema import SEQ_CONFLICT
@@ -75,6 +82,8 @@ _READ_STREAM_UNTIL_SQL = (
 _LAST_ID_SQL = "SELECT max(id) FROM events WHERE exercise = ?"
 _EXERCISE_EXISTS_SQL = "SELECT 1 FROM exercises WHERE id = ?"
 _EXERCISE_COLUMNS = "id, title, scenario_id, scenario_text, scenario_sha256, created_wall, settings"
+
+_RESTORE_SQL = _restore_sql("?")
 
 _POLL_INTERVAL_S = 0.02
 """How often wait_for_events looks for other processes' commits."""
@@ -589,62 +598,44 @@ class EventStore:
         check_private(target)
         return int(count)
 
-    def restore_exercise(
-        self,
-        record: ExerciseRecord,
-        teams: Sequence[Sequence[str]],
-        rows: Sequence[Sequence[Any]],
-        seats: Sequence[SeatRecord] = (),
-    ) -> None:
-        """Write a copy of an exercise taken from another store, in one transaction.
+    def export_exercise(self, exercise_id: str) -> ExerciseCopy:
+        """The whole exercise, read in one transaction (one snapshot of the file)."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                try:
+                    record = self.exercise(exercise_id)
+                    codes = self._conn.execute(
+                        "SELECT name, code_hash, code_salt FROM teams WHERE exercise = ? "
+                        "ORDER BY position",
+                        (exercise_id,),
+                    ).fetchall()
+                    events = self.read(exercise_id)
+                    seats = self.seats(exercise_id)
+                finally:
+                    self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        return ExerciseCopy(record, tuple(codes), tuple(events), tuple(seats))
 
-        ``teams``: ``(name, code_hash, code_salt)`` in order, so the join codes keep
-        working; ``rows``: ``(id, stream, seq, kind, payload JSON, clock, wall, actor,
-        role)`` in id order, ids kept; ``seats``: its roster, in order of joining.
-        Refuses an exercise id that is already here.
-        """
+    def restore_exercise(self, copy: ExerciseCopy) -> None:
+        """Write an exercise exported from any store, in one transaction: its events get
+        this file's ids, in the same order, and the join codes keep working. Refuses an
+        exercise id that is already here."""
+        exercise_row, team_rows, event_rows, seat_rows = _copy_rows(copy)
         with self._lock:
             try:
                 with write_transaction(self._conn):
-                    if self._exercise_exists(record.id):
+                    if self._exercise_exists(copy.record.id):
                         raise StoreError(
-                            f"Exercise '{record.id}' already exists in {self.path}; "
+                            f"Exercise '{copy.record.id}' already exists in {self.path}; "
                             "nothing was copied."
                         )
-                    self._conn.execute(
-                        f"INSERT INTO exercises ({_EXERCISE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            record.id,
-                            record.title,
-                            record.scenario_id,
-                            record.scenario_text,
-                            record.scenario_sha256,
-                            record.created_wall,
-                            _dumps(record.settings),
-                        ),
-                    )
-                    self._conn.executemany(
-                        "INSERT INTO teams (exercise, name, position, code_hash, code_salt) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        [
-                            (record.id, name, position, code_hash, salt)
-                            for position, (name, code_hash, salt) in enumerate(teams)
-                        ],
-                    )
-                    self._conn.executemany(
-                        f"INSERT INTO events (id, exercise, {_COLUMNS.removeprefix('id, ')}) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(row[0], record.id, *row[1:]) for row in rows],
-                    )
-                    self._conn.executemany(
-                        "INSERT INTO seats (id, exercise, team, name, role, kind, joined_wall, "
-                        "seen_wall, expires_wall, left_wall) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            (seat.id, record.id, seat.team, seat.name, seat.role, seat.kind,
-                             seat.joined_wall, seat.seen_wall, seat.expires_wall, seat.left_wall)
-                            for seat in seats
-                        ],
-                    )  # fmt: skip
+                    conn = self._conn
+                    conn.execute(_RESTORE_SQL["exercises"], exercise_row)
+                    conn.executemany(_RESTORE_SQL["teams"], team_rows)
+                    conn.executemany(_INSERT_SQL, event_rows)
+                    conn.executemany(_RESTORE_SQL["seats"], seat_rows)
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
             self._own_commits += 1

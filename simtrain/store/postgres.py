@@ -39,18 +39,26 @@ from simtrain.plaintext import clean_line
 from simtrain.store import pg_schema
 from simtrain.store.codes import generate_join_code, hash_code, new_salt, verify_code
 from simtrain.store.errors import ConcurrencyError, StoreError
-from simtrain.store.records import ExerciseRecord, NewEvent, SeatRecord, StoredEvent
+from simtrain.store.records import (
+    ExerciseCopy,
+    ExerciseRecord,
+    NewEvent,
+    SeatRecord,
+    StoredEvent,
+)
 from simtrain.store.rows import (
     _appended,
     _checked_exercise_id,
     _checked_seq,
     _checked_team_names,
+    _copy_rows,
     _encode,
     _encode_settings,
     _exercise_record,
     _hint,
     _loads,
     _new_exercise_id,
+    _restore_sql,
     _stored_events,
 )
 
@@ -87,6 +95,7 @@ _INSERT_SQL = (
     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
 )
 _EXERCISE_COLUMNS = "id, title, scenario_id, scenario_text, scenario_sha256, created_wall, settings"
+_RESTORE_SQL = _restore_sql("%s")
 
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@?#]*):[^@/?#]*@")
 
@@ -555,6 +564,35 @@ class PostgresStore:
         problems = self._read(query)
         return "\n".join(problems) if problems else "ok"
 
+    def export_exercise(self, exercise_id: str) -> ExerciseCopy:
+        """The whole exercise, read in one ``REPEATABLE READ`` transaction (one snapshot)."""
+
+        def snapshot(conn: Connection) -> ExerciseCopy:
+            with self._snapshot(conn):
+                return self._export(conn, exercise_id)
+
+        return self._read(snapshot)
+
+    def restore_exercise(self, copy: ExerciseCopy) -> None:
+        """Write an exercise exported from any store, in one transaction: its events get
+        this database's ids (the insert trigger takes them, in the same order) and the join
+        codes keep working. Refuses an exercise id that is already here."""
+        exercise_row, team_rows, event_rows, seat_rows = _copy_rows(copy)
+
+        def insert(conn: Connection) -> None:
+            if self._exercise_exists(conn, copy.record.id):
+                raise StoreError(
+                    f"Exercise '{copy.record.id}' already exists in {self._location}; "
+                    "nothing was copied."
+                )
+            conn.execute(_RESTORE_SQL["exercises"], exercise_row)
+            with conn.cursor() as cursor:
+                cursor.executemany(_RESTORE_SQL["teams"], team_rows)
+                cursor.executemany(_INSERT_SQL.removesuffix(" RETURNING id"), event_rows)
+                cursor.executemany(_RESTORE_SQL["seats"], seat_rows)
+
+        self._write(insert)
+
     def backup(self, target: str | Path) -> int:
         """Copy every exercise, as one consistent snapshot taken while others keep
         appending, into the new SQLite file ``target``; return the number of events."""
@@ -564,30 +602,15 @@ class PostgresStore:
         if target.exists():
             raise StoreError(f"{target} already exists; choose a new file name for the copy.")
 
-        def snapshot(
-            conn: Connection,
-        ) -> list[tuple[ExerciseRecord, list[Any], list[Any], list[SeatRecord]]]:
-            taken = []
-            with conn.transaction():
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                records = self._records(conn)
-                for record in records:
-                    teams = conn.execute(
-                        "SELECT name, code_hash, code_salt FROM teams "
-                        "WHERE exercise = %s ORDER BY position",
-                        (record.id,),
-                    ).fetchall()
-                    rows = conn.execute(_READ_ALL_SQL, (record.id, 0)).fetchall()
-                    taken.append((record, teams, rows, self._seats(conn, record.id)))
-            return taken
+        def snapshot(conn: Connection) -> list[ExerciseCopy]:
+            with self._snapshot(conn):
+                return [self._export(conn, record.id) for record in self._records(conn)]
 
-        taken = self._read(snapshot)
-        count = 0
+        copies = self._read(snapshot)
         with EventStore.open(target, create=True) as copy:
-            for record, teams, rows, seats in taken:
-                copy.restore_exercise(record, teams, rows, seats)
-                count += len(rows)
-        return count
+            for exercise in copies:
+                copy.restore_exercise(exercise)
+        return sum(len(exercise.events) for exercise in copies)
 
     # -- connections -------------------------------------------------------------------
 
@@ -683,6 +706,29 @@ class PostgresStore:
     @staticmethod
     def _exercise_exists(conn: Connection, exercise_id: str) -> bool:
         return conn.execute(_EXERCISE_EXISTS_SQL, (exercise_id,)).fetchone() is not None
+
+    @staticmethod
+    @contextmanager
+    def _snapshot(conn: Connection) -> Iterator[None]:
+        """A read-only transaction whose reads all see one snapshot."""
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+
+    def _export(self, conn: Connection, exercise_id: str) -> ExerciseCopy:
+        row = conn.execute(
+            f"SELECT {_EXERCISE_COLUMNS} FROM exercises WHERE id = %s", (exercise_id,)
+        ).fetchone()
+        if row is None:
+            raise self._no_exercise(conn, exercise_id)
+        codes = conn.execute(
+            "SELECT name, code_hash, code_salt FROM teams WHERE exercise = %s ORDER BY position",
+            (exercise_id,),
+        ).fetchall()
+        record = _exercise_record(row, [name for name, _, _ in codes])
+        events = _stored_events(exercise_id, conn.execute(_READ_ALL_SQL, (exercise_id, 0)))
+        seats = self._seats(conn, exercise_id)
+        return ExerciseCopy(record, tuple(codes), tuple(events), tuple(seats))
 
     @staticmethod
     def _records(conn: Connection) -> list[ExerciseRecord]:

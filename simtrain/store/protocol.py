@@ -30,7 +30,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
-from simtrain.store.records import ExerciseRecord, NewEvent, SeatRecord, StoredEvent
+from simtrain.store.records import (
+    ExerciseCopy,
+    ExerciseRecord,
+    NewEvent,
+    SeatRecord,
+    StoredEvent,
+)
 
 
 @runtime_checkable
@@ -169,6 +175,15 @@ class Store(Protocol):
 
     def integrity_check(self) -> str:
         """``"ok"``, or the problems the backend's own check found."""
+        ...
+
+    def export_exercise(self, exercise_id: str) -> ExerciseCopy:
+        """The whole exercise, read as one consistent snapshot, to restore elsewhere."""
+        ...
+
+    def restore_exercise(self, copy: ExerciseCopy) -> None:
+        """Write an exported exercise in one transaction (its events get this store's ids,
+        in the same order); refuses an exercise id that is already here."""
         ...
 
     def backup(self, target: str | Path) -> int:

@@ -78,3 +78,16 @@ class SeatRecord:
     def online(self, wall: float) -> bool:
         """Whether the seat is connected at Unix time ``wall``."""
         return self.left_wall is None and wall < self.expires_wall
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseCopy:
+    """One exercise whole, to move between stores: its record, its teams' join-code
+    hashes, its events in id order and its roster (``migrate-store``, ``backup``)."""
+
+    record: ExerciseRecord
+    codes: tuple[tuple[str, str, str], ...]
+    """``(team, code_hash, code_salt)`` in team order: the join codes keep working."""
+    events: tuple[StoredEvent, ...]
+    """In id order; the receiving store gives them its own ids, in the same order."""
+    seats: tuple[SeatRecord, ...]

@@ -16,7 +16,7 @@ from typing import Any
 
 from simtrain.plaintext import clean_line, clean_text, has_control, scrub
 from simtrain.store.errors import StoreError
-from simtrain.store.records import ExerciseRecord, NewEvent, StoredEvent
+from simtrain.store.records import ExerciseCopy, ExerciseRecord, NewEvent, StoredEvent
 from simtrain.text import did_you_mean
 
 _ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -217,3 +217,53 @@ def _exercise_record(row: tuple[Any, ...], teams: Sequence[str]) -> ExerciseReco
         settings=_loads(row[6]),
         teams=tuple(teams),
     )
+
+
+_RESTORED_COLUMNS = {
+    "exercises": (
+        "id", "title", "scenario_id", "scenario_text", "scenario_sha256", "created_wall",
+        "settings",
+    ),
+    "teams": ("exercise", "name", "position", "code_hash", "code_salt"),
+    "seats": (
+        "id", "exercise", "team", "name", "role", "kind", "joined_wall", "seen_wall",
+        "expires_wall", "left_wall",
+    ),
+}  # fmt: skip
+
+
+def _restore_sql(mark: str) -> dict[str, str]:
+    """The INSERT for each table a restored exercise writes besides its events, with the
+    driver's placeholder ``mark``."""
+    return {
+        table: f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+        for table, columns in _RESTORED_COLUMNS.items()
+    }
+
+
+def _copy_rows(
+    copy: ExerciseCopy,
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rows of an exported exercise: its exercise row, team rows, event rows
+    ``(exercise, stream, seq, kind, payload, clock, wall, actor, role)`` in order, and
+    seat rows, in the columns of :func:`_restore_sql`."""
+    record, exercise_id = copy.record, copy.record.id
+    exercise_row = (
+        exercise_id, record.title, record.scenario_id, record.scenario_text,
+        record.scenario_sha256, record.created_wall, _dumps(record.settings),
+    )  # fmt: skip
+    team_rows = [
+        (exercise_id, name, position, code_hash, salt)
+        for position, (name, code_hash, salt) in enumerate(copy.codes)
+    ]
+    event_rows = [
+        (exercise_id, e.stream, e.seq, e.kind, _dumps(e.payload), e.clock, e.wall, e.actor, e.role)
+        for e in copy.events
+    ]
+    seat_rows = [
+        (s.id, exercise_id, s.team, s.name, s.role, s.kind, s.joined_wall, s.seen_wall,
+         s.expires_wall, s.left_wall)
+        for s in copy.seats
+    ]  # fmt: skip
+    return exercise_row, team_rows, event_rows, seat_rows
