@@ -30,7 +30,7 @@ from facilitator.keys import KeysScreen, console_commands, screen_keys, screen_t
 from facilitator.picker import PickerScreen
 from simtrain.exercise import Exercise, ExerciseError, ExerciseService, Recorded
 from simtrain.tui.plain import PlainNotify
-from simtrain.views.board import ALERT_TITLES, Alert, Board, build_board
+from simtrain.views.board import ALERT_TITLES, STUCK_AFTER, Alert, Board, build_board
 
 WATCH_TIMEOUT = 0.5
 """Seconds one :meth:`Exercise.watch` call waits; also how fast the feed notices a stop."""
@@ -66,7 +66,12 @@ class FacilitatorApp(PlainNotify, App[None]):
             self.text = text
 
     def __init__(
-        self, service: ExerciseService, exercise: Exercise | None = None, *, db: str = ""
+        self,
+        service: ExerciseService,
+        exercise: Exercise | None = None,
+        *,
+        db: str = "",
+        stuck_after: float = STUCK_AFTER,
     ) -> None:
         super().__init__()
         self.service = service
@@ -75,6 +80,8 @@ class FacilitatorApp(PlainNotify, App[None]):
         """The exercise being run (None while picking one)."""
         self.db = db or service.store.location
         """The database file, as the facilitator named it."""
+        self.stuck_after = stuck_after
+        """Exercise minutes without a decision after which a running team is flagged."""
         self._stop = threading.Event()
         self._stopped = threading.Event()
         self._stopped.set()
@@ -137,7 +144,7 @@ class FacilitatorApp(PlainNotify, App[None]):
                     else:
                         cursor = events[-1].id if events else 0
                         events.extend(exercise.watch(cursor, WATCH_TIMEOUT))
-                    board = build_board(exercise, events)
+                    board = build_board(exercise, events, self.stuck_after)
                 except ExerciseError as exc:
                     if self._stop.is_set():
                         break
@@ -226,7 +233,7 @@ class FacilitatorApp(PlainNotify, App[None]):
             )
 
 
-def run_facilitate(db: str, exercise: str | None) -> None:
+def run_facilitate(db: str, exercise: str | None, stuck_after: float = STUCK_AFTER) -> None:
     """Run the facilitator console on database ``db`` (and exercise ``exercise``, if given).
 
     Problems opening them are printed on stderr as sentences, with exit status 1.
@@ -248,7 +255,7 @@ def run_facilitate(db: str, exercise: str | None) -> None:
         service.close()
         print(str(exc), file=sys.stderr)
         sys.exit(1)
-    app = FacilitatorApp(service, handle, db=db)
+    app = FacilitatorApp(service, handle, db=db, stuck_after=stuck_after)
     try:
         app.run()
     finally:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.console import Console
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets.data_table import ColumnKey
 
 from facilitator.actions import acknowledge, outcome_sentence, send_message
 from facilitator.debrief import DebriefScreen
@@ -27,6 +29,7 @@ from simtrain.views.board import (
     TeamRow,
     alert_mark,
 )
+from simtrain.views.seat import CHANNEL_NAMES, OUTCOME_NAMES
 
 if TYPE_CHECKING:
     pass
@@ -34,16 +37,18 @@ if TYPE_CHECKING:
 ALERT_STYLE = "bold white on dark_red"
 """How a team row with an unacknowledged alert is drawn."""
 TEAM_COLUMNS = (
-    ("team", "Team", 7),
-    ("online", "Online", 0.28),
-    ("scene", "Scene", 0.32),
+    ("team", "Team", 0.1),
+    ("people", "People", 0.42),
+    ("scene", "Scene", 0.28),
     ("in_scene", "In scene", 8),
-    ("last", "Last decision", 0.4),
-    ("score", "Score", 6),
-    ("crit", "Crit", 4),
-    ("alert", "Alert", 7),
+    ("last", "Last decision", 0.3),
+    ("score", "Score", 7),
+    ("alert", "Flags", 12),
 )
 """(key, heading, width) of the team board; a fraction is a share of the width left over."""
+NARROW = 100
+"""Below this many columns the board leaves out the last decision (it is in the pane
+under the board)."""
 CELL_STYLES = {
     "delivered": "green",
     "answering": "yellow",
@@ -55,66 +60,149 @@ CELL_STYLES = {
 
 
 def team_columns(width: int) -> list[tuple[str, str, int]]:
-    """The board's columns for a screen ``width`` cells wide (the text columns stretch)."""
-    fixed = sum(int(w) for _, _, w in TEAM_COLUMNS if isinstance(w, int))
-    spare = max(30, width - fixed - 2 * len(TEAM_COLUMNS) - 2)
+    """The board's columns for a screen ``width`` cells wide (the text columns stretch to
+    fill it; a narrow screen drops the last decision)."""
+    columns = [c for c in TEAM_COLUMNS if width >= NARROW or c[0] != "last"]
+    fixed = sum(w for _, _, w in columns if isinstance(w, int))
+    shares = sum(w for _, _, w in columns if isinstance(w, float))
+    spare = max(24, width - fixed - 2 * len(columns) - 3)
     return [
-        (key, heading, w if isinstance(w, int) else int(spare * w))
-        for key, heading, w in TEAM_COLUMNS
+        (key, heading, w if isinstance(w, int) else max(4, int(spare * w / shares)))
+        for key, heading, w in columns
     ]
 
 
-def team_cells(row: TeamRow) -> list[Text]:
-    """The cells of one team on the board (highlighted while an alert is open)."""
-    online = row.online
-    roles = ", ".join(p.role for p in online)
-    people = f"{len(online)}/{len(row.participants)} {roles}" if row.participants else "nobody"
+def wrapped(text: str, width: int, style: str = "", lines: int = 3) -> Text:
+    """``text`` wrapped to ``width`` cells on at most ``lines`` lines (… when cut)."""
+    out = Text(text, style=style)
+    parts = list(out.wrap(Console(width=max(4, width)), max(4, width)))
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1].truncate(max(1, width - 1))
+        parts[-1].append("…")
+    return Text("\n").join(parts)
+
+
+def people_text(row: TeamRow, role_names: Mapping[str, str], width: int) -> Text:
+    """Each seat: ● online, ◐ stepped out, ○ gone, its name, and its role's name (never an
+    id) on the same line when both fit, else on the next; a name too long is shortened
+    with "…", never the role."""
+    if not row.participants:
+        return Text("nobody yet", style="dim")
+    text = Text()
+    for index, person in enumerate(row.participants):
+        if index:
+            text.append("\n")
+        role = role_names.get(person.role, person.role)
+        if not person.online:
+            mark, style = "○", "dim"
+        elif person.stepped_out_at is not None:
+            mark, style = "◐", "yellow"
+        else:
+            mark, style = "●", "green"
+        line = f"{mark} {person.name} · {role}"
+        if len(line) <= width:
+            text.append(line, style=style)
+            continue
+        name = f"{mark} {person.name}"
+        if len(name) > width:
+            name = name[: max(1, width - 1)] + "…"
+        text.append(name + "\n", style=style)
+        lines = wrapped(role, width - 2, style, 2).split("\n")
+        text.append_text(Text("\n").join(Text("  ", style=style) + line for line in lines))
+    return text
+
+
+def flags_text(row: TeamRow) -> Text:
+    """Alerts, critical errors, open roles and a stuck team, one short word each."""
+    text = Text()
+    words: list[tuple[str, str]] = []
+    if row.alerts:
+        words.append((alert_mark(row.alerts), "bold"))
+    if row.critical_count:
+        words.append((f"{row.critical_count} critical", "bold red"))
+    if row.stuck:
+        words.append(("⏸ STUCK", "bold yellow"))
+    if row.open_roles and not row.ended:
+        count = len(row.open_roles)
+        words.append((f"{count} open role{'s' if count != 1 else ''}", "yellow"))
+    for index, (word, style) in enumerate(words):
+        if index:
+            text.append("\n")
+        text.append(word, style=style)
+    return text
+
+
+def team_cells(
+    row: TeamRow, widths: Mapping[str, int], role_names: Mapping[str, str]
+) -> dict[str, Text]:
+    """The cells of one team on the board by column key (highlighted while an alert is
+    open); long text wraps onto a second and third line instead of being cut."""
     if row.ended:
-        scene = f"■ {row.scene_title} ({row.outcome})"
+        scene = f"■ {row.scene_title} ({OUTCOME_NAMES.get(row.outcome or '', row.outcome)})"
         in_scene = "ended"
     else:
         scene, in_scene = row.scene_title, time_text(row.in_scene)
     last = f"{row.last_by.split(' (')[0]}: {row.last_decision}" if row.last_decision else "—"
-    alert = alert_mark(row.alerts)
-    cells = [
-        Text(row.name, style="bold"),
-        Text(people),
-        Text(scene),
-        Text(in_scene),
-        Text(last),
-        Text(f"{row.points}/{row.best}"),
-        Text(str(row.critical_count), style="bold red" if row.critical_count else ""),
-        Text(alert),
-    ]
+    cells = {
+        "team": wrapped(row.name, widths.get("team", 8), "bold", 2),
+        "people": people_text(row, role_names, widths.get("people", 20)),
+        "scene": wrapped(scene, widths.get("scene", 20)),
+        "in_scene": Text(in_scene),
+        "last": wrapped(last, widths.get("last", 20)),
+        "score": Text(f"{row.points}/{row.best}"),
+        "alert": flags_text(row),
+    }
     if row.alerts:
-        for cell in cells:
+        for cell in cells.values():
             cell.stylize(ALERT_STYLE)
     return cells
 
 
-def team_detail(row: TeamRow) -> Text:
-    """The pane under the board: the highlighted team's people, alerts and last decision."""
+def team_detail(row: TeamRow, role_names: Mapping[str, str]) -> Text:
+    """The pane under the board: the highlighted team's people, open roles, what holds it
+    up, alerts and last decision."""
     text = Text()
     text.append(f"Team {row.name}", style="bold")
     text.append(f" — {row.scene_title}")
     if row.ended:
-        text.append(f" (ending: {row.outcome})", style="bold")
+        text.append(f" (ending: {OUTCOME_NAMES.get(row.outcome or '', row.outcome)})", "bold")
     else:
         text.append(f", {time_text(row.in_scene)} in this scene")
     text.append(f" · score {row.points}/{row.best}")
     if row.critical_count:
         text.append(f" · {row.critical_count} critical", style="bold red")
+    if row.stuck:
+        text.append(f"\n⏸ Stuck: {row.stuck}.", style="bold yellow")
     text.append("\nPeople: ")
     if not row.participants:
         text.append("nobody has joined yet", style="dim")
     for index, person in enumerate(row.participants):
         if index:
-            text.append("   ")
-        if person.online:
-            text.append(f"● {person.name} ({person.role})", style="green")
+            text.append(" · ")
+        role = role_names.get(person.role, person.role)
+        if not person.online:
+            text.append(f"○ {person.name} ({role}) offline", style="dim")
+        elif person.stepped_out_at is not None:
+            away = time_text(person.stepped_out_at)
+            text.append(f"◐ {person.name} ({role}) stepped out at {away}", style="yellow")
         else:
-            away = time_text(person.stepped_out_at or 0.0)
-            text.append(f"○ {person.name} ({person.role}) out since {away}", style="yellow")
+            text.append(f"● {person.name} ({role})", style="green")
+    if row.open_roles and not row.ended:
+        text.append("\nOpen roles: ", style="yellow")
+        text.append(", ".join(row.open_roles), style="yellow")
+        text.append(
+            " — no one holds them: any member may take their choices, and injects to them "
+            "reach the whole team.",
+            style="dim",
+        )
+    if row.needs and not row.ended and set(row.needs) <= set(row.open_roles):
+        # no one online holds a role this scene's choices are for: someone must take it
+        text.append(
+            f"\nThis scene's choices are for the {' or '.join(row.needs)}: no one online "
+            "holds these roles, so any member may take them.",
+            style="yellow",
+        )
     if row.last_decision:
         text.append(f"\nLast decision: {row.last_by} — “{row.last_decision}”")
     if not row.ended:
@@ -123,7 +211,7 @@ def team_detail(row: TeamRow) -> Text:
         text.append("\nAlerts (press a to acknowledge):", style="bold red")
         for alert in row.alerts:
             text.append(f"\n ⚠ {time_text(alert.clock)} {alert.by}: {alert.text}", style="red")
-    text.append("\nEnter: the team up close", style="dim")
+    text.append("\nEnter: the team up close · ?: every key", style="dim")
     return text
 
 
@@ -138,16 +226,18 @@ def facilitator_notes(text: Text, notes: str, dilemmas: tuple[Dilemma, ...]) -> 
 
 
 def inject_cell_text(cell: InjectCell) -> Text:
-    """An MSEL cell, coloured by status."""
-    return Text(cell.short, style=CELL_STYLES.get(cell.status, ""))
+    """An MSEL cell, coloured by status (one that reached no one in red)."""
+    return Text(cell.short, style="bold red" if cell.unread else CELL_STYLES.get(cell.status, ""))
 
 
-def inject_detail(row: MselRow) -> Text:
+def inject_detail(row: MselRow, role_names: Mapping[str, str]) -> Text:
     """The pane under the MSEL: the inject in full, for the facilitator only."""
     text = Text()
     text.append(row.subject, style="bold")
     sender = f" from {row.sender}" if row.sender else ""
-    text.append(f" — {row.channel.replace('_', ' ')}{sender} → {', '.join(row.to)}")
+    channel = CHANNEL_NAMES.get(row.channel, row.channel)
+    to = ", ".join(role_names.get(r, r) for r in row.to)
+    text.append(f" — {channel}{sender} → {to}")
     text.append(f"\nSchedule: {row.schedule}   (id {row.inject})", style="dim")
     if row.message:
         text.append(f"\n“{row.message.strip()}”")
@@ -212,10 +302,11 @@ class DashboardScreen(ExerciseScreen):
             teams.add_column(heading, width=width, key=key)
         self._board_width = self.app.size.width
         msel = self.query_one("#msel-table", DataTable)
-        msel.add_column("Inject", width=26, key="subject")
-        msel.add_column("Schedule", width=18, key="schedule")
+        subject, schedule = self._msel_widths(self.app.size.width)
+        msel.add_column("Inject", width=subject, key="subject")
+        msel.add_column("Schedule", width=schedule, key="schedule")
         for team in self.exercise.teams:
-            msel.add_column(team, width=max(9, len(team)), key=f"team:{team}")
+            msel.add_column(team, width=max(13, len(team)), key=f"team:{team}")
         teams.focus()
         self.watch(self.facilitator, "board", self.show_board)
 
@@ -234,7 +325,8 @@ class DashboardScreen(ExerciseScreen):
         clock.taken_at = board.taken_at
         clock.clock = board.clock
         alerts = board.alerts
-        caption = f"{board.title} · {board.exercise} · {len(board.teams)} teams"
+        count = len(board.teams)
+        caption = f"{board.title} · {board.exercise} · {count} team{'s' if count != 1 else ''}"
         if board.clock.debrief_released:
             caption += " · debrief released"
         warning = ""
@@ -261,16 +353,31 @@ class DashboardScreen(ExerciseScreen):
             self._fill_teams(self.facilitator.board)
             table.move_cursor(row=row)
 
+    def _msel_widths(self, width: int) -> tuple[int, int]:
+        """Widths of the MSEL's Inject and Schedule columns: what the teams leave."""
+        teams = sum(max(13, len(t)) + 2 for t in self.exercise.teams)
+        spare = max(30, width - teams - 4 - 3)
+        return spare * 3 // 5, spare - spare * 3 // 5
+
     def _fill_teams(self, board: Board) -> None:
+        """Redraw the board's rows (a row is as tall as its longest cell: one line per
+        seat, wrapped scene titles), keeping the cursor on the same team."""
         table = self.query_one("#team-table", DataTable)
-        keys = [key for key, _, _ in TEAM_COLUMNS]
-        for row in board.teams:
-            cells = team_cells(row)
-            if row.name not in table.rows:
-                table.add_row(*cells, key=row.name)
-            else:
-                for key, cell in zip(keys, cells, strict=True):
-                    table.update_cell(row.name, key, cell)
+        widths = {key: width for key, _, width in team_columns(self._board_width)}
+        names = self.exercise.scenario.role_names
+        rows = [(row.name, team_cells(row, widths, names)) for row in board.teams]
+        heights = [max(len(cell.plain.splitlines()) or 1 for cell in c.values()) for _, c in rows]
+        if [r.height for r in table.ordered_rows] == heights and len(table.columns) == len(widths):
+            for name, cells in rows:  # same shape: update in place
+                for key in widths:
+                    table.update_cell(name, key, cells[key])
+        else:
+            selected = self.selected_team()
+            table.clear()
+            for (name, cells), height in zip(rows, heights, strict=True):
+                table.add_row(*(cells[key] for key in widths), key=name, height=height)
+            if selected is not None and selected in table.rows:
+                table.move_cursor(row=table.get_row_index(selected))
         self._show_team_detail()
 
     def _fill_msel(self, board: Board) -> None:
@@ -278,7 +385,10 @@ class DashboardScreen(ExerciseScreen):
         for row in board.msel:
             cells = [inject_cell_text(cell) for _, cell in row.cells]
             if row.inject not in table.rows:
-                table.add_row(Text(row.subject), Text(row.schedule), *cells, key=row.inject)
+                column = table.columns
+                subject = wrapped(row.subject, column[ColumnKey("subject")].width, lines=2)
+                schedule = wrapped(row.schedule, column[ColumnKey("schedule")].width, lines=2)
+                table.add_row(subject, schedule, *cells, key=row.inject, height=None)
             else:
                 for (team, _), cell in zip(row.cells, cells, strict=True):
                     table.update_cell(row.inject, f"team:{team}", cell)
@@ -302,7 +412,8 @@ class DashboardScreen(ExerciseScreen):
         board, team = self.facilitator.board, self.selected_team()
         if board is not None and team is not None:
             row = board.team(team)
-            self.query_one("#team-detail", Static).update(team_detail(row))
+            names = self.exercise.scenario.role_names
+            self.query_one("#team-detail", Static).update(team_detail(row, names))
             names = {c.id: c.name for c in self.exercise.scenario.rubric.competencies}
             self.query_one("#team-detail-scores", ScoreBars).scores = tuple(
                 CompetencyScore(c, names.get(c, c), points, best)
@@ -313,7 +424,8 @@ class DashboardScreen(ExerciseScreen):
         board, inject = self.facilitator.board, self.selected_inject()
         if board is not None and inject is not None:
             row = next(r for r in board.msel if r.inject == inject)
-            self.query_one("#inject-detail", Static).update(inject_detail(row))
+            names = self.exercise.scenario.role_names
+            self.query_one("#inject-detail", Static).update(inject_detail(row, names))
 
     @on(DataTable.RowHighlighted, "#team-table")
     def _team_highlighted(self) -> None:

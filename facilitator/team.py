@@ -197,16 +197,25 @@ class TeamScreen(ExerciseScreen):
         )
         people = Text()
         for person in row.participants:
-            status = (
-                "online"
-                if person.online
-                else f"stepped out at {time_text(person.stepped_out_at or 0.0)}"
-            )
+            if not person.online:
+                status = "offline"
+            elif person.stepped_out_at is not None:
+                status = f"stepped out at {time_text(person.stepped_out_at)}"
+            else:
+                status = "online"
             people.append(f"{person.name}", style="bold")
             people.append(
                 f" — {scenario.role_names.get(person.role, person.role)}; joined at "
                 f"{time_text(person.joined_at)}; {status}\n"
             )
+        if row.open_roles and not row.ended:
+            people.append(
+                f"\nOpen roles: {', '.join(row.open_roles)} — any member may take their "
+                "choices; injects to them reach the whole team.",
+                style="yellow",
+            )
+        if row.stuck:
+            people.append(f"\nStuck: {row.stuck}.", style="bold yellow")
         self.query_one("#team-people", Static).update(people or "Nobody has joined yet.")
 
     # -- actions -------------------------------------------------------------------------

@@ -80,6 +80,16 @@ class ExerciseClock(Horizontal):
         alert_label.set_class(bool(alerts), "-alert")
 
 
+def short_name(name: str, width: int) -> str:
+    """A competency's name in ``width`` cells: whole if it fits, else its first word
+    ("Safety and do-no-harm" → "Safety"), never cut without an ellipsis."""
+    if len(name) > width:
+        name = name.split()[0].rstrip(",;:") if name.split() else name
+    if len(name) > width:
+        name = name[: max(1, width - 1)] + "…"
+    return name.ljust(width)
+
+
 def score_lines(scores: Sequence[CompetencyScore], width: int) -> Text:
     """Bars of points against the best reachable, one competency a line, in ``width`` cells."""
     text = Text()
@@ -89,7 +99,7 @@ def score_lines(scores: Sequence[CompetencyScore], width: int) -> Text:
     for index, score in enumerate(scores):
         if index:
             text.append("\n")
-        text.append(score.competency[:name_width].ljust(name_width) + " ", style="bold")
+        text.append(short_name(score.name or score.competency, name_width) + " ", style="bold")
         scale = max(score.best, abs(score.points), 1)
         filled = round(bar_width * abs(score.points) / scale)
         if score.points < 0:

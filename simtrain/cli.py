@@ -901,12 +901,19 @@ def serve(
 @main.command()
 @_DB
 @click.option("--exercise", "exercise_id", default=None, help="Open this exercise directly.")
+@click.option(
+    "--stuck-after",
+    type=click.FloatRange(min=0.5),
+    default=10.0,
+    show_default=True,
+    help="Flag a running team that has made no decision for this many minutes.",
+)
 @guarded
-def facilitate(db: str, exercise_id: str | None) -> None:
+def facilitate(db: str, exercise_id: str | None, stuck_after: float) -> None:
     """The facilitator console."""
     from facilitator.app import run_facilitate
 
-    run_facilitate(db, exercise_id)
+    run_facilitate(db, exercise_id, stuck_after)
 
 
 # -- authoring -------------------------------------------------------------------------------

@@ -123,19 +123,28 @@ def test_clock_and_delay_formats(minutes: float, clock: str, delay: str) -> None
     assert delay_text(minutes) == delay
 
 
-def test_online_means_joined_and_not_stepped_out(db: tuple[str, dict[str, str]]) -> None:
+def test_online_means_connected_and_a_step_out_is_shown_apart(
+    db: tuple[str, dict[str, str]],
+) -> None:
     path, codes = db
     with other_process(path) as exercise:
         exercise.start()
         ana = exercise.join("red", codes["red"], "investigator", "Ana")
         ben = exercise.join("red", codes["red"], "social_worker", "Ben")
         exercise.step_out(ben)
-        people = {p.name: p.online for p in participants(exercise.events("red"))}
-        assert people == {"Ana": True, "Ben": False}
+        people = {
+            p.name: (p.online, p.stepped_out_at is not None)
+            for p in participants(exercise.events("red"), exercise.roster("red"))
+        }
+        assert people == {"Ana": (True, False), "Ben": (True, True)}
         exercise.step_back(ben)
+        exercise.leave(ana)
         exercise.join("red", codes["red"], "investigator", "Ana")  # a rejoin is one person
-        people = {p.name: p.online for p in participants(exercise.events("red"))}
-        assert people == {"Ana": True, "Ben": True}
+        people = {
+            p.name: (p.online, p.stepped_out_at is not None)
+            for p in participants(exercise.events("red"), exercise.roster("red"))
+        }
+        assert people == {"Ana": (True, False), "Ben": (True, False)}
         board = build_board(exercise, exercise.events())
         # the step-out stays an alert until acknowledged, noting that Ben is back
         (alert,) = board.team("red").alerts
@@ -164,11 +173,11 @@ def test_the_console_shows_roleplayer_cues_dilemmas_and_the_inject_warning(
     with ExerciseService.open(tmp_path / "cued.db", create=True) as svc:
         exercise, _ = svc.create(cued_scenario(tmp_path), ["red"], exercise_id="cued")
         board = build_board(exercise, exercise.events())
-        team = team_detail(board.team("red")).plain
+        team = team_detail(board.team("red"), exercise.scenario.role_names).plain
         assert "Role-players: ROLEPLAYER-SCENE-CUE" in team
         assert "Dilemma (you score it): “Note the indicators you see” — DILEMMA-GUIDANCE" in team
         row = next(r for r in board.msel if r.inject == "journalist_call")
-        detail = inject_detail(row).plain
+        detail = inject_detail(row, exercise.scenario.role_names).plain
         assert "Content warning (trainees see it first): INJECT-WARNING" in detail
         assert "Role-players: ROLEPLAYER-INJECT-CUE" in detail
         assert "INJECT-DILEMMA-GUIDANCE" in detail
@@ -293,7 +302,8 @@ async def test_publish_to_all_and_skip_for_one_team(db: tuple[str, dict[str, str
         assert "birth_certificate" not in board(app).states["blue"].skipped
         table = app.screen.query_one("#msel-table", DataTable)
         assert str(table.get_cell("birth_certificate", "team:red")) == "skipped"
-        assert str(table.get_cell("journalist_call", "team:blue")).startswith("✉")
+        # nobody is seated in blue: the call reached no one, and the console says so
+        assert str(table.get_cell("journalist_call", "team:blue")) == "not delivered"
         events = board(app).team_events("red")
         skipped = [e.event for e in events if isinstance(e.event, InjectSkipped)]
         assert skipped[0].reason == "late"
@@ -317,13 +327,13 @@ async def test_an_alert_from_another_process_rings_and_sticks_until_acknowledged
         assert any("STEP-OUT" in t for t in toasts(app))
         table = app.screen.query_one("#team-table", DataTable)
         cell = table.get_cell("blue", "alert")
-        assert isinstance(cell, Text) and str(cell) == "⚠ CRIT"
+        assert isinstance(cell, Text) and str(cell).startswith("⚠ CRIT")
         assert any(str(span.style) == ALERT_STYLE for span in cell.spans)
-        assert str(table.get_cell("red", "alert")) == ""
+        assert "⚠" not in str(table.get_cell("red", "alert"))
         # the cursor is on red, which has no alert: a acknowledges the alerting team's
         await pilot.press("a")
         await until(pilot, lambda: not board(app).alerts)
-        assert str(table.get_cell("blue", "alert")) == ""
+        await until(pilot, lambda: "⚠" not in str(table.get_cell("blue", "alert")))
         acks = [e for e in board(app).team_events("blue") if isinstance(e.event, AlertAcknowledged)]
         assert len(acks) == 2
 

@@ -450,6 +450,7 @@ def _injects(
             "status": status,
             "delivered_at": round(arrival.clock, 2) if arrival else None,
             "manual": arrival.manual if arrival else False,
+            "reached": list(arrival.reached) if arrival and arrival.reached is not None else None,
             "expected": inject.expected,
             "asks_response": bool(inject.choices),
             "response": (

@@ -277,7 +277,9 @@ def _injects(team: dict[str, Any]) -> list[str]:
         title = f"{authored(i['subject'])} ({i['channel'].replace('_', ' ')}" + (
             f", from {authored(i['from'])})" if i["from"] else ")"
         )
-        if i["status"] == "delivered":
+        if i["status"] == "delivered" and i.get("reached") == []:
+            delivered = f"not delivered: no one was seated at {time_text(i['delivered_at'])}"
+        elif i["status"] == "delivered":
             delivered = time_text(i["delivered_at"]) + (" by hand" if i["manual"] else "")
         elif i["status"] == "skipped":
             delivered = f"skipped at {time_text(i['skipped_at'])}" + (
@@ -289,7 +291,7 @@ def _injects(team: dict[str, Any]) -> list[str]:
             r = i["response"]
             response = f"{authored(r['label'])} — {_who(r)}"
         elif i["asks_response"]:
-            response = "no response" if i["status"] == "delivered" else "—"
+            response = "no response" if _reached(i) else "—"
         else:
             response = "none asked"
         row = [title, delivered, response, duration_text(i["response_minutes"])]
@@ -323,6 +325,12 @@ def _comparison(
     out += _table(header, rows, "lllrrr" + "r" * len(competencies))
     out += ["", f"Each competency: points (%). {PERCENT_BASIS}", ""]
     return out
+
+
+def _reached(inject: dict[str, Any]) -> bool:
+    """Whether an inject reached a person: delivered while someone was seated (or before
+    the roster was kept, when ``reached`` is unknown)."""
+    return inject["status"] == "delivered" and inject.get("reached") != []
 
 
 def _share_cell(score: dict[str, Any]) -> str:

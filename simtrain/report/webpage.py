@@ -324,7 +324,12 @@ def _injects(team: dict[str, Any]) -> str:
             f"<strong>{e(i['subject'])}</strong><br>"
             f'<span class="muted">{e(i["channel"].replace("_", " "))}{sender}</span>'
         )
-        if i["status"] == "delivered":
+        if i["status"] == "delivered" and i.get("reached") == []:
+            delivered = (
+                '<span class="muted">not delivered: no one was seated at '
+                f"{time_text(i['delivered_at'])}</span>"
+            )
+        elif i["status"] == "delivered":
             delivered = time_text(i["delivered_at"]) + (
                 '<br><span class="muted">by hand</span>' if i["manual"] else ""
             )
@@ -341,7 +346,8 @@ def _injects(team: dict[str, Any]) -> str:
                 f'{e(i["response"]["label"])}<br><span class="muted">{_who(i["response"])}</span>'
             )
         elif i["asks_response"]:
-            response = "<em>no response</em>" if i["status"] == "delivered" else "—"
+            reached = i["status"] == "delivered" and i.get("reached") != []
+            response = "<em>no response</em>" if reached else "—"
         else:
             response = '<span class="muted">none asked</span>'
         cells = [title, delivered, response, e(duration_text(i["response_minutes"]))]

@@ -5,9 +5,9 @@ records the screens render: the team board, the master events list, alerts, a te
 timeline and its debrief. Keeping this pure lets the console stay a thin view, and lets
 these projections move into the service later without change.
 
-"Online" means: the participant has joined the team (a ``joined`` event) and has not
-stepped out since (the latest of their ``step_out``/``step_back`` events is not a
-step-out). The event log records no "left" event, so a closed terminal stays online.
+"Online" means connected: the seat is on the exercise's roster and its lease runs (its
+process renews it; a seat that quits, is killed or whose browser closes goes offline
+within one lease). A seat that stepped out is online but away.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from simtrain.engine.events import (
     InjectSkipped,
     Joined,
     JoinFailed,
+    Left,
     MessageSent,
     Moved,
     Observed,
@@ -33,8 +34,9 @@ from simtrain.engine.events import (
     TimerFired,
 )
 from simtrain.engine.explore import best_scores
-from simtrain.engine.state import TeamState
-from simtrain.exercise import ClockState, Exercise, Recorded
+from simtrain.engine.state import PathStep, TeamState
+from simtrain.exercise import ClockState, Exercise, Recorded, SeatRecord
+from simtrain.scenario.channels import CHANNEL_NAMES
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.model import Choice
 from simtrain.text import delay_text, time_text
@@ -56,6 +58,8 @@ ALERT_TITLES = {
 """How each kind of alert is announced."""
 ALERT_MARKS = {CRITICAL: "⚠ CRIT", STEPPED_OUT: "⚠ OUT", JOIN_FAILURES: "⚠ CODE"}
 """The board cell of a team's most pressing alert kind (in this order)."""
+STUCK_AFTER = 10.0
+"""Exercise minutes without a decision after which a running team is flagged."""
 OBSERVATION_LABELS = {"strength": "Strength", "improvement": "Area for improvement", "note": "Note"}
 """How each kind of observation is titled."""
 
@@ -127,6 +131,12 @@ class TeamRow:
     """The current scene's cues for live role-players (facilitator only)."""
     dilemmas: tuple[Dilemma, ...] = ()
     """The current scene's facilitator-scored options."""
+    open_roles: tuple[str, ...] = ()
+    """Names of the scenario's roles no one online holds in the team."""
+    needs: tuple[str, ...] = ()
+    """Names of the roles that can take a choice in the current scene."""
+    stuck: str = ""
+    """Why the team looks stuck ('' when it does not), as a sentence for the console."""
 
     @property
     def online(self) -> tuple[Participant, ...]:
@@ -149,10 +159,20 @@ class InjectCell:
     """Delivered by hand rather than on schedule."""
     answer: str = ""
     """The team's response (choice label) and who gave it, once answered."""
+    reached: tuple[str, ...] | None = None
+    """Who was seated to read it when it arrived (None: not recorded, as in older logs)."""
+
+    @property
+    def unread(self) -> bool:
+        """Recorded while no one was seated in the team and never answered: it reached no
+        one, so it is shown as not delivered (and no response is awaited from anyone)."""
+        return self.reached == () and not self.answer
 
     @property
     def short(self) -> str:
         """The cell text of the MSEL table."""
+        if self.unread:
+            return "not delivered"
         if self.status in ("delivered", "answering"):
             mark = "✓" if self.status == "delivered" else "✉"
             return f"{mark} {time_text(self.clock or 0.0)}"
@@ -173,6 +193,10 @@ class InjectCell:
         """A sentence for the inject detail pane."""
         at = time_text(self.clock or 0.0)
         how = "by hand" if self.manual else "on schedule"
+        if self.unread:
+            return f"not delivered: recorded at {at} ({how}), but no one was seated to read it"
+        if self.reached:
+            how += ", read by " + ", ".join(self.reached)
         if self.status == "delivered":
             return f"delivered at {at} ({how})" + (f"; {self.answer}" if self.answer else "")
         if self.status == "answering":
@@ -268,27 +292,48 @@ class Board:
         return [e for e in self.events if e.team == team]
 
 
-def participants(events: Iterable[Recorded]) -> tuple[Participant, ...]:
-    """The people of one team in joining order, from its joins, step-outs and -backs."""
+def participants(
+    events: Iterable[Recorded],
+    roster: Sequence[SeatRecord] | None = None,
+    wall: float | None = None,
+) -> tuple[Participant, ...]:
+    """The people of one team in joining order. With the ``roster`` (the team's seats),
+    online means connected at Unix time ``wall``; without it, joined and not left. Step
+    outs come from the step-out and step-back events either way."""
     people: dict[tuple[str, str], Participant] = {}
     for entry in events:
         event = entry.event
-        if not isinstance(event, Joined | SteppedOut | SteppedBack):
+        if not isinstance(event, Joined | Left | SteppedOut | SteppedBack):
             continue
         name = event.name or entry.actor
         key = (name, entry.role or "")
         known = people.get(key)
         if isinstance(event, Joined):
-            if known is None:
-                people[key] = Participant(name, entry.role or "", event.clock, True, None)
-            else:
-                people[key] = Participant(name, known.role, known.joined_at, True, None)
+            joined = known.joined_at if known is not None else event.clock
+            people[key] = Participant(name, entry.role or "", joined, True, None)
+        elif known is not None and isinstance(event, Left):
+            people[key] = Participant(name, known.role, known.joined_at, False, None)
         elif known is not None:
             out = isinstance(event, SteppedOut)
             people[key] = Participant(
-                name, known.role, known.joined_at, not out, event.clock if out else None
+                name, known.role, known.joined_at, known.online, event.clock if out else None
             )
-    return tuple(people.values())
+    if roster is None:
+        return tuple(people.values())
+    now = time.time() if wall is None else wall
+    seated: dict[tuple[str, str], Participant] = {}
+    for seat in roster:
+        key = (seat.name, seat.role)
+        known = people.get(key)
+        online = seat.online(now) or (key in seated and seated[key].online)
+        seated[key] = Participant(
+            seat.name,
+            seat.role,
+            known.joined_at if known is not None else 0.0,
+            online,
+            known.stepped_out_at if known is not None and online else None,
+        )
+    return tuple(seated.values())
 
 
 def open_alerts(scenario: Scenario, team: str, events: Sequence[Recorded]) -> tuple[Alert, ...]:
@@ -313,7 +358,7 @@ def open_alerts(scenario: Scenario, team: str, events: Sequence[Recorded]) -> tu
                         CRITICAL,
                         f"critical error: {choice.critical} (chose “{choice.label}”)",
                         event.clock,
-                        who(entry.actor, entry.role),
+                        who(entry.actor, _role_name(scenario, entry.role)),
                     )
                 )
         elif isinstance(event, SteppedOut):
@@ -323,7 +368,14 @@ def open_alerts(scenario: Scenario, team: str, events: Sequence[Recorded]) -> tu
             if returned is not None and returned >= event.clock:
                 text += f" (back at {time_text(returned)})"
             alerts.append(
-                Alert(entry.id, team, STEPPED_OUT, text, event.clock, who(name, entry.role))
+                Alert(
+                    entry.id,
+                    team,
+                    STEPPED_OUT,
+                    text,
+                    event.clock,
+                    who(name, _role_name(scenario, entry.role)),
+                )
             )
     failed = _join_failures(team, events, acknowledged)
     return tuple(alerts) if failed is None else tuple(sorted([*alerts, failed], key=_by_id))
@@ -357,25 +409,85 @@ def alert_mark(alerts: Sequence[Alert]) -> str:
     return next((mark for kind, mark in ALERT_MARKS.items() if kind in kinds), "")
 
 
+def _role_name(scenario: Scenario, role: str | None) -> str | None:
+    """A role's name for people to read (None stays None)."""
+    return scenario.role_names.get(role, role) if role else None
+
+
+def _who_chose(step: PathStep | None, names: Mapping[str, str]) -> str:
+    """Who made a decision, with the role's name ('' for no decision)."""
+    if step is None:
+        return ""
+    return who(step.actor or step.role, names.get(step.role, step.role) if step.actor else None)
+
+
+def stuck_reason(
+    ended: bool,
+    clock: ClockState,
+    online: int,
+    needs: Sequence[str],
+    idle: float,
+    stuck_after: float,
+) -> str:
+    """Why a team looks stuck: no one online, no one online who can choose anything in
+    its scene (and which role it needs), or no decision for ``stuck_after`` minutes ('' when
+    none of these holds). ``needs`` are the names of the roles that can choose now."""
+    if ended or clock.state != "running":
+        return ""
+    if not online:
+        wanted = f" (the scene needs the {' or '.join(needs)})" if needs else ""
+        return f"no one is online{wanted}"
+    if not needs:
+        return "no one can choose anything in this scene: move the team (g on its screen)"
+    if idle >= stuck_after:
+        return f"no decision for {int(idle)} min"
+    return ""
+
+
 def team_row(
     scenario: Scenario,
     team: str,
     state: TeamState,
     events: Sequence[Recorded],
     now: float,
+    *,
+    roster: Sequence[SeatRecord] | None = None,
+    wall: float | None = None,
+    clock: ClockState | None = None,
+    needs: Sequence[str] = (),
+    stuck_after: float = STUCK_AFTER,
 ) -> TeamRow:
-    """The board line of one team at exercise time ``now``."""
+    """The board line of one team at exercise time ``now`` (and Unix time ``wall``).
+
+    ``roster`` is the team's seats; ``needs`` the roles that can take a choice in the
+    team's scene now; a running team is flagged after ``stuck_after`` minutes without a
+    decision.
+    """
     best = best_scores(scenario)
     per = tuple((c, state.points.get(c, 0), best.get(c, 0)) for c in scenario.competencies)
     last = state.path[-1] if state.path else None
+    people = participants(events, roster, wall)
+    held = {p.role for p in people if p.online}
+    names = scenario.role_names
+    since = last.clock if last else state.entered_at
+    stuck = ""
+    if clock is not None:
+        stuck = stuck_reason(
+            state.ended,
+            clock,
+            sum(1 for p in people if p.online),
+            [names.get(r, r) for r in needs],
+            max(0.0, now - since),
+            stuck_after,
+        )
     return TeamRow(
         name=team,
-        participants=participants(events),
+        participants=people,
         scene=state.scene,
         scene_title=scenario.scenes[state.scene].title,
         in_scene=0.0 if state.ended else max(0.0, now - state.entered_at),
         last_decision=scenario.choices[last.choice].label if last else "",
-        last_by=who(last.actor or last.role, last.role if last.actor else None) if last else "",
+        last_by=_who_chose(last, names),
         points=sum(p for _, p, _ in per),
         best=sum(b for _, _, b in per),
         per_competency=per,
@@ -385,6 +497,9 @@ def team_row(
         outcome=state.outcome,
         roleplayer_notes=scenario.scenes[state.scene].notes_for_roleplayers or "",
         dilemmas=dilemmas(scenario.scenes[state.scene].choices),
+        open_roles=tuple(names.get(r, r) for r in scenario.roles if r not in held),
+        needs=tuple(names.get(r, r) for r in needs),
+        stuck=stuck,
     )
 
 
@@ -404,18 +519,18 @@ def inject_cell(
         if isinstance(event, InjectSkipped):
             skipped = event
         else:
-            manual = event.manual
+            manual, reached = event.manual, event.reached
             if inject in state.pending:
-                return InjectCell("answering", event.clock, manual=manual)
+                return InjectCell("answering", event.clock, manual=manual, reached=reached)
             answer = next((p for p in state.path if p.inject == inject), None)
             text = ""
             if answer is not None:
                 text = (
                     f"answered at {time_text(answer.clock)} by "
-                    f"{who(answer.actor or answer.role, answer.role if answer.actor else None)}: "
+                    f"{_who_chose(answer, scenario.role_names)}: "
                     f"“{scenario.choices[answer.choice].label}”"
                 )
-            return InjectCell("delivered", event.clock, manual=manual, answer=text)
+            return InjectCell("delivered", event.clock, manual=manual, answer=text, reached=reached)
     if skipped is not None:
         return InjectCell("skipped", skipped.clock)
     if state.ended:
@@ -465,7 +580,9 @@ def msel(
     return tuple(rows)
 
 
-def build_board(exercise: Exercise, events: Sequence[Recorded]) -> Board:
+def build_board(
+    exercise: Exercise, events: Sequence[Recorded], stuck_after: float = STUCK_AFTER
+) -> Board:
     """Read every team's state and the clock and assemble the dashboard.
 
     ``events`` are the exercise's stored events so far (the caller keeps them, appending
@@ -475,6 +592,7 @@ def build_board(exercise: Exercise, events: Sequence[Recorded]) -> Board:
     states = {team: exercise.state(team) for team in exercise.teams}
     taken_at = time.time()
     clock = exercise.clock(wall=taken_at)
+    roster = exercise.roster()
     by_team: dict[str, list[Recorded]] = {team: [] for team in exercise.teams}
     for entry in events:
         if entry.team in by_team:
@@ -486,7 +604,19 @@ def build_board(exercise: Exercise, events: Sequence[Recorded]) -> Board:
         clock=clock,
         taken_at=taken_at,
         teams=tuple(
-            team_row(scenario, team, states[team], by_team[team], now) for team in exercise.teams
+            team_row(
+                scenario,
+                team,
+                states[team],
+                by_team[team],
+                now,
+                roster=[s for s in roster if s.team == team],
+                wall=taken_at,
+                clock=clock,
+                needs=exercise.scene_roles(states[team], now),
+                stuck_after=stuck_after,
+            )
+            for team in exercise.teams
         ),
         msel=msel(scenario, states, by_team, now),
         states=states,
@@ -518,6 +648,11 @@ def timeline(scenario: Scenario, events: Sequence[Recorded]) -> list[Entry]:
     """A team's story, event by event, for the facilitator's eyes (nothing hidden)."""
     entries: list[Entry] = []
     delivered: dict[str, float] = {}
+    names = scenario.role_names
+
+    def person(actor: str, role: str | None) -> str:
+        return who(actor, names.get(role, role) if role else None)
+
     for logged in events:
         event = logged.event
         head, details, critical = "", [], False
@@ -526,7 +661,9 @@ def timeline(scenario: Scenario, events: Sequence[Recorded]) -> list[Entry]:
             if choice is None:
                 continue
             inject_id = scenario.choice_inject.get(choice.id)
-            head = f"{who(logged.actor, logged.role)} chose “{choice.label}”"
+            head = f"{person(logged.actor, logged.role)} chose “{choice.label}”"
+            if event.open_role:
+                head += f" for the open role of {names.get(event.open_role, event.open_role)}"
             if inject_id is not None:
                 took = event.clock - delivered.get(inject_id, event.clock)
                 head += (
@@ -547,9 +684,12 @@ def timeline(scenario: Scenario, events: Sequence[Recorded]) -> list[Entry]:
                 continue
             delivered[inject.id] = event.clock
             how = "published by the facilitator" if event.manual else "arrived"
-            head = (
-                f"Inject {how}: “{inject.subject}” ({inject.channel}, from {inject.from_ or '—'})"
-            )
+            channel = CHANNEL_NAMES.get(inject.channel, inject.channel)
+            head = f"Inject {how}: “{inject.subject}” ({channel}, from {inject.from_ or '—'})"
+            if event.reached == ():
+                head += " — no one was seated: not delivered"
+            elif event.reached:
+                details.append("Read by: " + ", ".join(event.reached))
             if inject.expected:
                 details.append(f"Expected: {inject.expected}")
             if inject.choices:
@@ -573,13 +713,16 @@ def timeline(scenario: Scenario, events: Sequence[Recorded]) -> list[Entry]:
             if event.note:
                 details.append(f"Note: {event.note}")
         elif isinstance(event, Joined):
-            head = f"{who(event.name or logged.actor, logged.role)} joined"
+            head = f"{person(event.name or logged.actor, logged.role)} joined"
+        elif isinstance(event, Left):
+            head = f"{person(event.name or logged.actor, logged.role)} left"
         elif isinstance(event, SteppedOut):
-            head = f"{who(event.name or logged.actor, logged.role)} asked to step out"
+            head = f"{person(event.name or logged.actor, logged.role)} asked to step out"
         elif isinstance(event, SteppedBack):
-            head = f"{who(event.name or logged.actor, logged.role)} is back"
+            head = f"{person(event.name or logged.actor, logged.role)} is back"
         elif isinstance(event, MessageSent):
-            head = f"Message sent ({event.channel}, from {event.sender}): {event.subject}"
+            channel = CHANNEL_NAMES.get(event.channel, event.channel)
+            head = f"Message sent ({channel}, from {event.sender}): {event.subject}"
             details.append(event.text)
         elif isinstance(event, Observed):
             label = OBSERVATION_LABELS.get(event.category, "Note")
@@ -588,7 +731,8 @@ def timeline(scenario: Scenario, events: Sequence[Recorded]) -> list[Entry]:
         elif isinstance(event, AlertAcknowledged):
             head = "Alert acknowledged"
         elif isinstance(event, JoinFailed):
-            head = f"Wrong join code tried by “{logged.actor}” as {logged.role}"
+            role = names.get(logged.role or "", logged.role)
+            head = f"Wrong join code tried by “{logged.actor}” as {role}"
         else:
             head = event.kind.replace("_", " ")
         entries.append(
@@ -606,13 +750,15 @@ def inbox(scenario: Scenario, state: TeamState, events: Sequence[Recorded]) -> l
             inject = scenario.injects.get(event.inject)
             if inject is not None:
                 state_note = " (response open)" if inject.id in state.pending else ""
+                channel = CHANNEL_NAMES.get(inject.channel, inject.channel)
                 lines.append(
-                    f"{time_text(event.clock)} {inject.channel} from {inject.from_ or '—'}: "
+                    f"{time_text(event.clock)} {channel} from {inject.from_ or '—'}: "
                     f"{inject.subject}{state_note}"
                 )
         elif isinstance(event, MessageSent):
             lines.append(
-                f"{time_text(event.clock)} {event.channel} from {event.sender}: "
+                f"{time_text(event.clock)} {CHANNEL_NAMES.get(event.channel, event.channel)} "
+                f"from {event.sender}: "
                 f"{event.subject} (ad hoc)"
             )
     return lines
@@ -644,6 +790,8 @@ class Response:
     needs_answer: bool
     closed: bool = False
     """The team reached an ending, so an open response can no longer come."""
+    unread: bool = False
+    """Recorded while no one was seated in the team: it reached no one."""
 
     @property
     def delay(self) -> float | None:
@@ -653,6 +801,9 @@ class Response:
     @property
     def text(self) -> str:
         """One line for the debrief."""
+        if self.unread and self.answered_at is None:
+            at = time_text(self.delivered_at)
+            return f"{self.subject}: not delivered — no one was seated at {at}"
         if not self.needs_answer:
             at = time_text(self.delivered_at)
             return f"{self.subject}: delivered at {at}, no response needed"
@@ -711,9 +862,10 @@ def team_debrief(
                 delivered_at=event.clock,
                 answered_at=step.clock if step else None,
                 answer=scenario.choices[step.choice].label if step else "",
-                by=who(step.actor or step.role, step.role if step.actor else None) if step else "",
+                by=_who_chose(step, scenario.role_names),
                 needs_answer=bool(inject.choices),
                 closed=state.ended,
+                unread=event.reached == (),
             )
         )
     observations = tuple(
