@@ -327,3 +327,20 @@ def test_follow_the_money_marks_its_dilemmas_and_warns_on_threats() -> None:
     injects = {i.id: i for i in scenario.model.injects}
     assert injects["witness_withdraws"].content_warning
     assert injects["esra_age"].content_warning
+
+
+@pytest.mark.parametrize("name", ["port-arrivals", "follow-the-money", "morning-after"])
+def test_family_scenarios_offer_phase_hot_washes(name: str) -> None:
+    """Content review §4: the OSCE cycle debriefs after each phase, not only at the end.
+    Three facilitator-published checkpoints per family scenario, each with questions for
+    the team and guidance for the facilitator; they change nothing a rule reads."""
+    from simtrain.engine.explore import inert_injects
+
+    scenario = load_file(SHIPPED[name]).scenario
+    assert scenario is not None
+    checkpoints = [i for i in scenario.model.injects if i.id.startswith("hotwash_")]
+    assert len(checkpoints) == 3
+    for inject in checkpoints:
+        assert inject.at is None and inject.when is None and not inject.choices
+        assert inject.message.count("?") >= 3 and inject.expected
+    assert {i.id for i in checkpoints} <= inert_injects(scenario)
