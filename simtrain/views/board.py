@@ -26,12 +26,9 @@ from simtrain.engine.events import (
     JoinFailed,
     Left,
     MessageSent,
-    Moved,
     Observed,
-    ScoreAdjusted,
     SteppedBack,
     SteppedOut,
-    TimerFired,
 )
 from simtrain.engine.explore import best_scores
 from simtrain.engine.state import PathStep, TeamState
@@ -40,6 +37,11 @@ from simtrain.scenario.channels import CHANNEL_NAMES
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.model import Choice
 from simtrain.text import delay_text, time_text
+from simtrain.views.audience import Audience
+from simtrain.views.timeline import describe
+
+LIVE_CONSOLE = Audience.facilitator()
+"""The console reads a team's log as the facilitator does."""
 
 CRITICAL = "critical"
 """Alert kind: a decision flagged as a critical error."""
@@ -640,42 +642,32 @@ class Entry:
     critical: bool = False
 
 
-def _assess_text(assess: Mapping[str, int]) -> str:
-    return ", ".join(f"{'+' if p > 0 else ''}{p} {c}" for c, p in assess.items())
-
-
 def timeline(scenario: Scenario, events: Sequence[Recorded]) -> list[Entry]:
-    """A team's story, event by event, for the facilitator's eyes (nothing hidden)."""
+    """A team's story, event by event, for the facilitator's eyes: each event's line as
+    every timeline words it (:func:`simtrain.views.timeline.describe`), with what the
+    console adds beneath — the rationale, the feedback, the expected action, the replies
+    on offer, who read an inject, a message's text. Step-outs are listed here, live, for
+    the facilitator's care of the person; no report ever lists them."""
     entries: list[Entry] = []
     delivered: dict[str, float] = {}
-    names = scenario.role_names
-
-    def person(actor: str, role: str | None) -> str:
-        return who(actor, names.get(role, role) if role else None)
-
     for logged in events:
         event = logged.event
-        head, details, critical = "", [], False
+        head = describe(scenario, logged, LIVE_CONSOLE)
+        details: list[str] = []
+        critical = False
         if isinstance(event, Chose):
             choice = scenario.choices.get(event.choice)
             if choice is None:
                 continue
             inject_id = scenario.choice_inject.get(choice.id)
-            head = f"{person(logged.actor, logged.role)} chose “{choice.label}”"
-            if event.open_role:
-                head += f" for the open role of {names.get(event.open_role, event.open_role)}"
             if inject_id is not None:
                 took = event.clock - delivered.get(inject_id, event.clock)
-                head += (
-                    f" — answering “{scenario.injects[inject_id].subject}” after {delay_text(took)}"
+                details.append(
+                    f"Answering “{scenario.injects[inject_id].subject}” after {delay_text(took)}"
                 )
             if event.rationale:
                 details.append(f"Rationale: {event.rationale}")
-            if choice.assess:
-                details.append(f"Assessment: {_assess_text(choice.assess)}")
-            if choice.critical:
-                critical = True
-                details.append(f"CRITICAL: {choice.critical}")
+            critical = bool(choice.critical)
             if choice.feedback:
                 details.append(f"Feedback: {choice.feedback}")
         elif isinstance(event, InjectDelivered):
@@ -683,58 +675,14 @@ def timeline(scenario: Scenario, events: Sequence[Recorded]) -> list[Entry]:
             if inject is None:
                 continue
             delivered[inject.id] = event.clock
-            how = "published by the facilitator" if event.manual else "arrived"
-            channel = CHANNEL_NAMES.get(inject.channel, inject.channel)
-            head = f"Inject {how}: “{inject.subject}” ({channel}, from {inject.from_ or '—'})"
-            if event.reached == ():
-                head += " — no one was seated: not delivered"
-            elif event.reached:
+            if event.reached:
                 details.append("Read by: " + ", ".join(event.reached))
             if inject.expected:
                 details.append(f"Expected: {inject.expected}")
             if inject.choices:
                 details.append("Responses: " + "; ".join(f"“{c.label}”" for c in inject.choices))
-        elif isinstance(event, InjectSkipped):
-            skipped = scenario.injects.get(event.inject)
-            head = f"Inject skipped: “{skipped.subject if skipped else event.inject}”"
-            if event.reason:
-                details.append(f"Reason: {event.reason}")
-        elif isinstance(event, TimerFired):
-            scene = scenario.scenes.get(event.scene)
-            head = f"Time ran out in “{scene.title if scene else event.scene}”"
-        elif isinstance(event, Moved):
-            scene = scenario.scenes.get(event.scene)
-            head = f"Facilitator moved the team to “{scene.title if scene else event.scene}”"
-            if event.reason:
-                details.append(f"Reason: {event.reason}")
-        elif isinstance(event, ScoreAdjusted):
-            points = event.points
-            head = f"Score adjusted: {'+' if points > 0 else ''}{points} {event.competency}"
-            if event.note:
-                details.append(f"Note: {event.note}")
-        elif isinstance(event, Joined):
-            head = f"{person(event.name or logged.actor, logged.role)} joined"
-        elif isinstance(event, Left):
-            head = f"{person(event.name or logged.actor, logged.role)} left"
-        elif isinstance(event, SteppedOut):
-            head = f"{person(event.name or logged.actor, logged.role)} asked to step out"
-        elif isinstance(event, SteppedBack):
-            head = f"{person(event.name or logged.actor, logged.role)} is back"
-        elif isinstance(event, MessageSent):
-            channel = CHANNEL_NAMES.get(event.channel, event.channel)
-            head = f"Message sent ({channel}, from {event.sender}): {event.subject}"
+        elif isinstance(event, MessageSent) and event.text:
             details.append(event.text)
-        elif isinstance(event, Observed):
-            label = OBSERVATION_LABELS.get(event.category, "Note")
-            head = f"{label} observed" + (f" ({event.competency})" if event.competency else "")
-            details.append(event.text)
-        elif isinstance(event, AlertAcknowledged):
-            head = "Alert acknowledged"
-        elif isinstance(event, JoinFailed):
-            role = names.get(logged.role or "", logged.role)
-            head = f"Wrong join code tried by “{logged.actor}” as {role}"
-        else:
-            head = event.kind.replace("_", " ")
         entries.append(
             Entry(logged.id, logged.seq, event.clock, event.kind, head, tuple(details), critical)
         )

@@ -9,15 +9,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simtrain.engine.events import (
+    AlertAcknowledged,
     Chose,
     InjectDelivered,
     InjectSkipped,
     Joined,
     JoinFailed,
+    Left,
     MessageSent,
     Moved,
     Observed,
     ScoreAdjusted,
+    SteppedBack,
+    SteppedOut,
     TimerFired,
 )
 from simtrain.exercise import Exercise, Recorded
@@ -129,6 +133,9 @@ def describe(scenario: Scenario, logged: Recorded, audience: Audience) -> str:
         choice = scenario.choices.get(event.choice)
         label = choice.label if choice else event.choice
         text = f"{logged.actor or role} ({role}) chose “{label}”"
+        if event.open_role:
+            held = scenario.role_names.get(event.open_role, event.open_role)
+            text += f" for the open role of {held}"
         if choice is not None:
             names = {c.id: c.name for c in scenario.rubric.competencies}
             text += f" [{assessment_text(choice.assess, names)}]"
@@ -149,6 +156,8 @@ def describe(scenario: Scenario, logged: Recorded, audience: Audience) -> str:
         )
         sender = f", from {inject.from_}" if inject.from_ else ""
         text = f"Inject “{inject.subject}” arrived ({inject.channel}{sender}), {how}"
+        if event.reached == ():
+            text += " — no one was seated: not delivered"
         return text + _arrival(scenario, inject.goto)
     if isinstance(event, InjectSkipped):
         skipped = scenario.injects.get(event.inject)
@@ -182,6 +191,14 @@ def describe(scenario: Scenario, logged: Recorded, audience: Audience) -> str:
         competency = _competency(scenario, event.competency)
         about = f" ({competency})" if competency else ""
         return f"The facilitator noted a {kind}{about}: {event.text}"
+    if isinstance(event, Left):
+        return f"{event.name or logged.actor} ({role}) left"
+    if isinstance(event, SteppedOut):
+        return f"{event.name or logged.actor} ({role}) asked to step out"
+    if isinstance(event, SteppedBack):
+        return f"{event.name or logged.actor} ({role}) is back"
+    if isinstance(event, AlertAcknowledged):
+        return "The facilitator acknowledged an alert"
     if isinstance(event, JoinFailed):
         return f"A wrong join code was tried for this team by “{event.name}” as {role}"
     return event.kind.replace("_", " ")
