@@ -164,7 +164,9 @@ async def test_a_markup_name_shows_as_written_on_the_console(
             # the toast is drawn (render() raised the markup error) and reads as written
             await until(
                 pilot,
-                lambda: any(f"{name} (investigator): critical error" in t for t in shown(app)),
+                lambda: any(
+                    f"{name} (Border police investigator): critical error" in t for t in shown(app)
+                ),
             )
             app.push_screen(TeamScreen("red"))
             await until(pilot, lambda: app.screen.query("#team-people"))
