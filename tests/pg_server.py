@@ -50,6 +50,8 @@ class PgServer:
     port: int
     password: str
     runas: list[str]
+    durable: bool = False
+    """fsync on, as in production (benchmarks); off for tests, whose data is thrown away."""
     databases: int = 0
     log: Path = field(init=False)
 
@@ -70,10 +72,9 @@ class PgServer:
         )
 
     def start(self) -> None:
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.folder} -F "
-            "-c full_page_writes=off -c max_connections=300 -c shared_buffers=16MB"
-        )
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=300"
+        if not self.durable:
+            options += " -F -c full_page_writes=off -c shared_buffers=16MB"
         done = self._run(
             str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
             "-o", options, "-w", "-t", "60", "start",
@@ -103,7 +104,7 @@ class PgServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_server() -> PgServer | str:
+def start_server(*, durable: bool = False) -> PgServer | str:
     """A started server, or the reason there can be none on this machine."""
     bindir = _bindir()
     if bindir is None:
@@ -124,7 +125,7 @@ def start_server() -> PgServer | str:
         for path in (folder, pwfile):
             os.chown(path, owner.pw_uid, owner.pw_gid)
     os.chmod(folder, 0o700)
-    server = PgServer(bindir, folder, _free_port(), password, runas)
+    server = PgServer(bindir, folder, _free_port(), password, runas, durable)
     done = server._run(
         str(bindir / "initdb"), "-D", str(server.data), "-U", USER, f"--pwfile={pwfile}",
         "-A", "scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync",
