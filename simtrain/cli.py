@@ -593,7 +593,12 @@ def inject(db: str, exercise_id: str, team: str | None, inject: str) -> None:
     handle = open_exercise(db, exercise_id)
     outcome = handle.publish(inject, team)
     for name, why in outcome.items():
-        click.echo(f"{name}: {'delivered' if not why else 'not delivered — ' + why}")
+        if why:
+            click.echo(f"{name}: not delivered — {why}")
+        elif handle.reached_no_one(name, inject):
+            click.echo(f"{name}: not delivered — no one in the team is seated (it is recorded)")
+        else:
+            click.echo(f"{name}: delivered")
 
 
 @main.command()

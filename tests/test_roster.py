@@ -237,6 +237,8 @@ def test_an_open_roles_choice_can_be_taken_by_any_member_and_replays(live, monke
     assert state.path[-1].role == "social_worker"
     chose = [e.event for e in exercise.events("red") if isinstance(e.event, Chose)][-1]
     assert chose.open_role == "investigator"
+    step = exercise.team_json("red")["path"][-1]
+    assert (step["role"], step["open_role"]) == ("social_worker", "investigator")
     assert exercise.replay("red") == exercise.state("red")
     # once someone holds the role, it is theirs again
     exercise.headless_seat("red", codes["red"], "investigator", "Ana")
@@ -320,3 +322,15 @@ def test_an_inject_that_reached_no_one_says_so(live) -> None:
     exercise.publish("journalist_call", "red")
     delivered = [e.event for e in exercise.events("red") if e.event.kind == "inject_delivered"]
     assert delivered[-1].reached == ()
+
+
+def test_publishing_to_a_team_with_no_one_seated_says_not_delivered(live, monkeypatch) -> None:
+    monkeypatch.setenv(LEASE_ENV, "600")
+    exercise, codes, db = live
+    exercise.headless_seat("red", codes["red"], "investigator", "Ana")
+    result = CliRunner().invoke(
+        main, ["inject", "--db", str(db), "--exercise", "ex1", "journalist_call"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "red: delivered" in result.stdout
+    assert "blue: not delivered — no one in the team is seated" in result.stdout

@@ -37,6 +37,7 @@ def team_json(scenario: Scenario, state: TeamState) -> dict[str, Any]:
                 "actor": p.actor,
                 "rationale": p.rationale,
                 "inject": p.inject,
+                "open_role": p.open_role or None,
             }
             for p in state.path
         ],

@@ -261,6 +261,17 @@ class ExerciseQueries(ABC):
         }
 
     # -- the roster -------------------------------------------------------------------------
+    def reached_no_one(self, team: str, inject: str) -> bool:
+        """Whether the inject was recorded for the team while no one there was seated: it
+        reached no one, so it was not delivered to a person (False if it never arrived or
+        the log predates the roster)."""
+        deliveries = [
+            entry.event
+            for entry in self.events(team)
+            if isinstance(entry.event, InjectDelivered) and entry.event.inject == inject
+        ]
+        return bool(deliveries) and deliveries[-1].reached == ()
+
     def roster(self, team: str | None = None) -> list[SeatRecord]:
         """Every seat that ever joined (one team's, or all), in order of first joining."""
         try:
