@@ -404,11 +404,15 @@ class PostgresStore:
         streams = sorted({stream for stream, _ in guards} | {s for s, _, _ in encoded})
 
         def insert(conn: Connection) -> tuple[float, list[int]]:
-            if conn.execute(_LOCK_EXERCISE_SQL, (exercise_id,)).fetchone() is None:
+            # one round trip: the lock, then (a new snapshot, as the lock may have waited
+            # for another writer's COMMIT) the streams' last seqs
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                locked = conn.execute(_LOCK_EXERCISE_SQL, (exercise_id,))
+                seqs = conn.execute(_LAST_SEQS_SQL, (exercise_id, streams))
+            if locked.fetchone() is None:
                 raise self._no_exercise(conn, exercise_id)
-            last: dict[str, int] = dict(
-                conn.execute(_LAST_SEQS_SQL, (exercise_id, streams)).fetchall()
-            )
+            last: dict[str, int] = dict(seqs.fetchall())
             for stream, seq in guards:
                 if last.get(stream, 0) != seq:
                     raise ConcurrencyError(exercise_id, stream, seq, int(last.get(stream, 0)))
@@ -435,7 +439,7 @@ class PostgresStore:
                         break
             return now, ids
 
-        now, ids = self._write(insert)
+        now, ids = self._write(insert, begin=False)
         return _appended(exercise_id, encoded, ids, now)
 
     # -- reading events ----------------------------------------------------------------
@@ -656,14 +660,15 @@ class PostgresStore:
                     raise _translate(exc, self._location) from None
         raise AssertionError("unreachable")
 
-    def _write(self, work: Callable[[Connection], T]) -> T:
+    def _write(self, work: Callable[[Connection], T], *, begin: bool = True) -> T:
         """Run ``work`` in one transaction; a connection that broke before COMMIT was
-        sent wrote nothing, so the work is tried once more on a new connection."""
+        sent wrote nothing, so the work is tried once more on a new connection.
+        ``begin=False``: ``work`` sends the BEGIN itself (pipelined with its first reads)."""
         with self._lock:
             for attempt in (1, 2):
                 conn = self._connection()
                 try:
-                    with self._transaction(conn):
+                    with self._transaction(conn, begin):
                         result = work(conn)
                     return result
                 except _Lost as lost:
@@ -675,9 +680,10 @@ class PostgresStore:
         raise AssertionError("unreachable")
 
     @contextmanager
-    def _transaction(self, conn: Connection) -> Iterator[None]:
+    def _transaction(self, conn: Connection, begin: bool = True) -> Iterator[None]:
         try:
-            conn.execute("BEGIN")
+            if begin:
+                conn.execute("BEGIN")
         except psycopg.OperationalError as exc:
             if conn.broken or conn.closed:
                 raise _Lost(exc) from exc
