@@ -82,3 +82,13 @@ def pg_server() -> Iterator[PgServer]:
         yield started
     finally:
         started.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An exercise database on each backend in turn, for tests of processes sharing one:
+    a SQLite file, then a fresh PostgreSQL database on the session's server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "shared.db")
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.new_database()

@@ -94,16 +94,16 @@ def actor(
         out.put(("error", "actor", traceback.format_exc()))
 
 
-def test_no_decision_lands_in_a_pause_or_after_the_end(tmp_path: Path) -> None:
-    path = tmp_path / "pauses.db"
+def test_no_decision_lands_in_a_pause_or_after_the_end(any_db: str) -> None:
+    path = any_db
     with ExerciseService.open(path, create=True) as service:
         exercise, codes = service.create(HOTLINE, ["red"], exercise_id=EXERCISE)
         exercise.start()
     start, done, counts = CTX.Barrier(2), CTX.Event(), CTX.Array("i", 2)
     out: mp.Queue[Any] = CTX.Queue()
     procs = [
-        CTX.Process(target=pauser, args=(str(path), start, done, counts, out)),
-        CTX.Process(target=actor, args=(str(path), codes["red"], start, done, counts, out)),
+        CTX.Process(target=pauser, args=(path, start, done, counts, out)),
+        CTX.Process(target=actor, args=(path, codes["red"], start, done, counts, out)),
     ]
     for proc in procs:
         proc.start()

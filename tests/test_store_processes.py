@@ -1,4 +1,5 @@
-"""The store under real concurrency: several OS processes on one database file.
+"""The store under real concurrency: several OS processes on one database — a SQLite
+file, and (the races, the kills, the watcher) a PostgreSQL database too.
 
 Workers come from a "forkserver": a clean process that has imported the store but opened
 no database, so each worker starts quickly with its own connection, as trainee terminals
@@ -23,15 +24,15 @@ from typing import Any
 
 import pytest
 
-from simtrain.store import SCHEMA_VERSION, ConcurrencyError, EventStore, NewEvent
+from simtrain.store import SCHEMA_VERSION, ConcurrencyError, EventStore, NewEvent, open_store
 
 CTX = mp.get_context("forkserver")
 CTX.set_forkserver_preload(["simtrain.store", __name__])
 EXERCISE = "ex1"
 
 
-def _new_store(path: Path) -> None:
-    with EventStore.open(path, create=True) as store:
+def _new_store(path: str | Path) -> None:
+    with open_store(path, create=True) as store:
         store.create_exercise(
             exercise_id=EXERCISE, title="t", scenario_id="s", scenario_text="x", teams=["red"]
         )
@@ -49,7 +50,7 @@ def same_stream_writer(
 ) -> None:
     """Read the last seq, think, append one event, retry on conflict; until ``count`` landed."""
     try:
-        store = EventStore.open(path)
+        store = open_store(path)
         think = random.Random(worker)
         start.wait()
         conflicts = done = 0
@@ -69,7 +70,7 @@ def same_stream_writer(
 
 def endless_writer(path: str, worker: int, running: MpEvent) -> None:
     """Append forever: to its own stream, to a shared one, and to two streams atomically."""
-    store = EventStore.open(path)
+    store = open_store(path)
     own, n = f"team:w{worker}", 0
     running.set()
     while True:
@@ -89,7 +90,7 @@ def endless_writer(path: str, worker: int, running: MpEvent) -> None:
 
 def delayed_appender(path: str, start: MpEvent, delays: list[float]) -> None:
     """After ``start``, append one event after each delay."""
-    store = EventStore.open(path)
+    store = open_store(path)
     start.wait()
     for n, delay in enumerate(delays):
         time.sleep(delay)
@@ -117,15 +118,13 @@ def opener(path: str, worker: int, start: Barrier, out: mp.Queue[Any]) -> None:
 # -- tests --------------------------------------------------------------------------------
 
 
-def test_eight_processes_racing_on_one_stream_lose_and_duplicate_nothing(
-    tmp_path: Path,
-) -> None:
-    path, workers, count = tmp_path / "race.db", 8, 40
+def test_eight_processes_racing_on_one_stream_lose_and_duplicate_nothing(any_db: str) -> None:
+    path, workers, count = any_db, 8, 40
     _new_store(path)
     start = CTX.Barrier(workers)
     out: mp.Queue[Any] = CTX.Queue()
     procs = [
-        CTX.Process(target=same_stream_writer, args=(str(path), w, count, start, out))
+        CTX.Process(target=same_stream_writer, args=(path, w, count, start, out))
         for w in range(workers)
     ]
     for proc in procs:
@@ -136,7 +135,7 @@ def test_eight_processes_racing_on_one_stream_lose_and_duplicate_nothing(
     errors = [r[2] for r in results if r[0] != "ok"]
     assert not errors, errors[0]  # in particular no "database is locked"
     assert sum(r[2] for r in results) > 0  # the retry path really ran
-    with EventStore.open(path) as store:
+    with open_store(path) as store:
         events = store.read(EXERCISE, "team:red")
         assert store.integrity_check() == "ok"
     assert [e.seq for e in events] == list(range(1, workers * count + 1))
@@ -145,13 +144,13 @@ def test_eight_processes_racing_on_one_stream_lose_and_duplicate_nothing(
     assert [e.id for e in events] == sorted(e.id for e in events)
 
 
-def test_writers_killed_mid_write_leave_a_sound_database(tmp_path: Path) -> None:
-    path = tmp_path / "killed.db"
+def test_writers_killed_mid_write_leave_a_sound_database(any_db: str) -> None:
+    path = any_db
     _new_store(path)
     for _round in range(2):
         running = [CTX.Event() for _ in range(6)]
         procs = [
-            CTX.Process(target=endless_writer, args=(str(path), w, running[w]), daemon=True)
+            CTX.Process(target=endless_writer, args=(path, w, running[w]), daemon=True)
             for w in range(6)
         ]
         for proc in procs:
@@ -166,7 +165,7 @@ def test_writers_killed_mid_write_leave_a_sound_database(tmp_path: Path) -> None
             proc.join(timeout=30)
             assert proc.exitcode == -signal.SIGKILL
 
-        with EventStore.open(path) as store:
+        with open_store(path) as store:
             assert store.integrity_check() == "ok"
             events = store.read(EXERCISE)
             assert len(events) > 0
@@ -188,15 +187,15 @@ def test_writers_killed_mid_write_leave_a_sound_database(tmp_path: Path) -> None
                 assert appended[0].seq == last + 1
 
 
-def test_wait_for_events_sees_another_process_promptly(tmp_path: Path) -> None:
-    path = tmp_path / "watch.db"
+def test_wait_for_events_sees_another_process_promptly(any_db: str) -> None:
+    path = any_db
     _new_store(path)
     start = CTX.Event()
     delays = [0.3, 0.25, 0.35]
-    proc = CTX.Process(target=delayed_appender, args=(str(path), start, delays))
+    proc = CTX.Process(target=delayed_appender, args=(path, start, delays))
     proc.start()
     latencies = []
-    with EventStore.open(path) as store:
+    with open_store(path) as store:
         cursor = store.last_id(EXERCISE)
         start.set()
         for _ in delays:
