@@ -37,6 +37,7 @@ from simtrain.views.board import (
     build_board,
     participants,
 )
+from tests.pilot import until
 
 from .conftest import cued_scenario
 
@@ -76,15 +77,6 @@ async def console(
     finally:
         app.wait_stopped()
         service.close()
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 30) -> None:
-    """Let the app run until ``condition`` holds (the live feed and workers are threads)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the console did not get there in time")
-        await pilot.pause(0.05)
 
 
 def plain(widget: Static) -> str:

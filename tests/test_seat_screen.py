@@ -5,7 +5,6 @@ always there (Pilot and snapshot tests, issue 10)."""
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from simtrain.tui.layout import rows
 from simtrain.tui.play import PlayScreen
 from simtrain.tui.widgets import ChoiceList, KeysBar, ScenePanel, StatusLine, reflow
 from simtrain.views.session import join_seat
+from tests.pilot import until
 
 SIZES = [(80, 24), (100, 30), (160, 48)]
 WATCH = 0.1
@@ -101,13 +101,6 @@ def live(
     yield make
     for each in made:
         each.close()
-
-
-async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out waiting for the UI"
-        await pilot.pause(0.05)
 
 
 async def into_scene(pilot: Pilot) -> PlayScreen:
@@ -216,7 +209,7 @@ async def test_80_by_24_scrolls_the_scene_and_keeps_the_keys_and_the_seat(live) 
         await pilot.press("end")
         assert scene.scroll_y == scene.max_scroll_y
         keys = screen.query_one(KeysBar)
-        assert str(keys.render()) == "F9 Step out  ? Keys  q Quit"
+        assert str(keys.render()) == "F9 Step out ? Keys q Quit"  # packed below 100 columns
         assert app.screen.region.contains_region(keys.region)
         who = screen.query_one("#header-who", Label)
         text = "team red  ·  Reception social worker (Asha Verhoeven-Lindqvist)"

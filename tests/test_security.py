@@ -20,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import astuple
@@ -32,7 +32,6 @@ from aiohttp import WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner, Result
 from rich.console import Console
-from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.widgets._toast import Toast
 
@@ -55,6 +54,7 @@ from simtrain.tui.widgets import StatusLine
 from simtrain.views.board import JOIN_FAILURES, build_board
 from simtrain.views.session import join_seat
 from simtrain.views.timeline import timeline
+from tests.pilot import until
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_feature.yaml"
 EXERCISE = "quay"
@@ -74,14 +74,6 @@ def db(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         exercise, codes = svc.create(FIXTURE, ["red", "blue"], exercise_id=EXERCISE)
         exercise.start()
     return path, codes
-
-
-async def until(pilot: Pilot[None], check: Callable[[], object], timeout: float = 8.0) -> None:
-    """Let the app run until ``check()`` holds."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out waiting for the UI"
-        await pilot.pause(0.05)
 
 
 def rendered(widget: Static) -> str:

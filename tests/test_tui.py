@@ -33,6 +33,7 @@ from simtrain.tui.widgets import (
 )
 from simtrain.views.demo import start_demo
 from simtrain.views.session import TraineeSession, join_seat
+from tests.pilot import until
 
 from .conftest import cued_scenario
 
@@ -107,14 +108,6 @@ def texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(StatusLine, "tell", record)
     return told
-
-
-async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 30.0) -> None:
-    """Let the app run until ``check()`` holds."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out waiting for the UI"
-        await pilot.pause(0.05)
 
 
 def play(app: TraineeApp) -> PlayScreen:
