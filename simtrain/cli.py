@@ -199,12 +199,54 @@ def validate(paths: tuple[str, ...], as_json: bool, deep: bool, max_states: int)
         sys.exit(1)
 
 
+def budget_options(text: str) -> Callable[[F], F]:
+    """``--max-states``, ``--max-seconds`` and ``--max-memory``: the budget of a search."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--max-memory",
+            "max_memory_mb",
+            type=click.FloatRange(min=1),
+            default=400.0,
+            show_default=True,
+            help="Stop when the search has taken this many more megabytes.",
+        )(func)
+        func = click.option(
+            "--max-seconds",
+            type=click.FloatRange(min=0.1),
+            default=25.0,
+            show_default=True,
+            help="Stop after searching this long.",
+        )(func)
+        return max_states_option(text)(func)
+
+    return decorate
+
+
 @main.command()
 @click.argument("scenario", type=click.Path())
 @click.argument("steps", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the final state as JSON.")
+@click.option(
+    "--fork",
+    "fork_at",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Instead of the final state, fork the path at its N-th decision (1-based): what "
+    "the steps did from there beside the expert's best continuation (as 'simtrain fork').",
+)
+@budget_options("With --fork: stop the expert search after this many states.")
 @guarded
-def run(scenario: str, steps: tuple[str, ...], as_json: bool) -> None:
+def run(
+    scenario: str,
+    steps: tuple[str, ...],
+    as_json: bool,
+    fork_at: int | None,
+    max_states: int,
+    max_seconds: float,
+    max_memory_mb: float,
+) -> None:
     """Play one team headless from the start, applying STEPS in order.
 
     \b
@@ -217,14 +259,24 @@ def run(scenario: str, steps: tuple[str, ...], as_json: bool) -> None:
     A refused step exits 1 and says which step and why.
     """
     from simtrain.engine.fold import Engine
-    from simtrain.engine.headless import StepRefused, play
+    from simtrain.engine.headless import StepRefused, record
     from simtrain.engine.summary import team_json
 
     loaded = load_or_fail(scenario)
     try:
-        state = play(Engine(loaded), steps)
+        state, events = record(Engine(loaded), steps)
     except StepRefused as exc:
         fail(str(exc))
+    if fork_at is not None:
+        from simtrain.engine.explore import Budget
+        from simtrain.engine.fork import ForkRefused, fork
+
+        try:
+            found = fork(loaded, events, fork_at, Budget(max_states, max_seconds, max_memory_mb))
+        except ForkRefused as exc:
+            fail(f"--fork {fork_at}: {exc}")
+        _print_fork(found.to_json(loaded), loaded, "these steps", as_json)
+        return
     data = team_json(loaded, state)
     if as_json:
         emit(data)
@@ -244,22 +296,7 @@ def run(scenario: str, steps: tuple[str, ...], as_json: bool) -> None:
 @main.command()
 @click.argument("scenario", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@max_states_option("Stop after this many states (the result then says complete: false).")
-@click.option(
-    "--max-seconds",
-    type=click.FloatRange(min=0.1),
-    default=25.0,
-    show_default=True,
-    help="Stop after searching this long.",
-)
-@click.option(
-    "--max-memory",
-    "max_memory_mb",
-    type=click.FloatRange(min=1),
-    default=400.0,
-    show_default=True,
-    help="Stop when the search has taken this many more megabytes.",
-)
+@budget_options("Stop after this many states (the result then says complete: false).")
 @guarded
 def explore(
     scenario: str, as_json: bool, max_states: int, max_seconds: float, max_memory_mb: float
@@ -568,6 +605,49 @@ def act(
         _print_team(team, seat_json(handle, seat), as_json)  # the new state, to decide again on
         fail(str(exc))
     _print_team(team, seat_json(handle, seat), as_json)
+
+
+@main.command("fork")
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team whose path to fork.")
+@click.option(
+    "--at", "at", type=int, required=True, help="The decision to fork at (1-based in its path)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@budget_options("Stop the expert search after this many states (then complete: false).")
+@guarded
+@refused
+def fork_command(
+    db: str,
+    exercise_id: str,
+    team: str,
+    at: int,
+    as_json: bool,
+    max_states: int,
+    max_seconds: float,
+    max_memory_mb: float,
+) -> None:
+    """Fork here: at decision N of a team's path, what the team did from there beside the
+    expert's best continuation from the very same state (fewest critical errors, then the
+    highest total score), with the ending each reaches and the score difference."""
+    from simtrain.engine.explore import Budget
+
+    handle = open_exercise(db, exercise_id)
+    found = handle.fork(team, at, Budget(max_states, max_seconds, max_memory_mb))
+    _print_fork(found.to_json(handle.scenario), handle.scenario, f"team {team}", as_json)
+
+
+def _print_fork(data: dict[str, Any], scenario: Scenario, who: str, as_json: bool) -> None:
+    """A fork as ``fork`` and ``run --fork`` print it."""
+    from simtrain.plaintext import clean_text
+    from simtrain.views.fork import fork_lines
+
+    if as_json:
+        emit(data)
+        return
+    for line in fork_lines(data, scenario, who):  # scenario text: no control sequence in it
+        click.echo(clean_text(line))
 
 
 def _print_team(team: str, data: dict[str, Any], as_json: bool) -> None:

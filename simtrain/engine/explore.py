@@ -15,6 +15,7 @@ import resource
 import sys
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -424,7 +425,7 @@ def _score_bounds(
     return low, high
 
 
-def _components(start: Any, edges: Edges) -> list[list[Any]]:
+def _components(start: Any, edges: Mapping[Any, Mapping[Any, Any]]) -> list[list[Any]]:
     """Strongly connected components reachable from ``start``, in topological order
     (Tarjan's algorithm, iterative so that long scenarios cannot overflow the stack)."""
     index: dict[Any, int] = {}
@@ -497,12 +498,18 @@ def _steps_to(
         parent, steps = entry
         chunks.append(steps)
         entry = parents[parent]
+    return chunk_steps(scenario, chunks[::-1], scenario.roles[0])
+
+
+def chunk_steps(scenario: Scenario, chunks: list[list[str]], role: str | None) -> list[str]:
+    """Moves (each a ``_moves`` step list) as ``run`` steps, ``role`` acting first: an
+    ``as:ROLE`` only where the acting role must change (``None``: before the first choice
+    too, so that the steps apply whoever acted before them)."""
     result: list[str] = []
-    role = scenario.roles[0]
-    for steps in reversed(chunks):
+    for steps in chunks:
         if steps[0].startswith("as:"):
             wanted, choice = steps[0][3:], steps[1]
-            if role not in scenario.choice_roles(choice):
+            if role is None or role not in scenario.choice_roles(choice):
                 role = wanted
                 result.append(steps[0])
             result.append(choice)

@@ -21,7 +21,9 @@ from simtrain.engine.events import (
     Moved,
     TimerFired,
 )
+from simtrain.engine.explore import Budget
 from simtrain.engine.fold import Engine
+from simtrain.engine.fork import Fork, ForkRefused, fork
 from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
 from simtrain.exercise.clock import ClockState, clock_from_events, now
@@ -213,6 +215,16 @@ class ExerciseQueries(ABC):
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
         return self.engine.replay(folded(rows), skip_refused=True)
+
+    def fork(self, team: str, at: int, budget: Budget | None = None) -> Fork:
+        """Fork here: what the team did from its ``at``-th decision (1-based in its path)
+        beside the expert's best continuation from the state it was in just before it
+        (see :func:`simtrain.engine.fork.fork`); a decision out of range is refused."""
+        stream = team_stream(self._team(team))
+        try:
+            return fork(self.scenario, folded(self._read(stream)), at, budget)
+        except ForkRefused as exc:
+            raise ExerciseError(f"team '{team}': {exc}") from None
 
     def snapshot(self, team: str) -> tuple[int, TeamState]:
         """The team's latest sequence number and the state it belongs to, read together

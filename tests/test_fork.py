@@ -1,0 +1,208 @@
+"""Fork here (issue 18): at a decision of a team's path, what the team did beside the expert's
+best continuation from the very same state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from simtrain.cli import main
+from simtrain.engine.events import Chose
+from simtrain.engine.explore import Budget
+from simtrain.engine.fold import Engine
+from simtrain.engine.fork import ForkRefused, fork
+from simtrain.engine.headless import play, record
+from simtrain.exercise import ExerciseService, Seat
+from simtrain.scenario.compiled import Scenario
+from simtrain.scenario.validate import load_text
+
+from .conftest import FIXTURES, ROOT, load
+
+PORT = ROOT / "scenarios" / "port-arrivals.yaml"
+PATH = (
+    "separate_screening note_forgery_indicator keep_crew_back presume_child to_morning "
+    "front_desk decline_release as:social_worker replace_interpreter separate_agency_interviews "
+    "as:inspector continue_third_interview as:ngo keep_line_open accept_birth_certificate "
+    "convene_joint_planning go_joint_visit as:migration arrest_undocumented_workers "
+    "proceed_with_removals"
+).split()
+"""A team in port-arrivals that ends with two critical errors in a row: decision 15
+arrests the workers for irregular work, decision 16 removes them from the country."""
+ARREST = 15
+
+
+def invoke(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def _port() -> Scenario:
+    """port-arrivals, with its best scores stubbed: they take a 20-second search of the
+    whole scenario that has nothing to do with forks (each score's ``max``)."""
+    scenario = load(PORT)
+    scenario.meta["best_scores"] = dict.fromkeys(scenario.competencies, 30)
+    return scenario
+
+
+def _prefix(steps: list[str], at: int) -> list[str]:
+    """The steps before the ``at``-th choice."""
+    choices = [i for i, s in enumerate(steps) if not s.startswith(("as:", "wait:", "inject:"))]
+    return steps[: choices[at - 1]]
+
+
+def test_the_expert_path_avoids_the_critical_error_and_scores_higher() -> None:
+    scenario = _port()
+    engine = Engine(scenario)
+    final, events = record(engine, PATH)
+    assert final.path[ARREST - 1].choice == "arrest_undocumented_workers"
+    found = fork(scenario, events, ARREST)
+    data = found.to_json(scenario)
+    assert set(data) == {"at", "team", "expert"} and data["at"] == ARREST
+    team, expert = data["team"], data["expert"]
+    # the team's side is what the team did, from decision N on
+    assert team["steps"] == ["as:migration", "arrest_undocumented_workers", "proceed_with_removals"]
+    assert team["ending"] == "ending_workers_removed" == final.scene
+    assert team["score"]["total"] == sum(final.points.values())
+    assert play(engine, _prefix(PATH, ARREST) + team["steps"]).points == final.points
+    # the expert's side avoids the arrest, reaches an ending and scores higher
+    assert expert["complete"] is True
+    assert "arrest_undocumented_workers" not in expert["steps"]
+    critical = [c["choice"] for c in expert["score"]["critical"]]
+    assert critical == ["separate_agency_interviews"]  # the one made before decision 15
+    assert len(critical) < len(team["score"]["critical"])
+    assert expert["score"]["total"] > team["score"]["total"]
+    assert expert["ending"] in scenario.scenes and scenario.scenes[expert["ending"]].ending
+    # and its steps, played after the team's first 14 decisions, reach that very state
+    replayed = play(engine, _prefix(PATH, ARREST) + expert["steps"])
+    assert replayed.scene == expert["ending"] and replayed.ended
+    assert sum(replayed.points.values()) == expert["score"]["total"]
+    assert set(expert["score"]["competencies"]) == set(scenario.competencies)
+
+
+def test_a_decision_out_of_range_is_refused_with_a_sentence() -> None:
+    scenario = _port()
+    _, events = record(Engine(scenario), PATH)
+    for at in (0, 17, -1):
+        with pytest.raises(
+            ForkRefused, match="the team made 16 decisions; choose one from 1 to 16"
+        ):
+            fork(scenario, events, at)
+
+
+CYCLE = """
+simtrain: 1
+id: cycle
+title: Cycle
+content_warning: Practice.
+roles: [{id: a, name: A}]
+start: hub
+scenes:
+  hub:
+    title: Hub
+    choices:
+      - {id: ask_again, label: Ask again, goto: side, assess: {trust: 1}}
+      - {id: rush, label: Rush, goto: bad, critical: Rushed., assess: {safety: 3}}
+      - {id: refer, label: Refer, goto: good, assess: {safety: 1}}
+  side:
+    title: Side
+    choices:
+      - {id: back, label: Back, goto: hub}
+      - {id: wander, label: Wander, goto: side}
+  good: {title: G, ending: {outcome: success}}
+  bad: {title: B, ending: {outcome: failure}}
+"""
+
+
+def test_a_scenario_with_cycles_terminates_and_avoids_the_critical_error() -> None:
+    scenario = load_text(CYCLE, "cycle.yaml").scenario
+    assert scenario is not None
+    steps = ["ask_again", "back", "ask_again", "wander", "back", "rush"]
+    _, events = record(Engine(scenario), steps)
+    found = fork(scenario, events, 2, Budget(max_states=1_000))
+    assert found.complete
+    assert found.team.steps == ["as:a", "back", "ask_again", "wander", "back", "rush"]
+    assert found.team.ending == "bad"
+    assert found.expert.ending == "good"
+    assert found.expert.steps[-1] == "refer" and not found.expert.state.critical
+    assert play(Engine(scenario), ["ask_again", *found.expert.steps]).scene == "good"
+
+
+def test_an_exhausted_budget_says_the_search_is_incomplete() -> None:
+    scenario = _port()
+    _, events = record(Engine(scenario), PATH)
+    found = fork(scenario, events, 9, Budget(max_states=20))
+    data = found.to_json(scenario)["expert"]
+    assert data["complete"] is False and "state budget" in data["stopped"]
+
+
+def test_run_fork_prints_both_sides() -> None:
+    fixture = str(FIXTURES / "every_feature.yaml")
+    result = invoke("run", fixture, "screen_individually", "send_back", "--fork", "2", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["team"]["steps"] == ["as:investigator", "send_back"]
+    assert [c["choice"] for c in data["team"]["score"]["critical"]] == ["send_back"]
+    assert data["expert"]["score"]["critical"] == []
+    assert data["expert"]["score"]["total"] > data["team"]["score"]["total"]
+    text = invoke("run", fixture, "screen_individually", "send_back", "--fork", "2")
+    assert text.exit_code == 0 and "the expert path: ending" in text.stdout
+    refused = invoke("run", fixture, "screen_individually", "--fork", "3")
+    assert refused.exit_code == 1
+    assert "--fork 3: decision 3 is out of range: the team made 1 decision" in refused.stderr
+    assert "Traceback" not in refused.output
+
+
+@pytest.fixture
+def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """A running port-arrivals exercise whose team red played :data:`PATH` (the best
+    scores, a 20-second search unrelated to forks, are stubbed)."""
+    monkeypatch.setattr(
+        "simtrain.exercise.service.best_score_bounds",
+        lambda scenario: (dict.fromkeys(scenario.competencies, 30), True),
+    )
+    db = str(tmp_path / "ex.db")
+    with ExerciseService.open(db, create=True) as service:
+        exercise, codes = service.create(PORT, ["red", "blue"])
+        exercise.start()
+        _, events = record(Engine(exercise.scenario), PATH)
+        seats: dict[str, Seat] = {}
+        for event in events:
+            if isinstance(event, Chose):
+                role = event.role
+                seat = seats.get(role) or exercise.headless_seat("red", codes["red"], role)
+                seats[role] = seat
+                exercise.act(seat, event.choice)
+        return db, exercise.id
+
+
+def test_fork_command_on_a_live_exercise(live: tuple[str, str]) -> None:
+    db, exercise_id = live
+    base = ("fork", "--db", db, "--exercise", exercise_id, "--team", "red")
+    result = invoke(*base, "--at", str(ARREST), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["at"] == ARREST
+    assert data["team"]["steps"] == [
+        "as:migration",
+        "arrest_undocumented_workers",
+        "proceed_with_removals",
+    ]
+    assert data["team"]["ending"] == "ending_workers_removed"
+    assert "arrest_undocumented_workers" not in data["expert"]["steps"]
+    assert data["expert"]["score"]["total"] > data["team"]["score"]["total"]
+    assert len(data["expert"]["score"]["critical"]) < len(data["team"]["score"]["critical"])
+    text = invoke(*base, "--at", str(ARREST))
+    assert text.exit_code == 0
+    assert "what the team did: ending ending_workers_removed (failure)" in text.stdout
+    for args, sentence in (
+        (("--at", "17"), "team 'red': decision 17 is out of range"),
+        (("--at", "1", "--team", "blu"), "has no team 'blu'"),
+    ):
+        refused = invoke(*base, *args)
+        assert refused.exit_code == 1 and sentence in refused.stderr, refused.output
+        assert "Traceback" not in refused.output
+    empty = invoke("fork", "--db", db, "--exercise", exercise_id, "--team", "blue", "--at", "1")
+    assert empty.exit_code == 1 and "the team made 0 decisions so far" in empty.stderr
