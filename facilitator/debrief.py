@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -14,7 +14,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from facilitator.dialogs import ConfirmDialog
 from facilitator.widgets import ExerciseScreen, ScoreBars
 from simtrain.engine.events import Chose
-from simtrain.engine.explore import best_scores
+from simtrain.engine.explore import DEFAULT_MAX_SECONDS, Budget, best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import Exercise, ExerciseError, Recorded
 from simtrain.text import time_text
@@ -27,6 +27,7 @@ from simtrain.views.board import (
     vars_text,
     who,
 )
+from simtrain.views.fork import fork_lines
 
 if TYPE_CHECKING:
     pass
@@ -152,6 +153,7 @@ class DebriefScreen(ExerciseScreen):
         # priority: the focused scroll pane would take the arrows for scrolling otherwise
         Binding("left", "step(-1)", "Step back", priority=True),
         Binding("right", "step(1)", "Step on", priority=True),
+        Binding("f", "fork", "Fork here"),
         Binding("home", "step_to(0)", "First", show=False, priority=True),
         Binding("end", "step_to(-1)", "Last", show=False, priority=True),
     ]
@@ -163,6 +165,8 @@ class DebriefScreen(ExerciseScreen):
         self.step = -1
         """Decision shown in the replay (0: the start; -1: the latest)."""
         self._shown_event = -1
+        self._fork_shown: tuple[str, int] | None = None
+        """The team and decision the fork pane speaks of (None: empty)."""
 
     @property
     def team(self) -> str:
@@ -183,6 +187,7 @@ class DebriefScreen(ExerciseScreen):
                 with VerticalScroll(id="replay"):
                     yield Static(id="replay-text")
                     yield ScoreBars(id="replay-scores")
+                    yield Static(id="fork-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -226,10 +231,17 @@ class DebriefScreen(ExerciseScreen):
 
     # -- replay --------------------------------------------------------------------------
 
+    def _shown_step(self, decisions: list[Recorded]) -> int:
+        """The decision the replay shows (0: the start)."""
+        return len(decisions) if self.step < 0 else min(self.step, len(decisions))
+
     def _replay_current(self) -> None:
         decisions = self._decisions()
-        step = len(decisions) if self.step < 0 else min(self.step, len(decisions))
+        step = self._shown_step(decisions)
         until = decisions[step - 1].seq if step else 0
+        if self._fork_shown not in (None, (self.team, step)):
+            self._fork_shown = None  # the fork spoke of another decision
+            self.query_one("#fork-text", Static).update("")
         self._replay(self.team, step, until, decisions)
 
     @work(thread=True, exclusive=True, group="replay", exit_on_error=False)
@@ -258,6 +270,42 @@ class DebriefScreen(ExerciseScreen):
             for c in scenario.competencies
         )
 
+    # -- fork here -----------------------------------------------------------------------
+
+    def action_fork(self) -> None:
+        """Show the expert's best continuation from the state the team was in just before
+        the decision shown, beside what the team did from there (searched in the background)."""
+        step = self._shown_step(self._decisions())
+        if step == 0:
+            self.notify("Step to a decision first (← →): the fork starts at the decision shown.")
+            return
+        self._fork_shown = (self.team, step)
+        self.query_one("#fork-text", Static).update(
+            Text(f"\nFork here: searching the expert path from decision {step}…", style="italic")
+        )
+        self._fork(self.team, step)
+
+    @work(thread=True, exclusive=True, group="fork", exit_on_error=False)
+    def _fork(self, team: str, step: int) -> None:
+        """Search the expert path (up to explore's time budget) off the screen's thread."""
+        try:
+            found = self.exercise.fork(team, step, Budget(max_seconds=DEFAULT_MAX_SECONDS))
+        except ExerciseError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        data = found.to_json(self.exercise.scenario)
+        self.app.call_from_thread(self._show_fork, team, step, data)
+
+    def _show_fork(self, team: str, step: int, data: dict[str, Any]) -> None:
+        if self._fork_shown != (team, step):
+            return  # the facilitator moved on meanwhile
+        lines = fork_lines(data, self.exercise.scenario, f"team {team}")
+        text = Text("\n" + lines[0] + "\n", style="bold")
+        for line in lines[1:]:
+            style = "green" if line.startswith("the expert") else ""
+            text.append(line + "\n", style="red" if "★" in line else style)
+        self.query_one("#fork-text", Static).update(text)
+
     # -- actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -266,7 +314,7 @@ class DebriefScreen(ExerciseScreen):
         one = self._one_team()
         if action == "release":
             return not (board and board.clock.debrief_released)
-        if action in ("step", "step_to"):
+        if action in ("step", "step_to", "fork"):
             return one
         if action == "all_teams":
             return one

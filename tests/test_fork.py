@@ -206,3 +206,51 @@ def test_fork_command_on_a_live_exercise(live: tuple[str, str]) -> None:
         assert "Traceback" not in refused.output
     empty = invoke("fork", "--db", db, "--exercise", exercise_id, "--team", "blue", "--at", "1")
     assert empty.exit_code == 1 and "the team made 0 decisions so far" in empty.stderr
+
+
+async def test_fork_here_in_the_debrief_screen(tmp_path: Path) -> None:
+    """In the console's debrief, `f` at a decision shows the expert path beside the team's."""
+    from textual.widgets import Static
+
+    from facilitator.app import FacilitatorApp
+    from facilitator.debrief import DebriefScreen
+    from tests.pilot import until
+
+    path = tmp_path / "exercise.db"
+    with ExerciseService.open(path, create=True) as service:
+        exercise, codes = service.create(FIXTURES / "every_feature.yaml", ["red", "blue"])
+        exercise.start()
+        ana = exercise.join("red", codes["red"], "investigator", "Ana")
+        exercise.act(ana, "note_indicators")
+        exercise.act(ana, "question_on_quay")
+        exercise_id = exercise.id
+
+    def plain(widget: Static) -> str:
+        return str(widget.render())
+
+    service = ExerciseService.open(path)
+    app = FacilitatorApp(service, service.exercise(exercise_id), db="x.db")
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await until(pilot, lambda: app.board is not None)
+            await pilot.press("d")
+            await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+            await pilot.press("t")
+            replay = app.screen.query_one("#replay-text", Static)
+            fork_text = app.screen.query_one("#fork-text", Static)
+            await until(pilot, lambda: "decision 2 of 2" in plain(replay))
+            await pilot.press("f")
+            await until(pilot, lambda: "the expert path: ending" in plain(fork_text))
+            shown = plain(fork_text)
+            assert "Fork at decision 2 of team red" in shown
+            assert "steps: as:investigator question_on_quay" in shown
+            assert "critical errors: team 1, expert 0" in shown
+            await pilot.press("left")  # another decision: the fork no longer applies
+            await until(pilot, lambda: "decision 1 of 2" in plain(replay))
+            await until(pilot, lambda: plain(fork_text) == "")
+            await pilot.press("left", "f")  # the start is no decision
+            await until(pilot, lambda: "before any of 2 decisions" in plain(replay))
+            assert plain(fork_text) == ""
+    finally:
+        app.wait_stopped()
+        service.close()
