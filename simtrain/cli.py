@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from simtrain.scenario.channels import CHANNELS
+from simtrain.text import split_password
 
 if TYPE_CHECKING:  # the commands import what they use: `simtrain --help` loads click alone
     from simtrain.scenario.compiled import Scenario
@@ -497,7 +499,9 @@ def exercise_create(
     click.echo("join codes (hand one to each team; they are shown only now):")
     for team, code in codes.items():
         click.echo(f"  {team:<16} {code}")
-    click.echo(f"start it with: simtrain exercise start {handle.id} --db {db}")
+    # a server's address without its password (typed once, or kept in PGPASSWORD)
+    where = split_password(db)[0]
+    click.echo(f"start it with: simtrain exercise start {handle.id} --db {shlex.quote(where)}")
 
 
 @exercise.command("list")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 
 def _seconds(minutes: float) -> int:
@@ -105,3 +106,17 @@ def subject_of(text: str) -> str:
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:—-") + "…"
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """A database URL without its password, and the password (``None`` if it has none):
+    ``postgresql://ana:s3cret@db/x?sslmode=require`` → ``postgresql://ana@db/x?sslmode=require``
+    and ``s3cret``. Anything else comes back unchanged."""
+    if "://" not in url:
+        return url, None
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, None
+    user, host = parts.netloc.rsplit("@", 1)
+    bare = urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}@{host}"))
+    return bare, unquote(parts.password)

@@ -88,6 +88,16 @@ def test_the_acceptance_commands_run_on_a_postgresql_url(
     assert again["teams"] == status["teams"]  # scenes, inboxes, the roster's open roles
 
 
+def test_create_hints_the_start_command_without_the_password(pg_server: PgServer) -> None:
+    url = pg_server.new_database()
+    created = invoke("exercise", "create", SCENARIO, "--db", url, "--team", "red", "--id", "x")
+    assert created.exit_code == 0, created.stderr
+    assert pg_server.password not in created.stdout
+    # the URL as typed (its options kept: here the test's own schema), less the password
+    bare = url.replace(f":{pg_server.password}@", "@")
+    assert f"exercise start x --db '{bare}'" in created.stdout
+
+
 def test_a_refused_login_is_one_sentence_without_the_password(pg_server: PgServer) -> None:
     url = pg_server.url("simtrain", password="not-the-password")
     refused = invoke("status", "--db", url, "--exercise", "drill")

@@ -28,12 +28,13 @@ import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from textual_serve.server import Server
 
 from simtrain.exercise import ExerciseError, ExerciseService
+from simtrain.text import split_password
 
 TITLE = "simtrain"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -56,13 +57,9 @@ def trainee_command(db: str | Path) -> str:
     environment (every seat inherits it), so no password shows in the process list.
     """
     if isinstance(db, str) and "://" in db:
-        parts = urlsplit(db)
-        if parts.password is not None:
-            os.environ["PGPASSWORD"] = unquote(parts.password)
-            netloc = parts.netloc.rsplit("@", 1)
-            user = netloc[0].split(":", 1)[0]
-            db = urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}"))
-        where = db
+        where, password = split_password(db)
+        if password is not None:
+            os.environ["PGPASSWORD"] = password
     else:
         where = str(Path(db).resolve())
     return shlex.join([sys.executable, "-m", "simtrain.tui.app", "--db", where])
