@@ -301,12 +301,7 @@ class DashboardScreen(ExerciseScreen):
         for key, heading, width in team_columns(self.app.size.width):
             teams.add_column(heading, width=width, key=key)
         self._board_width = self.app.size.width
-        msel = self.query_one("#msel-table", DataTable)
-        subject, schedule = self._msel_widths(self.app.size.width)
-        msel.add_column("Inject", width=subject, key="subject")
-        msel.add_column("Schedule", width=schedule, key="schedule")
-        for team in self.exercise.teams:
-            msel.add_column(team, width=max(13, len(team)), key=f"team:{team}")
+        self._msel_columns(self.app.size.width)
         teams.focus()
         self.watch(self.facilitator, "board", self.show_board)
 
@@ -349,9 +344,25 @@ class DashboardScreen(ExerciseScreen):
         table.clear(columns=True)
         for key, heading, column_width in team_columns(width):
             table.add_column(heading, width=column_width, key=key)
+        msel = self.query_one("#msel-table", DataTable)
+        msel_row = msel.cursor_row
+        msel.clear(columns=True)
+        self._msel_columns(width)
         if self.facilitator.board is not None:
             self._fill_teams(self.facilitator.board)
             table.move_cursor(row=row)
+            self._fill_msel(self.facilitator.board)
+            msel.move_cursor(row=msel_row)
+
+    def _msel_columns(self, width: int) -> None:
+        """The MSEL's columns for a terminal ``width`` wide: every team's column shown, the
+        inject and its schedule in what they leave."""
+        msel = self.query_one("#msel-table", DataTable)
+        subject, schedule = self._msel_widths(width)
+        msel.add_column("Inject", width=subject, key="subject")
+        msel.add_column("Schedule", width=schedule, key="schedule")
+        for team in self.exercise.teams:
+            msel.add_column(team, width=max(13, len(team)), key=f"team:{team}")
 
     def _msel_widths(self, width: int) -> tuple[int, int]:
         """Widths of the MSEL's Inject and Schedule columns: what the teams leave."""

@@ -116,3 +116,19 @@ async def test_one_team_is_one_team(tmp_path: Path) -> None:
     async with console(str(path), (80, 24)) as (app, pilot):
         await until(pilot, lambda: "1 team" in _export(app))
         assert "1 teams" not in _export(app)
+
+
+async def test_a_narrowed_terminal_keeps_every_teams_column_in_view(course) -> None:
+    """At 100 columns and then narrowed to 80, the MSEL still shows both teams' columns."""
+    path, _ = course
+    async with console(path, (100, 30)) as (app, pilot):
+        await pilot.press("i")
+        await pilot.resize_terminal(80, 24)
+        msel = app.screen.query_one("#msel-table", DataTable)
+
+        def fits() -> bool:
+            return sum(c.get_render_width(msel) for c in msel.columns.values()) <= 80
+
+        await until(pilot, lambda: app.size.width == 80 and msel.row_count and fits())
+        header = _export(app)
+        assert "red" in header and "blue" in header
