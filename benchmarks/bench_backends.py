@@ -14,8 +14,13 @@ settings (WAL, synchronous=NORMAL) in a temporary folder.
 
     python -m benchmarks.bench_backends [--quick] [--writers 8] [--seconds 5]
         [--watchers 60] [--events 40] [--interval 0.1] [--url postgresql://…]
+        [--status-teams 100] [--status-events 2000]
 
-Prints events/s and p50/p95/max lag per backend, with the load average.
+* **status**: ``simtrain status --json`` as a whole command (a fresh process, best of
+  two) on an exercise of 100 teams × 2,000 events (benchmarks/workload.py builds it in
+  SQLite; the same exercise is restored into PostgreSQL).
+
+Prints events/s, p50/p95/max lag and status seconds per backend, with the load average.
 """
 
 from __future__ import annotations
@@ -126,6 +131,24 @@ def propagation(target: str, watchers: int, events: int, interval: float) -> lis
     return lags
 
 
+def status_seconds(target: str) -> float:
+    """``simtrain status --json`` of the bench exercise as a whole command, best of two."""
+    from benchmarks.bench_commands import whole_command
+
+    return whole_command(["status", "--db", target, "--exercise", "status", "--json"])[0]
+
+
+def build_status(folder: Path, url: str, teams: int, events: int) -> dict[str, str]:
+    """The status exercise in a SQLite file, and restored into the PostgreSQL database."""
+    from benchmarks import workload
+
+    path = folder / "status.db"
+    workload.build(path, teams, events, exercise_id="status")
+    with open_store(path) as sqlite, open_store(url, create=True) as server:
+        server.restore_exercise(sqlite.export_exercise("status"))
+    return {"sqlite": str(path), "postgresql": url}
+
+
 def _ms(values: list[float], q: float) -> str:
     ordered = sorted(values)
     return f"{1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]:.0f}"
@@ -140,6 +163,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=40)
     parser.add_argument("--interval", type=float, default=0.1)
     parser.add_argument("--url", default=None, help="an empty PostgreSQL database to use")
+    parser.add_argument("--status-teams", type=int, default=100)
+    parser.add_argument("--status-events", type=int, default=2000)
+    parser.add_argument("--only-status", action="store_true", help="only the status figures")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.watchers, args.events = 3.0, 16, 20
@@ -158,6 +184,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             backends = {"sqlite": str(Path(folder) / "bench.db"), "postgresql": url}
             print(f"before: {load_note()}")
+            status_dbs = build_status(Path(folder), url, args.status_teams, args.status_events)
+            for name, target in status_dbs.items():
+                print(
+                    f"{name:10} status of {args.status_teams} teams x {args.status_events} "
+                    f"events: {status_seconds(target):.2f} s — {load_note()}"
+                )
+            if args.only_status:
+                return
             for name, target in backends.items():
                 _prepare(target, args.writers)
                 rate, retries = throughput(target, args.writers, args.seconds)
