@@ -104,6 +104,34 @@ class PgServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _reap_orphans(bindir: Path, runas: list[str]) -> None:
+    """Stop the servers of test sessions that died without their teardown (a killed
+    pytest worker): each folder names the process that started its server."""
+    for owner in Path(tempfile.gettempdir()).glob("simtrain-pg-*/owner"):
+        try:
+            pid = int(owner.read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(pid):
+            continue
+        folder = owner.parent
+        subprocess.run(
+            [*runas, str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "stop"],
+            capture_output=True, timeout=60, check=False,
+        )  # fmt: skip
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def start_server(*, durable: bool = False) -> PgServer | str:
     """A started server, or the reason there can be none on this machine."""
     bindir = _bindir()
@@ -117,7 +145,9 @@ def start_server(*, durable: bool = False) -> PgServer | str:
         except KeyError:
             return "running as root and there is no 'postgres' user to run PostgreSQL as"
         runas = ["runuser", "-u", "postgres", "--"]
+    _reap_orphans(bindir, runas)
     folder = Path(tempfile.mkdtemp(prefix="simtrain-pg-"))
+    (folder / "owner").write_text(str(os.getpid()))
     password = secrets.token_hex(12)
     pwfile = folder / "pw"
     pwfile.write_text(password + "\n")
