@@ -87,6 +87,9 @@ class PlayScreen(Screen[None]):
         Binding("1", "pick(1)", "Choose", key_display="1-9"),
         *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
         Binding("escape", "cancel", "Cancel", show=False),
+        # Enter passes a content warning here, in key order: two quick Enters pass two
+        # warnings, where the button's own press (a message, handled later) lost one
+        Binding("enter", "continue_warning", show=False, priority=True),
         Binding("i", "side('inbox')", "Inbox"),
         Binding("f", "side('casefile')", "Case file"),
         Binding("t", "side('team')", "Team"),
@@ -299,6 +302,14 @@ class PlayScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing here: role switching outside solo play, the debrief
         before it is released."""
+        if action == "continue_warning":
+            # only while a warning is up and nothing else (the side panel) has the keys
+            focused = self.focused
+            return self.warning_shown and (
+                focused is None
+                or focused.id == "warning-continue"
+                or isinstance(focused, ChoiceList | ScenePanel)
+            )
         if action == "switch_role":
             return self.session.solo
         if action == "debrief":
@@ -499,6 +510,10 @@ class PlayScreen(Screen[None]):
     def action_focus_choices(self) -> None:
         """Back to the scene and its choices."""
         self._focus_main()
+
+    def action_continue_warning(self) -> None:
+        """Pass the content warning on screen (Enter)."""
+        self._warning_accepted(ContentWarning.Accepted())
 
     @on(ContentWarning.Accepted)
     def _warning_accepted(self, message: ContentWarning.Accepted) -> None:
