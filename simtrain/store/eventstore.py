@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from sqlite_utils import Database
@@ -42,6 +41,7 @@ from simtrain.store.records import (
     StoredEvent,
 )
 from simtrain.store.rows import (
+    _already_there,
     _appended,
     _checked_exercise_id,
     _checked_seq,
@@ -50,12 +50,14 @@ from simtrain.store.rows import (
     _encode,
     _encode_settings,
     _exercise_record,
-    _hint,
     _loads,
     _new_exercise_id,
     _restore_sql,
+    _StoreBase,
     _stored_events,
 )
+from simtrain.store.rows import _no_exercise as _no_exercise_error
+from simtrain.store.rows import _no_team as _no_team_error
 from simtrain.store.schema import SEQ_CONFLICT
 
 # The hot path uses the driver directly with constant SQL strings: sqlite3 keeps a cache
@@ -89,7 +91,7 @@ _POLL_INTERVAL_S = 0.02
 """How often wait_for_events looks for other processes' commits."""
 
 
-class EventStore:
+class EventStore(_StoreBase):
     """An open simtrain database. Use :meth:`open`; close it (or use ``with``) when done.
 
     Safe to share between threads of one process; every process opens its own.
@@ -130,17 +132,6 @@ class EventStore:
         """Close the connection (the last process to close folds the WAL into the file)."""
         with self._lock:
             self._conn.close()
-
-    def __enter__(self) -> EventStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"EventStore({str(self.path)!r})"
@@ -185,10 +176,7 @@ class EventStore:
                     if exercise_id is None:
                         exercise_id = self._unused_exercise_id()
                     elif self._exercise_exists(exercise_id):
-                        raise StoreError(
-                            f"Exercise '{exercise_id}' already exists in {self.path}; "
-                            "choose another id."
-                        )
+                        raise _already_there(exercise_id, self.location, "choose another id.")
                     self._db.table("exercises").insert(
                         {
                             "id": exercise_id,
@@ -369,28 +357,6 @@ class EventStore:
         return [SeatRecord(*row) for row in rows]
 
     # -- writing events ----------------------------------------------------------------
-
-    def append(
-        self,
-        exercise_id: str,
-        stream: str,
-        expected_seq: int,
-        events: Sequence[NewEvent],
-        *,
-        unchanged: Sequence[tuple[str, int]] = (),
-    ) -> list[StoredEvent]:
-        """Append events to a stream whose last seq the caller saw as ``expected_seq``.
-
-        The events get seq ``expected_seq + 1``, ``+ 2``…; all are written or none. If
-        the stream's last seq is not ``expected_seq`` (someone else appended first),
-        raises :class:`ConcurrencyError` and writes nothing. No events: nothing happens.
-
-        ``unchanged``: ``(stream, seq)`` pairs the caller's decision rests on (such as the
-        exercise clock it checked): each stream must still be at that seq when the events
-        are written, checked in the same transaction; otherwise ConcurrencyError, nothing
-        written.
-        """
-        return self.append_many(exercise_id, ((stream, expected_seq, events),), unchanged=unchanged)
 
     def append_many(
         self,
@@ -627,10 +593,7 @@ class EventStore:
             try:
                 with write_transaction(self._conn):
                     if self._exercise_exists(copy.record.id):
-                        raise StoreError(
-                            f"Exercise '{copy.record.id}' already exists in {self.path}; "
-                            "nothing was copied."
-                        )
+                        raise _already_there(copy.record.id, self.location, "nothing was copied.")
                     conn = self._conn
                     conn.execute(_RESTORE_SQL["exercises"], exercise_row)
                     conn.executemany(_RESTORE_SQL["teams"], team_rows)
@@ -673,8 +636,7 @@ class EventStore:
 
     def _no_exercise(self, exercise_id: str) -> StoreError:
         known = [row[0] for row in self._conn.execute("SELECT id FROM exercises ORDER BY id")]
-        message = f"There is no exercise '{exercise_id}' in {self.path}"
-        return StoreError(message + _hint(exercise_id, known, "exercises"))
+        return _no_exercise_error(exercise_id, self.location, known)
 
     def _no_team(self, exercise_id: str, team: str) -> StoreError:
         if not self._exercise_exists(exercise_id):
@@ -685,8 +647,7 @@ class EventStore:
                 "SELECT name FROM teams WHERE exercise = ? ORDER BY position", (exercise_id,)
             )
         ]
-        message = f"Exercise '{exercise_id}' has no team '{team}'"
-        return StoreError(message + _hint(team, known, "teams"))
+        return _no_team_error(exercise_id, team, known)
 
     def _moved_on(
         self, exercise_id: str, guards: Sequence[tuple[str, int]]

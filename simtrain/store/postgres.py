@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 
 import psycopg
@@ -47,6 +46,7 @@ from simtrain.store.records import (
     StoredEvent,
 )
 from simtrain.store.rows import (
+    _already_there,
     _appended,
     _checked_exercise_id,
     _checked_seq,
@@ -55,12 +55,14 @@ from simtrain.store.rows import (
     _encode,
     _encode_settings,
     _exercise_record,
-    _hint,
     _loads,
     _new_exercise_id,
     _restore_sql,
+    _StoreBase,
     _stored_events,
 )
+from simtrain.store.rows import _no_exercise as _no_exercise_error
+from simtrain.store.rows import _no_team as _no_team_error
 
 T = TypeVar("T")
 Connection = psycopg.Connection[tuple[Any, ...]]
@@ -113,7 +115,7 @@ class _Lost(Exception):
         self.cause = cause
 
 
-class PostgresStore:
+class PostgresStore(_StoreBase):
     """An open simtrain database on a PostgreSQL server. Use :meth:`open`; close it when done.
 
     Safe to share between threads of one process (one connection, used under a lock,
@@ -173,17 +175,6 @@ class PostgresStore:
             if self._listener is not None:
                 self._listener.close()
                 self._listener = None
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._location!r})"
@@ -367,19 +358,6 @@ class PostgresStore:
         return self._read(lambda conn: self._seats(conn, exercise_id))
 
     # -- writing events ----------------------------------------------------------------
-
-    def append(
-        self,
-        exercise_id: str,
-        stream: str,
-        expected_seq: int,
-        events: Sequence[NewEvent],
-        *,
-        unchanged: Sequence[tuple[str, int]] = (),
-    ) -> list[StoredEvent]:
-        """Append to one stream whose last seq the caller saw as ``expected_seq`` (see
-        :meth:`append_many`)."""
-        return self.append_many(exercise_id, ((stream, expected_seq, events),), unchanged=unchanged)
 
     def append_many(
         self,
@@ -585,10 +563,7 @@ class PostgresStore:
 
         def insert(conn: Connection) -> None:
             if self._exercise_exists(conn, copy.record.id):
-                raise StoreError(
-                    f"Exercise '{copy.record.id}' already exists in {self._location}; "
-                    "nothing was copied."
-                )
+                raise _already_there(copy.record.id, self._location, "nothing was copied.")
             conn.execute(_RESTORE_SQL["exercises"], exercise_row)
             with conn.cursor() as cursor:
                 cursor.executemany(_RESTORE_SQL["teams"], team_rows)
@@ -761,14 +736,11 @@ class PostgresStore:
         return [SeatRecord(*row) for row in rows]
 
     def _exists(self, exercise_id: str) -> StoreError:
-        return StoreError(
-            f"Exercise '{exercise_id}' already exists in {self._location}; choose another id."
-        )
+        return _already_there(exercise_id, self._location, "choose another id.")
 
     def _no_exercise(self, conn: Connection, exercise_id: str) -> StoreError:
         known = [row[0] for row in conn.execute("SELECT id FROM exercises ORDER BY id")]
-        message = f"There is no exercise '{exercise_id}' in {self._location}"
-        return StoreError(message + _hint(exercise_id, known, "exercises"))
+        return _no_exercise_error(exercise_id, self._location, known)
 
     def _no_team(self, conn: Connection, exercise_id: str, team: str) -> StoreError:
         if not self._exercise_exists(conn, exercise_id):
@@ -779,8 +751,7 @@ class PostgresStore:
                 "SELECT name FROM teams WHERE exercise = %s ORDER BY position", (exercise_id,)
             )
         ]
-        message = f"Exercise '{exercise_id}' has no team '{team}'"
-        return StoreError(message + _hint(team, known, "teams"))
+        return _no_team_error(exercise_id, team, known)
 
 
 def _location(params: dict[str, Any]) -> str:

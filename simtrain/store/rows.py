@@ -12,7 +12,8 @@ import math
 import re
 import secrets
 from collections.abc import Iterable, Sequence
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from simtrain.plaintext import clean_line, clean_text, has_control, scrub
 from simtrain.store.errors import StoreError
@@ -61,6 +62,73 @@ def _hint(wanted: str, known: list[str], what: str) -> str:
         return f"; it has no {what} yet."
     shown = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
     return f"; its {what}: {shown}."
+
+
+def _no_exercise(exercise_id: str, location: str, known: list[str]) -> StoreError:
+    """ "There is no exercise 'x' in LOCATION (did you mean …)", the same for every backend."""
+    message = f"There is no exercise '{exercise_id}' in {location}"
+    return StoreError(message + _hint(exercise_id, known, "exercises"))
+
+
+def _no_team(exercise_id: str, team: str, known: list[str]) -> StoreError:
+    """ "Exercise 'x' has no team 'y' (did you mean …)"."""
+    message = f"Exercise '{exercise_id}' has no team '{team}'"
+    return StoreError(message + _hint(team, known, "teams"))
+
+
+def _already_there(exercise_id: str, location: str, outcome: str) -> StoreError:
+    """An exercise id already taken; ``outcome`` says what happened instead."""
+    return StoreError(f"Exercise '{exercise_id}' already exists in {location}; {outcome}")
+
+
+class _StoreBase:
+    """What every backend does the same way: ``with``, and :meth:`append` as one batch of
+    :meth:`append_many` (which each backend implements)."""
+
+    def close(self) -> None:
+        raise NotImplementedError  # pragma: no cover - every backend defines it
+
+    def append_many(
+        self,
+        exercise_id: str,
+        batches: Sequence[tuple[str, int, Sequence[NewEvent]]],
+        *,
+        unchanged: Sequence[tuple[str, int]] = (),
+    ) -> list[StoredEvent]:
+        raise NotImplementedError  # pragma: no cover - every backend defines it
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def append(
+        self,
+        exercise_id: str,
+        stream: str,
+        expected_seq: int,
+        events: Sequence[NewEvent],
+        *,
+        unchanged: Sequence[tuple[str, int]] = (),
+    ) -> list[StoredEvent]:
+        """Append events to a stream whose last seq the caller saw as ``expected_seq``.
+
+        The events get seq ``expected_seq + 1``, ``+ 2``…; all are written or none. If
+        the stream's last seq is not ``expected_seq`` (someone else appended first),
+        raises :class:`ConcurrencyError` and writes nothing. No events: nothing happens.
+
+        ``unchanged``: ``(stream, seq)`` pairs the caller's decision rests on (such as the
+        exercise clock it checked): each stream must still be at that seq when the events
+        are written, checked in the same transaction; otherwise ConcurrencyError, nothing
+        written.
+        """
+        return self.append_many(exercise_id, ((stream, expected_seq, events),), unchanged=unchanged)
 
 
 def _checked_team_names(teams: Sequence[str]) -> tuple[str, ...]:
