@@ -161,15 +161,8 @@ def _team(
         for e in typed
         if isinstance(e, Observed) and audience.sees(e)
     ]
-    ending = scenario.scenes[state.scene].ending if state.ended else None
     report: dict[str, Any] = {
-        "team": team,
-        "outcome": state.outcome,
-        "ended": state.ended,
-        "scene": {"id": state.scene, "title": scenario.scenes[state.scene].title},
-        "finished_at": round(state.entered_at, 2) if state.ended else None,
-        "ending_debrief": ending.debrief if ending is not None else None,
-        "participants": _participants(scenario, events),
+        **_where_it_stands(scenario, team, state, events),
         "score": score,
         "critical": critical,
         "decisions": decisions,
@@ -196,6 +189,23 @@ def _team(
     return report
 
 
+def _where_it_stands(
+    scenario: Scenario, team: str, state: TeamState, events: list[Recorded]
+) -> dict[str, Any]:
+    """The head of a team's section in every version: where the team is, how it ended,
+    who took part."""
+    ending = scenario.scenes[state.scene].ending if state.ended else None
+    return {
+        "team": team,
+        "outcome": state.outcome,
+        "ended": state.ended,
+        "scene": {"id": state.scene, "title": scenario.scenes[state.scene].title},
+        "finished_at": round(state.entered_at, 2) if state.ended else None,
+        "ending_debrief": ending.debrief if ending is not None else None,
+        "participants": _participants(scenario, events),
+    }
+
+
 ASSESSMENT_KEYS = ("assessment", "feedback", "critical")
 """What a decision carries that a team reads only once the debrief is released."""
 
@@ -211,17 +221,10 @@ def _seen_so_far(
     (its decisions, the scenes it went through, the injects and messages it received),
     nothing of the assessment."""
     typed = [e.event for e in events]
-    ending = scenario.scenes[state.scene].ending if state.ended else None
     seen = [{k: v for k, v in d.items() if k not in ASSESSMENT_KEYS} for d in decisions]
     injects = _injects(scenario, typed, state, decisions, private=False)
     return {
-        "team": team,
-        "outcome": state.outcome,
-        "ended": state.ended,
-        "scene": {"id": state.scene, "title": scenario.scenes[state.scene].title},
-        "finished_at": round(state.entered_at, 2) if state.ended else None,
-        "ending_debrief": ending.debrief if ending is not None else None,
-        "participants": _participants(scenario, events),
+        **_where_it_stands(scenario, team, state, events),
         "decisions": seen,
         "scene_changes": _scene_changes(scenario, typed, private=False),
         "injects": [{k: v for k, v in i.items() if k != "expected"} for i in injects],
