@@ -261,7 +261,7 @@ class DebriefScreen(ExerciseScreen):
             return
         scenario = self.exercise.scenario
         best = best_scores(scenario)
-        names = {c.id: c.name for c in scenario.rubric.competencies}
+        names = scenario.competency_names
         self.query_one("#replay-text", Static).update(
             replay_text(self.exercise, team, step, decisions, state)
         )

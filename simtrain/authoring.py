@@ -355,7 +355,7 @@ def _order(scenario: Scenario) -> list[Inject]:
 
 def msel_rows(scenario: Scenario) -> list[dict[str, str]]:
     """One row per inject, keyed by :data:`MSEL_COLUMNS`, in the order they are published."""
-    names = {c.id: c.name for c in scenario.rubric.competencies}
+    names = scenario.competency_names
     rows = []
     for inject in _order(scenario):
         to = (

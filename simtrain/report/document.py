@@ -7,6 +7,7 @@ contract documented in docs/report-schema.md.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from simtrain.engine.events import (
@@ -145,7 +146,7 @@ def _team(
     # one read of the log: the fold that measures the path is the team's replay
     measured = path_best(exercise.engine, [e for e in typed if isinstance(e, FOLDED)])
     state = measured.state
-    names = {c.id: c.name for c in scenario.rubric.competencies}
+    names = scenario.competency_names
     decisions = [_decision(scenario, n, step) for n, step in enumerate(state.path, 1)]
     if not audience.sees_assessment:
         return _seen_so_far(scenario, team, events, state, decisions)
@@ -288,7 +289,7 @@ def _score(
     state: TeamState,
     best: dict[str, int],
     measured: PathBest,
-    names: dict[str, str],
+    names: Mapping[str, str],
 ) -> dict[str, Any]:
     adjusted: dict[str, int] = dict.fromkeys(scenario.competencies, 0)
     for adjustment in state.adjustments:
@@ -336,7 +337,7 @@ def _share(points: int, path_best: int, adjustments: int) -> dict[str, Any]:
 
 
 def _top_decisions(
-    decisions: list[dict[str, Any]], measured: PathBest, names: dict[str, str]
+    decisions: list[dict[str, Any]], measured: PathBest, names: Mapping[str, str]
 ) -> list[dict[str, Any]]:
     """Strengths from the decisions that earned points and were the best on offer."""
     top = [d for d in decisions if d["n"] in measured.top_decisions]
@@ -436,7 +437,7 @@ def _injects(
             delivered.setdefault(event.inject, event)
         elif isinstance(event, InjectSkipped) and event.inject in state.skipped:
             skipped.setdefault(event.inject, event)
-    names = {c.id: c.name for c in scenario.rubric.competencies}
+    names = scenario.competency_names
     found: list[dict[str, Any]] = []
     for inject_id, inject in scenario.injects.items():
         arrival = delivered.get(inject_id)
@@ -483,7 +484,7 @@ def _strengths_and_improvements(
     score: dict[str, Any],
     critical: list[dict[str, Any]],
     observations: list[dict[str, Any]],
-    names: dict[str, str],
+    names: Mapping[str, str],
     top_decisions: list[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The facilitator's observations first, then what the decisions, scores and errors

@@ -62,6 +62,8 @@ class Scenario:
     timers: Mapping[str, tuple[float, str]]
     """Per scene with a timer: (minutes after entering, scene to go to)."""
     competencies: tuple[str, ...]
+    competency_names: Mapping[str, str]
+    """The rubric's name of each competency."""
     var_defaults: Mapping[str, Value]
     meta: dict[str, object] = field(default_factory=dict)
     """Caches of derived facts (e.g. the best reachable score), filled lazily."""
@@ -167,5 +169,6 @@ def compile_scenario(
         inject_when=inject_when,
         timers=timers,
         competencies=tuple(c.id for c in rubric.competencies),
+        competency_names={c.id: c.name for c in rubric.competencies},
         var_defaults=dict(model.vars),
     )

@@ -553,7 +553,7 @@ def msel(
     now: float,
 ) -> tuple[MselRow, ...]:
     """The master events list with each inject's status per team."""
-    names = {c.id: c.name for c in scenario.rubric.competencies}
+    names = scenario.competency_names
     rows: list[MselRow] = []
     for inject_id, model in scenario.injects.items():
         rows.append(
@@ -782,7 +782,7 @@ def team_debrief(
 ) -> TeamDebrief:
     """Assemble one team's debrief from its state and events."""
     best = best_scores(scenario)
-    names = {c.id: c.name for c in scenario.rubric.competencies}
+    names = scenario.competency_names
     scene = scenario.scenes[state.scene]
     by_choice = {p.choice: p for p in state.path}
     critical = tuple(

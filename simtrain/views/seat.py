@@ -466,7 +466,7 @@ def _debrief(
     improvement (what the audience may see of them: never the private notes); built only
     for an audience that sees the assessment."""
     best = best_scores(scenario)
-    names = {c.id: c.name for c in scenario.rubric.competencies}
+    names = scenario.competency_names
     scores = tuple(
         ScoreLine(c, names[c], state.points.get(c, 0), best.get(c, 0))
         for c in scenario.competencies

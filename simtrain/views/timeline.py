@@ -119,7 +119,7 @@ def _arrival(scenario: Scenario, scene_id: str | None) -> str:
 
 
 def _competency(scenario: Scenario, competency: str | None) -> str:
-    names = {c.id: c.name for c in scenario.rubric.competencies}
+    names = scenario.competency_names
     return names.get(competency or "", competency or "")
 
 
@@ -137,7 +137,7 @@ def describe(scenario: Scenario, logged: Recorded, audience: Audience) -> str:
             held = scenario.role_names.get(event.open_role, event.open_role)
             text += f" for the open role of {held}"
         if choice is not None:
-            names = {c.id: c.name for c in scenario.rubric.competencies}
+            names = scenario.competency_names
             text += f" [{assessment_text(choice.assess, names)}]"
             if choice.critical:
                 text += f" — critical error: {choice.critical}"
