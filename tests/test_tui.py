@@ -545,7 +545,9 @@ async def test_two_quick_enters_pass_two_warnings_and_nothing_else(service, code
     async with app.run_test(size=SIZE) as pilot:
         screen = play(app)
         assert screen.pending_warning is not None
-        await pilot.press("enter", "enter")  # no pause: as fast as a person double-taps
+        # no pause: as fast as a person taps, and one tap too many, which must not open
+        # choice 1 to confirm
+        await pilot.press("enter", "enter", "enter")
         await until(pilot, lambda: not screen.warning_shown)
         await pilot.pause(0.3)
         assert not screen.query_one(ConfirmBar).display

@@ -7,6 +7,7 @@ also delivers whatever falls due) and posts each new view of the seat back to th
 from __future__ import annotations
 
 import threading
+import time
 from typing import ClassVar
 
 from textual import events, on, work
@@ -80,6 +81,10 @@ class SceneColumn(Vertical):
             self.query_one(ChoiceList).fit(self.size.height)
 
 
+WARNING_SETTLE_S = 0.4
+"""How long after a warning passes an Enter still counts as the tap that passed it."""
+
+
 class PlayScreen(Screen[None]):
     """One seat of a live exercise (or the solo demo)."""
 
@@ -146,6 +151,8 @@ class PlayScreen(Screen[None]):
         self.acknowledged: set[tuple[str, int]] = set()
         """Scene visits whose content warning the trainee has passed (and
         ``EXERCISE_WARNING`` once the scenario's own is passed)."""
+        self._warning_passed_at = -1e9
+        """When the last content warning was passed (monotonic seconds)."""
         self.picked: ChoiceView | None = None
         self.draft = ""
         """Rationale text kept when a choice is cancelled or overtaken; never dropped."""
@@ -303,9 +310,11 @@ class PlayScreen(Screen[None]):
         """Hide keys that do nothing here: role switching outside solo play, the debrief
         before it is released."""
         if action == "continue_warning":
-            # only while a warning is up and nothing else (the side panel) has the keys
+            # only while a warning is up and nothing else (the side panel) has the keys, or
+            # just after the last one passed: a double-tapped Enter must not pick choice 1
             focused = self.focused
-            return self.warning_shown and (
+            settling = time.monotonic() - self._warning_passed_at < WARNING_SETTLE_S
+            return (self.warning_shown or settling) and (
                 focused is None
                 or focused.id == "warning-continue"
                 or isinstance(focused, ChoiceList | ScenePanel)
@@ -512,14 +521,17 @@ class PlayScreen(Screen[None]):
         self._focus_main()
 
     def action_continue_warning(self) -> None:
-        """Pass the content warning on screen (Enter)."""
-        self._warning_accepted(ContentWarning.Accepted())
+        """Pass the content warning on screen (Enter); an Enter that comes a moment after
+        the last warning passed is the same double tap, and does nothing."""
+        if self.warning_shown:
+            self._warning_accepted(ContentWarning.Accepted())
 
     @on(ContentWarning.Accepted)
     def _warning_accepted(self, message: ContentWarning.Accepted) -> None:
         pending = self.pending_warning
         if pending is not None:
             self.acknowledged.add(pending)
+            self._warning_passed_at = time.monotonic()
         self._paint(self.view)
         self._focus_main()
 
