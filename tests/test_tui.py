@@ -513,6 +513,27 @@ async def first_screen(port: int) -> str:
     return received
 
 
+async def test_a_teammate_taking_the_choice_being_confirmed_is_told_in_a_sentence(
+    service, codes, other, texts
+) -> None:
+    """Seen in tmux: the seat crashed with a traceback when a teammate made the once
+    choice it was confirming (the pick was forgotten before the sentence was worded)."""
+    app = seat_app(service, codes["red"])
+    async with app.run_test(size=SIZE) as pilot:
+        await past_warning(pilot)
+        await until(pilot, lambda: play(app).view.choice(1) is not None)
+        await pilot.press("1")
+        await until(pilot, lambda: play(app).picked is not None)
+        ben = join_seat(other, "quay", "red", codes["red"], "social_worker", "Ben")
+        ben.choose("note_indicators", "", ben.view().seq)
+        await until(pilot, lambda: play(app).picked is None)
+        assert texts[-1] == (
+            "Ben (Reception social worker) already chose “Note the indicators you see”; "
+            "your note is kept."
+        )
+        assert app.is_running and not app.screen.query_one(ConfirmBar).display
+
+
 async def test_a_teammates_once_choice_stays_in_place_dimmed_and_2_is_still_2(
     service, codes, other, texts
 ) -> None:

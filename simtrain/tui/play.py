@@ -357,13 +357,14 @@ class PlayScreen(Screen[None]):
                 if not skip or notice.text not in skip:
                     self._tell(notice)
         # (while a decision is being recorded, its own outcome decides what happens to it)
-        if self.picked is not None and not self.deciding and self.picked not in view.choices:
+        picked = self.picked
+        if picked is not None and not self.deciding and picked not in view.choices:
             overtaken = next(
-                (c for c in view.choices if c.id == self.picked.id and c.mine and c.open), None
+                (c for c in view.choices if c.id == picked.id and c.mine and c.open), None
             )
             if overtaken is None:
-                self._close_confirm(keep=True)
-                self._tell(Notice(gone_sentence(self.picked, old, view), "warning"))
+                self._close_confirm(keep=True)  # forgets the pick: word it from ``picked``
+                self._tell(Notice(gone_sentence(picked, old, view), "warning"))
             else:
                 self.picked = overtaken
         self._paint(view)
