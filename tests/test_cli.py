@@ -128,6 +128,9 @@ def test_schema_is_draft_2020_12_from_the_model() -> None:
     )
     assert "notes_for_roleplayers" in schema["$defs"]["Scene"]["properties"]
     assert "dilemma" in schema["$defs"]["Choice"]["properties"]
+    assert "characters" in schema["properties"]
+    assert {"name", "card", "talks_to", "scenes"} == set(schema["$defs"]["Character"]["properties"])
+    assert schema["$defs"]["Character"]["required"] == ["name", "scenes"]
 
 
 def test_live_exercise_commands(tmp_path: Path) -> None:

@@ -253,3 +253,64 @@ def test_new_keys_are_typed() -> None:
         .replace("        goto: e\n", "        goto: e\n        dilemma: Weigh both.\n", 1)
     )
     assert codes(ok) == []
+
+
+CHARACTER = """\
+characters:
+  witness:
+    name: The witness
+    card: "**You play** the witness."
+    talks_to: [a]
+    scenes: [s]
+"""
+
+
+def test_a_character_with_a_card_talks_to_roles_in_scenes() -> None:
+    result = load_text(BASE + CHARACTER, "t.yaml")
+    assert result.diagnostics == []
+    scenario = result.scenario
+    assert scenario is not None
+    assert scenario.characters["witness"].name == "The witness"
+    assert scenario.talks_to("witness") == ("a",)
+    assert scenario.scene_characters == {"s": ("witness",)}
+
+
+def test_character_references_and_keys_are_checked_with_did_you_mean() -> None:
+    text = BASE + CHARACTER.replace("[a]", "[aa]").replace("[s]", "[ss]").replace(
+        "    name:", "    colour: red\n    name:"
+    )
+    result = load_text(text, "t.yaml")
+    messages = {(d.code, d.line): d.message for d in result.diagnostics}
+    assert messages[("unknown-role", 29)] == "talks_to 'aa' is not a role (did you mean 'a'?)"
+    assert messages[("unknown-scene", 30)] == "scene 'ss' is not a scene (did you mean 's'?)"
+    assert "unknown key 'colour' in character 'witness'" in messages[("unknown-key", 26)]
+
+
+def test_a_character_must_be_somewhere() -> None:
+    text = BASE + CHARACTER.replace("    scenes: [s]\n", "")
+    assert codes(text) == [("missing-key", 26, "error")]
+
+
+@pytest.mark.parametrize(
+    ("name", "character", "scene"),
+    [
+        ("port-arrivals", "sanela", "screening_tent"),
+        ("morning-after", "mira", "free_recall"),
+        ("follow-the-money", "accountant", "info_strategy"),
+    ],
+)
+def test_the_family_scenarios_have_a_character_with_a_full_card(
+    name: str, character: str, scene: str
+) -> None:
+    path = Path(__file__).parent.parent / "scenarios" / f"{name}.yaml"
+    result = load_file(path)
+    assert result.scenario is not None
+    found = result.scenario.characters[character]
+    assert scene in found.scenes
+    for part in (
+        "What you know" if name == "follow-the-money" else "Background",
+        "disclose only when trust is earned",
+        "Triggers to avoid",
+        "How you react",
+    ):
+        assert part in found.card

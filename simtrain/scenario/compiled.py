@@ -12,6 +12,7 @@ import yaml
 
 from simtrain.scenario.expressions import Expression, compile_expression
 from simtrain.scenario.model import (
+    Character,
     Choice,
     Inject,
     Rubric,
@@ -65,6 +66,10 @@ class Scenario:
     competency_names: Mapping[str, str]
     """The rubric's name of each competency."""
     var_defaults: Mapping[str, Value]
+    characters: Mapping[str, Character] = field(default_factory=dict)
+    """The people of the case live role-players play, by id (file order)."""
+    scene_characters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The characters present in each scene that has any (file order)."""
     meta: dict[str, object] = field(default_factory=dict)
     """Caches of derived facts (e.g. the best reachable score), filled lazily."""
 
@@ -96,6 +101,11 @@ class Scenario:
     def document_roles(self, document_id: str) -> tuple[str, ...]:
         """The roles allowed to read a document."""
         roles = self.model.documents[document_id].roles
+        return self.roles if roles is None else tuple(roles)
+
+    def talks_to(self, character_id: str) -> tuple[str, ...]:
+        """The roles whose seats may speak with a character (default: every role)."""
+        roles = self.characters[character_id].talks_to
         return self.roles if roles is None else tuple(roles)
 
     def inject_roles(self, inject_id: str) -> tuple[str, ...]:
@@ -151,6 +161,10 @@ def compile_scenario(
             choice_inject[choice.id] = inject.id
             if choice.if_ is not None:
                 conditions[choice.id] = condition(choice.if_)
+    scene_characters: dict[str, tuple[str, ...]] = {}
+    for character_id, character in model.characters.items():
+        for scene_id in dict.fromkeys(character.scenes):
+            scene_characters[scene_id] = (*scene_characters.get(scene_id, ()), character_id)
     return Scenario(
         model=model,
         rubric=rubric,
@@ -171,4 +185,6 @@ def compile_scenario(
         competencies=tuple(c.id for c in rubric.competencies),
         competency_names={c.id: c.name for c in rubric.competencies},
         var_defaults=dict(model.vars),
+        characters=dict(model.characters),
+        scene_characters=scene_characters,
     )

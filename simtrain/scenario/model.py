@@ -191,6 +191,27 @@ class Inject(_Strict):
         return self
 
 
+class Character(_Strict):
+    """A person of the case a live role-player plays, in conversation with the teams."""
+
+    name: StrictStr
+    card: StrictStr = Field(
+        default="",
+        description="Markdown for the role-player only: background, what they know, what "
+        "they disclose only when trust is earned, triggers to avoid, how they react to good "
+        "and bad practice. Never shown to a seat.",
+    )
+    talks_to: list[Id] | None = Field(
+        default=None,
+        description="The roles whose seats may speak with the character (default: every role).",
+    )
+    scenes: list[Id] = Field(
+        min_length=1,
+        description="The scenes where the character is present: a team in one of them can "
+        "talk with the character.",
+    )
+
+
 class Competency(_Strict):
     """One competency of a rubric."""
 
@@ -242,6 +263,10 @@ class ScenarioModel(_Strict):
     start: Id
     scenes: dict[Id, Scene] = Field(min_length=1)
     injects: list[Inject] = Field(default_factory=list)
+    characters: dict[Id, Character] = Field(
+        default_factory=dict,
+        description="The people of the case that live role-players play, by id.",
+    )
 
 
 def json_schema() -> dict[str, object]:

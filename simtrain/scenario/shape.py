@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from simtrain.scenario.diagnostics import Diagnostic
 from simtrain.scenario.model import (
+    Character,
     Choice,
     Competency,
     Document,
@@ -41,6 +42,7 @@ _CONTEXTS: list[tuple[tuple[Any, ...], type[BaseModel], str]] = [
     (("scenes", _ANY, "choices", _ANY), Choice, "choice"),
     (("injects", _ANY), Inject, "inject"),
     (("injects", _ANY, "choices", _ANY), Choice, "choice"),
+    (("characters", _ANY), Character, "character"),
     (("rubric",), Rubric, "rubric"),
     (("rubric", "competencies", _ANY), Competency, "competency"),
 ]
@@ -82,7 +84,7 @@ def _what(raw: Any, path: tuple[Any, ...]) -> str:
             return name
     if isinstance(node, dict) and isinstance(node.get("id"), str):
         return f"{name} '{node['id']}'"
-    if path and isinstance(path[-1], str) and name in ("scene", "document"):
+    if path and isinstance(path[-1], str) and name in ("scene", "document", "character"):
         return f"{name} '{path[-1]}'"
     return name
 

@@ -437,7 +437,8 @@ class Checker:
                 seen[cid] = path
 
     def check_refs(self) -> None:
-        """start, goto, reveal, roles, to, for_roles, objective and assess references."""
+        """start, goto, reveal, roles, to, for_roles, objective, assess and the characters'
+        talks_to and scenes references."""
         raw = self.raw
         scenes = self.scenes
         self.ref(("start",), raw.get("start"), scenes, "scene", "unknown-scene")
@@ -474,6 +475,13 @@ class Checker:
                         "document",
                         "unknown-document",
                     )
+        for character_id, character in _items(raw.get("characters")):
+            if isinstance(character, dict):
+                base = ("characters", character_id)
+                for j, role in _strs(character.get("talks_to")):
+                    self.ref((*base, "talks_to", j), role, self.roles, "role", "unknown-role")
+                for j, scene_id in _strs(character.get("scenes")):
+                    self.ref((*base, "scenes", j), scene_id, scenes, "scene", "unknown-scene")
         for i, inject in _dicts(raw.get("injects")):
             base = ("injects", i)
             self.ref((*base, "goto"), inject.get("goto"), scenes, "scene", "unknown-scene")
@@ -842,6 +850,8 @@ def _describe_ref(path: Path_) -> str:
         "roles": "role",
         "to": "to",
         "objective": "objective",
+        "talks_to": "talks_to",
+        "scenes": "scene",
     }.get(str(last), str(last))
 
 
