@@ -22,7 +22,7 @@ from simtrain.scenario.model import SCENARIO_ID_PATTERN, Choice, Inject
 __all__ = ["MSEL_COLUMNS", "MSEL_FORMATS", "msel", "msel_rows", "new_scenario"]
 
 MSEL_COLUMNS: tuple[str, ...] = (
-    "inject",
+    "id",
     "time or trigger",
     "from",
     "to",
@@ -31,12 +31,17 @@ MSEL_COLUMNS: tuple[str, ...] = (
     "message",
     "expected action",
     "objective",
-    "facilitator notes",
+    "notes",
+    "content warning",
+    "dilemmas",
 )
-"""The columns of the master events list, in the order controllers read them."""
+"""The columns of the master events list, in the order controllers read them: the inject's
+id, then the HSEEP ones (``notes`` are the cues for live role-players), then the content
+warning trainees see before the message and, read-only, the options the facilitator
+scores. ``simtrain msel --update-from`` reads every column but the last back."""
 
 MSEL_FORMATS: tuple[str, ...] = ("csv", "md")
-"""The formats :func:`msel` can write."""
+"""The text formats :func:`msel` can write (``xlsx`` is :func:`simtrain.msel.msel_xlsx`)."""
 
 _SCENARIO_ID = re.compile(SCENARIO_ID_PATTERN)
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -373,46 +378,57 @@ def msel_rows(scenario: Scenario) -> list[dict[str, str]]:
             inject.message.strip(),
             inject.expected.strip(),
             names.get(inject.objective, inject.objective) if inject.objective else "",
-            _facilitator_notes(
-                inject.content_warning, inject.notes_for_roleplayers, inject.choices
-            ),
+            (inject.notes_for_roleplayers or "").strip(),
+            (inject.content_warning or "").strip(),
+            _dilemmas(inject.choices),
         )
         rows.append(dict(zip(MSEL_COLUMNS, values, strict=True)))
     return rows
 
 
-def _facilitator_notes(warning: str | None, notes: str | None, choices: Iterable[Choice]) -> str:
-    """The MSEL's facilitator-only column: the content warning trainees see first, the cues
-    for live role-players and the options the facilitator scores (dilemmas)."""
-    parts = []
-    if warning:
-        parts.append(f"Content warning: {warning.strip()}")
-    if notes:
-        parts.append(f"Role-players: {notes.strip()}")
-    for choice in choices:
-        if choice.dilemma:
-            parts.append(
-                f"Dilemma, facilitator-scored (no single right answer): “{choice.label}” — "
-                f"{choice.dilemma.strip()}"
-            )
-    return "\n".join(parts)
+def _dilemmas(choices: Iterable[Choice]) -> str:
+    """The options the facilitator scores (dilemmas), one line each."""
+    return "\n".join(
+        f"Dilemma, facilitator-scored (no single right answer): “{choice.label}” — "
+        f"{choice.dilemma.strip()}"
+        for choice in choices
+        if choice.dilemma
+    )
+
+
+def _facilitator_notes(notes: str | None, choices: Iterable[Choice]) -> str:
+    """A scene's facilitator-only notes: the cues for live role-players and the options the
+    facilitator scores (dilemmas)."""
+    parts = [f"Role-players: {notes.strip()}"] if notes else []
+    dilemmas = _dilemmas(choices)
+    return "\n".join([*parts, dilemmas] if dilemmas else parts)
 
 
 def scene_notes(scenario: Scenario) -> list[tuple[str, str]]:
     """(scene title, facilitator notes) for every scene with role-player cues or dilemmas."""
     found = []
     for scene in scenario.scenes.values():
-        notes = _facilitator_notes(None, scene.notes_for_roleplayers, scene.choices)
+        notes = _facilitator_notes(scene.notes_for_roleplayers, scene.choices)
         if notes:
             found.append((scene.title, notes))
     return found
+
+
+FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@")
+"""How a CSV cell starts that a spreadsheet would run as a formula."""
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a formula-like start is prefixed with ``'``
+    (``simtrain msel --update-from`` takes it off again)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _csv(rows: Iterable[dict[str, str]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=MSEL_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
 
 

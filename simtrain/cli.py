@@ -1035,13 +1035,63 @@ def new(scenario_id: str, output: str | None) -> None:
 
 @main.command()
 @click.argument("scenario")
-@click.option("--format", "fmt", type=click.Choice(["csv", "md"]), default="md", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "md", "xlsx"]),
+    default="md",
+    show_default=True,
+    help="csv and md print on stdout; xlsx (an Excel workbook) needs -o.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file (with --update-from: the updated scenario; it may be SCENARIO).",
+)
+@click.option(
+    "--update-from",
+    "sheet",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Read an edited MSEL (.csv or .xlsx) back into the scenario; needs -o.",
+)
+@click.option(
+    "--remove",
+    is_flag=True,
+    help="With --update-from: delete the injects whose rows were deleted (else only listed).",
+)
 @guarded
-def msel(scenario: str, fmt: str) -> None:
-    """The master events list of a scenario, for the printed control binder."""
-    from simtrain.authoring import msel as render
+def msel(scenario: str, fmt: str, output: str | None, sheet: str | None, remove: bool) -> None:
+    """The master events list of a scenario, for the control binder or a spreadsheet; or,
+    with --update-from, an edited one read back into the scenario (docs/authoring.md)."""
+    from simtrain.msel import MselError, msel_file, update_from
 
-    click.echo(render(load_or_fail(scenario), fmt), nl=False)
+    if sheet is not None:
+        if output is None:
+            fail("--update-from needs -o OUT.yaml: where to write the updated scenario")
+        try:
+            update = update_from(scenario, sheet, remove=remove)
+        except MselError as exc:
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            fail(f"nothing was written to {output}")
+        Path(output).write_text(update.text, encoding="utf-8")
+        for line in update.report():
+            click.echo(line)
+        click.echo(f"wrote {output}")
+        return
+    if remove:
+        fail("--remove goes with --update-from")
+    content = msel_file(load_or_fail(scenario), fmt)
+    if output is not None:
+        Path(output).write_bytes(content)
+        click.echo(f"wrote {output}", err=True)
+    elif fmt == "xlsx":
+        fail("an Excel workbook is not for the terminal: add -o FILE.xlsx")
+    else:
+        click.echo(content.decode("utf-8"), nl=False)
 
 
 if __name__ == "__main__":

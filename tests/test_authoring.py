@@ -121,7 +121,7 @@ def fixture_rows(demo: Scenario) -> list[dict[str, str]]:
 
 
 def test_rows_in_publication_order_with_triggers(fixture_rows: list[dict[str, str]]) -> None:
-    assert [(r["inject"], r["time or trigger"]) for r in fixture_rows] == [
+    assert [(r["id"], r["time or trigger"]) for r in fixture_rows] == [
         ("journalist_call", "at 8m"),
         ("interpreter_alert", "when visited('screening') > 0"),
         ("birth_certificate", "manual"),
@@ -150,7 +150,7 @@ def test_timed_injects_sort_by_time_then_conditional_then_manual() -> None:
             "    at: 8m\n": "    when: elapsed > 1\n",
         }
     )
-    assert [r["inject"] for r in msel_rows(s)] == [
+    assert [r["id"] for r in msel_rows(s)] == [
         "transfer_order",
         "birth_certificate",
         "journalist_call",
@@ -181,7 +181,7 @@ def tricky() -> Scenario:
 
 def test_csv_keeps_multi_line_messages() -> None:
     rows = list(csv.DictReader(io.StringIO(msel(tricky(), "csv"))))
-    assert rows[-1]["inject"] == "transfer_order"
+    assert rows[-1]["id"] == "transfer_order"
     assert rows[-1]["message"] == TRICKY
 
 
@@ -223,11 +223,11 @@ def test_markdown_without_injects_says_so() -> None:
 def test_msel_prints_facilitator_notes_for_injects_and_scenes(tmp_path: Path) -> None:
     result = load_text(cued_scenario(tmp_path).read_text(encoding="utf-8"), "cued.yaml")
     assert result.scenario is not None
-    call = next(r for r in msel_rows(result.scenario) if r["inject"] == "journalist_call")
-    notes = call["facilitator notes"].splitlines()
-    assert notes[0] == "Content warning: INJECT-WARNING: the caller asks for a victim's name."
-    assert notes[1] == "Role-players: ROLEPLAYER-INJECT-CUE: the journalist is persistent."
-    assert notes[2].startswith(
+    call = next(r for r in msel_rows(result.scenario) if r["id"] == "journalist_call")
+    # each column holds one key of the inject, so an edited spreadsheet reads back
+    assert call["notes"] == "ROLEPLAYER-INJECT-CUE: the journalist is persistent."
+    assert call["content warning"] == "INJECT-WARNING: the caller asks for a victim's name."
+    assert call["dilemmas"].startswith(
         "Dilemma, facilitator-scored (no single right answer): “Refer the caller to the press"
     )
     text = msel(result.scenario, "md")
@@ -235,6 +235,27 @@ def test_msel_prints_facilitator_notes_for_injects_and_scenes(tmp_path: Path) ->
     scenes = text[text.index("## Scenes: role-player cues and facilitator-scored dilemmas") :]
     assert "| Night arrival at the quay | Role-players: ROLEPLAYER-SCENE-CUE" in scenes
     assert "Dilemma, facilitator-scored (no single right answer): “Note the indicators" in scenes
+
+
+def test_msel_columns_start_with_id_then_the_hseep_ones() -> None:
+    assert MSEL_COLUMNS[:10] == (
+        "id",
+        "time or trigger",
+        "from",
+        "to",
+        "channel",
+        "subject",
+        "message",
+        "expected action",
+        "objective",
+        "notes",
+    )
+
+
+def test_csv_cells_that_look_like_formulas_are_text() -> None:
+    s = variant({"    from: Sunvale Daily newsroom\n": '    from: "=HYPERLINK(1)"\n'})
+    rows = list(csv.DictReader(io.StringIO(msel(s, "csv"))))
+    assert rows[0]["from"] == "'=HYPERLINK(1)"
 
 
 def test_unknown_format_is_refused(demo: Scenario) -> None:
