@@ -791,6 +791,120 @@ def note(
     click.echo(f"{kind} recorded for team {team}")
 
 
+def _print_outcome(outcome: dict[str, str], done: str) -> None:
+    """One line per team: ``done``, or why not."""
+    for name, why in outcome.items():
+        click.echo(f"{name}: {done if not why else 'not ' + done + ' — ' + why}")
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", default=None, help="Only this team (default: every team).")
+@click.option(
+    "--phase",
+    default=None,
+    help="Hold each team once it has left this phase (at once if it already has); "
+    "default: hold at once.",
+)
+@guarded
+@refused
+def hold(db: str, exercise_id: str, team: str | None, phase: str | None) -> None:
+    """Hold teams (for a hot-wash): a held team cannot decide until released; the
+    exercise runs on."""
+    handle = open_exercise(db, exercise_id)
+    outcome = handle.hold_teams(team, phase)
+    _print_outcome(outcome, f"held at the end of phase '{phase}'" if phase else "held")
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", default=None, help="Only this team (default: every held team).")
+@guarded
+@refused
+def release(db: str, exercise_id: str, team: str | None) -> None:
+    """Release held teams (every one together unless --team): they may decide again."""
+    handle = open_exercise(db, exercise_id)
+    _print_outcome(handle.release_teams(team), "released")
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team rated.")
+@click.option("--note", default="", help="Why (the team reads it in the debrief).")
+@click.argument("objective")
+@click.argument("rating", type=click.Choice(["P", "S", "M", "U"], case_sensitive=False))
+@guarded
+@refused
+def rate(db: str, exercise_id: str, team: str, note: str, objective: str, rating: str) -> None:
+    """Rate a team on OBJECTIVE (a competency): P (performed without challenges), S (some
+    challenges), M (major challenges), U (unable to be performed)."""
+    handle = open_exercise(db, exercise_id)
+    handle.rate(handle.check_team(team), objective, rating, note)
+    click.echo(f"team {team}: {objective} rated {rating.upper()}")
+
+
+@main.group()
+def plan() -> None:
+    """A team's improvement plan (it ends the after-action report)."""
+
+
+@plan.command("add")
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team whose plan it is.")
+@click.option("--issue", required=True, help="The issue or area for improvement.")
+@click.option("--action", required=True, help="The corrective action.")
+@click.option(
+    "--responsible", required=True, help="Who: a role of the scenario or an agency's name."
+)
+@click.option("--due", required=True, help="The due date, YYYY-MM-DD.")
+@guarded
+@refused
+def plan_add(
+    db: str, exercise_id: str, team: str, issue: str, action: str, responsible: str, due: str
+) -> None:
+    """Add a row to a team's improvement plan."""
+    handle = open_exercise(db, exercise_id)
+    handle.plan_add(
+        handle.check_team(team), issue=issue, action=action, responsible=responsible, due=due
+    )
+    click.echo(f"team {team}: improvement plan row {len(handle.plan(team))} added")
+
+
+@plan.command("remove")
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team whose plan it is.")
+@click.argument("row", type=int)
+@guarded
+@refused
+def plan_remove(db: str, exercise_id: str, team: str, row: int) -> None:
+    """Remove ROW (its number in `simtrain plan list`) from a team's improvement plan."""
+    handle = open_exercise(db, exercise_id)
+    handle.plan_remove(handle.check_team(team), row)
+    click.echo(f"team {team}: improvement plan row {row} removed")
+
+
+@plan.command("list")
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team whose plan it is.")
+@guarded
+@refused
+def plan_list(db: str, exercise_id: str, team: str) -> None:
+    """A team's improvement plan, one numbered row a line."""
+    handle = open_exercise(db, exercise_id)
+    rows = handle.plan(handle.check_team(team))
+    if not rows:
+        click.echo(f"team {team} has no improvement plan yet")
+    for number, entry in enumerate(rows, 1):
+        item = entry.event
+        click.echo(f"{number}. {item.issue} → {item.action} ({item.responsible}, due {item.due})")
+
+
 @main.command()
 @_DB
 @_EXERCISE
@@ -811,6 +925,7 @@ def status(db: str, exercise_id: str, as_json: bool) -> None:
             f"  {team:<12} scene {info['scene']:<24} decisions {len(info['path']):>3}  "
             f"points {points:>4}  critical {len(info['score']['critical'])}"
             + (f"  ended: {info['outcome']}" if info["ended"] else "")
+            + ("  HELD" if info["held"] else "")
         )
 
 

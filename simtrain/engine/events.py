@@ -8,7 +8,7 @@ spelled. Three families:
   adjustments, skips);
 - :data:`TeamNote`: what a team's stream also records but the fold ignores (joins,
   leavings, messages, observations, step-outs and -backs, acknowledged alerts, wrong join
-  codes);
+  codes, holds and releases, objective ratings, improvement-plan rows);
 - :data:`ClockEvent`: the exercise clock's stream (start, pause, resume, end, release of
   the debrief).
 
@@ -169,6 +169,73 @@ class Observed:
     """One of :data:`OBSERVATION_KINDS`."""
     text: str = ""
     competency: str | None = None
+    phase: str = ""
+    """The phase whose hot-wash it was noted in ('' when not in a hot-wash)."""
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TeamHeld:
+    """The facilitator held the team: with ``phase``, once it has left that phase (at
+    once if it already has); without, at once. A held team cannot decide until released;
+    the exercise runs on."""
+
+    kind: ClassVar[str] = "team_held"
+    phase: str = ""
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TeamReleased:
+    """The facilitator released a held team (or a hold not yet reached)."""
+
+    kind: ClassVar[str] = "team_released"
+    clock: float
+
+
+Rating = Literal["P", "S", "M", "U"]
+RATINGS: dict[str, str] = {
+    "P": "performed without challenges",
+    "S": "performed with some challenges",
+    "M": "performed with major challenges",
+    "U": "unable to be performed",
+}
+"""The HSEEP objective ratings and what each means."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rated:
+    """The facilitator rated the team on an objective (HSEEP: P, S, M or U). A later
+    rating of the same objective replaces the earlier one."""
+
+    kind: ClassVar[str] = "rating"
+    objective: str = ""
+    rating: str = "P"
+    """One of :data:`RATINGS`."""
+    note: str = ""
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanItemAdded:
+    """A row of the team's improvement plan: the issue, the corrective action, who is
+    responsible (a role or an agency) and the due date (``YYYY-MM-DD``)."""
+
+    kind: ClassVar[str] = "plan_item"
+    issue: str = ""
+    action: str = ""
+    responsible: str = ""
+    due: str = ""
+    clock: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanItemRemoved:
+    """The facilitator removed a row of the improvement plan (``item``: the id of the
+    event that added it)."""
+
+    kind: ClassVar[str] = "plan_item_removed"
+    item: int = 0
     clock: float
 
 
@@ -219,6 +286,11 @@ TeamNote = (
     | SteppedBack
     | AlertAcknowledged
     | JoinFailed
+    | TeamHeld
+    | TeamReleased
+    | Rated
+    | PlanItemAdded
+    | PlanItemRemoved
 )
 """A team-stream event the fold ignores."""
 
@@ -300,6 +372,11 @@ EVENT_TYPES: dict[str, type[Event | TeamNote | ClockEvent]] = {
         SteppedBack,
         AlertAcknowledged,
         JoinFailed,
+        TeamHeld,
+        TeamReleased,
+        Rated,
+        PlanItemAdded,
+        PlanItemRemoved,
         ExerciseStarted,
         ExercisePaused,
         ExerciseResumed,
@@ -338,6 +415,8 @@ def to_payload(event: Event | TeamNote | ClockEvent) -> dict[str, Any]:
             data["reached"] = list(event.reached)
     if isinstance(event, Chose) and not event.open_role:
         data.pop("open_role")  # the usual case: no open role, no key
+    if isinstance(event, Observed) and not event.phase:
+        data.pop("phase")  # outside a hot-wash: no key
     return data
 
 

@@ -8,6 +8,7 @@ exactly once by whichever process notices them first.
 
 from __future__ import annotations
 
+import datetime
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from simtrain.engine import lifecycle
 from simtrain.engine.events import (
     OBSERVATION_KINDS,
+    RATINGS,
     STATE_CHANGING,
     AlertAcknowledged,
     AnyEvent,
@@ -35,17 +37,22 @@ from simtrain.engine.events import (
     MessageSent,
     Moved,
     Observed,
+    PlanItemAdded,
+    PlanItemRemoved,
+    Rated,
     ScoreAdjusted,
     SteppedBack,
     SteppedOut,
+    TeamHeld,
     TeamNote,
+    TeamReleased,
     encode,
 )
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.errors import Busy, ExerciseError, SceneChanged
-from simtrain.exercise.queries import ExerciseQueries
+from simtrain.exercise.queries import ExerciseQueries, _hold_of
 from simtrain.exercise.retry import append_with_retry
 from simtrain.exercise.streams import (
     CLOCK_STREAM,
@@ -214,6 +221,10 @@ class Exercise(ExerciseQueries):
                 )
             clock, clock_seq = self._clock_read()
             self._check_lifecycle(needs, clock)
+            if needs == "act":
+                held = _hold_of(self.scenario, cache).sentence(team, self.scenario)
+                if held:
+                    raise ExerciseError(held)
             due_state, due = self.engine.settle(cache.state, clock.minutes)
             if seen_seq is not None and any(isinstance(e, STATE_CHANGING) for e in due):
                 # a timer or a scheduled inject fell due since the caller looked: the
@@ -479,17 +490,9 @@ class Exercise(ExerciseQueries):
                 f"{did_you_mean(inject, self.scenario.injects)}"
             )
         self._facilitator_allowed()
-        targets = [self._team(team)] if team else list(self.teams)
-        outcome: dict[str, str] = {}
-        for name in targets:
-            try:
-                self._settle_and_append(name, build, needs="intervene")
-                outcome[name] = ""
-            except ExerciseError as exc:
-                outcome[name] = str(exc)
-        if team and outcome[team]:
-            raise ExerciseError(outcome[team])
-        return outcome
+        return self._each_team(
+            team, lambda name: self._settle_and_append(name, build, needs="intervene")
+        )
 
     def message(
         self,
@@ -563,9 +566,23 @@ class Exercise(ExerciseQueries):
             needs="intervene",
         )
 
-    def observe(self, team: str, kind: str, text: str, competency: str | None = None) -> Recorded:
-        """Record an observation: a strength, an area for improvement, or a note."""
-        self._facilitator_allowed()
+    def observe(
+        self,
+        team: str,
+        kind: str,
+        text: str,
+        competency: str | None = None,
+        *,
+        phase: str = "",
+        after_end: bool = False,
+    ) -> Recorded:
+        """Record an observation: a strength, an area for improvement, or a note; with
+        ``phase``, noted in that phase's hot-wash. With ``after_end``, also once the
+        exercise has ended (the debrief: the console's hot-wash and debrief screens)."""
+        if not after_end:
+            self._facilitator_allowed()
+        if phase:
+            self._phase(phase)
         if kind not in OBSERVATION_KINDS:
             raise ExerciseError(
                 f"an observation is one of {', '.join(OBSERVATION_KINDS)}, not '{kind}'"
@@ -577,10 +594,142 @@ class Exercise(ExerciseQueries):
         return self._note_event(
             team,
             lambda minutes: Observed(
-                category=kind, text=text.strip(), competency=competency, clock=minutes
+                category=kind, text=text.strip(), competency=competency, phase=phase, clock=minutes
             ),
-            needs="intervene",
+            needs=None if after_end else "intervene",
         )
+
+    # -- phases and holds -----------------------------------------------------------------
+    def _phase(self, phase: str) -> str:
+        if phase not in self.scenario.phases:
+            known = self.scenario.phases
+            raise ExerciseError(
+                f"'{phase}' is not a phase of this scenario{did_you_mean(phase, known)}"
+                + ("; phases: " + ", ".join(known) if known else "; it has no phases")
+            )
+        return phase
+
+    def hold_teams(self, team: str | None = None, phase: str | None = None) -> dict[str, str]:
+        """Hold one team or every team: at once, or with ``phase`` once it has left that
+        phase. A held team cannot decide until released; the exercise runs on. Returns
+        {team: '' or why not} (a single team's refusal is raised)."""
+        self._facilitator_allowed()
+        if phase is not None:
+            self._phase(phase)
+
+        def one(name: str) -> None:
+            if self.state(name).ended:
+                raise ExerciseError(
+                    f"team '{name}' has reached an ending; there is nothing to hold"
+                )
+            self._note_event(
+                name, lambda m: TeamHeld(phase=phase or "", clock=m), needs="intervene"
+            )
+
+        return self._each_team(team, one)
+
+    def release_teams(self, team: str | None = None) -> dict[str, str]:
+        """Release one held team, or every team held or waiting for a hold (together: one
+        command). Returns {team: '' or why not}; a single team's refusal is raised."""
+        self._facilitator_allowed()
+
+        def one(name: str) -> None:
+            if self.hold(name).phase is None:
+                raise ExerciseError(f"team '{name}' is not held")
+            self._note_event(name, lambda m: TeamReleased(clock=m), needs="intervene")
+
+        targets = None if team else [t for t in self.teams if self.hold(t).phase is not None]
+        if targets == []:
+            raise ExerciseError("no team is held")
+        return self._each_team(team, one, targets)
+
+    def _each_team(
+        self, team: str | None, one: Callable[[str], object], targets: Sequence[str] | None = None
+    ) -> dict[str, str]:
+        """Run ``one`` for a team (its refusal raised) or for each of ``targets`` (every
+        team by default; refusals reported per team)."""
+        names = [self._team(team)] if team else list(self.teams if targets is None else targets)
+        outcome: dict[str, str] = {}
+        for name in names:
+            try:
+                one(name)
+                outcome[name] = ""
+            except ExerciseError as exc:
+                if team:
+                    raise
+                outcome[name] = str(exc)
+        return outcome
+
+    # -- the after-action review: ratings and the improvement plan ---------------------------
+    def rate(self, team: str, objective: str, rating: str, note: str = "") -> Recorded:
+        """Rate a team on an objective (HSEEP: P, S, M or U), with a note; a later rating
+        of the objective replaces it. Open during the exercise and after its end."""
+        objectives = self.objectives()
+        if objective not in objectives:
+            raise ExerciseError(
+                f"'{objective}' is not an objective of this exercise"
+                f"{did_you_mean(objective, objectives)}; objectives: " + ", ".join(objectives)
+            )
+        letter = rating.strip().upper()
+        if letter not in RATINGS:
+            raise ExerciseError(
+                f"'{rating}' is not a rating; use one of "
+                + ", ".join(f"{k} ({v})" for k, v in RATINGS.items())
+            )
+        text = clean_line(note, 500)
+        return self._note_event(
+            team, lambda m: Rated(objective=objective, rating=letter, note=text, clock=m)
+        )
+
+    def plan_add(
+        self, team: str, *, issue: str, action: str, responsible: str, due: str
+    ) -> Recorded:
+        """Add a row to a team's improvement plan. ``responsible`` is a role of the scenario
+        (its id or name; stored as its name) or an agency's name; ``due`` a date
+        ``YYYY-MM-DD``."""
+        fields = {"issue": clean_line(issue, 500), "action": clean_line(action, 500)}
+        for name, value in fields.items():
+            if not value:
+                raise ExerciseError(f"the {name} is empty; say what it is in one line")
+        who = clean_line(responsible, 80)
+        who = self.scenario.role_names.get(who, who)
+        if len(who) < 2 or not any(ch.isalpha() for ch in who):
+            raise ExerciseError(
+                f"'{responsible}' does not name who is responsible: give a role ("
+                + ", ".join(self.scenario.roles)
+                + ") or an agency's name, e.g. 'Labour inspectorate'"
+            )
+        when = due.strip()
+        try:
+            if len(when) != 10:
+                raise ValueError(when)
+            datetime.date.fromisoformat(when)
+        except ValueError:
+            raise ExerciseError(
+                f"'{due}' is not a due date: write it as YYYY-MM-DD, e.g. 2027-03-31"
+            ) from None
+        return self._note_event(
+            team,
+            lambda m: PlanItemAdded(
+                issue=fields["issue"],
+                action=fields["action"],
+                responsible=who,
+                due=when,
+                clock=m,
+            ),
+        )
+
+    def plan_remove(self, team: str, item: int) -> Recorded:
+        """Remove a row of a team's improvement plan (``item``: its number in
+        :meth:`plan`, from 1)."""
+        rows = self.plan(team)
+        if not 1 <= item <= len(rows):
+            raise ExerciseError(
+                f"team '{team}' has no improvement-plan row {item}"
+                + (f"; rows: 1 to {len(rows)}" if rows else "; its plan is empty")
+            )
+        event_id = rows[item - 1].id
+        return self._note_event(team, lambda m: PlanItemRemoved(item=event_id, clock=m))
 
     def acknowledge(self, team: str, event_id: int) -> Recorded:
         """The facilitator has seen an alert (a critical error or a step-out)."""

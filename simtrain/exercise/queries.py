@@ -19,6 +19,11 @@ from simtrain.engine.events import (
     InjectDelivered,
     JoinFailed,
     Moved,
+    PlanItemAdded,
+    PlanItemRemoved,
+    Rated,
+    TeamHeld,
+    TeamReleased,
     TimerFired,
 )
 from simtrain.engine.explore import Budget
@@ -54,6 +59,9 @@ class _TeamCache:
     """Global id of the last event folded."""
     changes: int = 0
     """How many state-changing events the stream holds: the team's public ``seq``."""
+    hold: str | None = None
+    """The facilitator's hold on the team: None when there is none, '' for a hold at
+    once, else the phase at whose end the team is held."""
 
 
 class ExerciseQueries(ABC):
@@ -157,7 +165,13 @@ class ExerciseQueries(ABC):
             events = folded(new)
             state = self.engine.replay(events, cache.state, skip_refused=True)
             changes = cache.changes + sum(isinstance(e, STATE_CHANGING) for e in events)
-            cache = self._cache[team] = _TeamCache(new[-1].seq, state, new[-1].id, changes)
+            hold = cache.hold
+            for row in new:
+                if row.kind == TeamHeld.kind:
+                    hold = str(row.payload.get("phase") or "")
+                elif row.kind == TeamReleased.kind:
+                    hold = None
+            cache = self._cache[team] = _TeamCache(new[-1].seq, state, new[-1].id, changes, hold)
             return cache
 
     def state(self, team: str) -> TeamState:
@@ -225,6 +239,41 @@ class ExerciseQueries(ABC):
             return fork(self.scenario, folded(self._read(stream)), at, budget)
         except ForkRefused as exc:
             raise ExerciseError(f"team '{team}': {exc}") from None
+
+    # -- phases, holds, ratings and the improvement plan ------------------------------------
+    def hold(self, team: str) -> Hold:
+        """The facilitator's hold on a team, and whether it holds the team now."""
+        self._team(team)
+        self.tick(teams=[team])
+        return _hold_of(self.scenario, self._fold(team))
+
+    def ratings(self, team: str) -> dict[str, Recorded]:
+        """The team's HSEEP rating of each objective rated so far (the latest of each), in
+        the order of :meth:`objectives`."""
+        latest: dict[str, Recorded] = {}
+        for entry in self.events(team):
+            if isinstance(entry.event, Rated):
+                latest[entry.event.objective] = entry
+        return {o: latest[o] for o in [*self.objectives(), *latest] if o in latest}
+
+    def objectives(self) -> list[str]:
+        """What a team is rated on: each rubric competency (the objectives injects test
+        name competencies too), those an inject tests first."""
+        tested = {i.objective for i in self.scenario.injects.values() if i.objective}
+        return [c for c in self.scenario.competencies if c in tested] + [
+            c for c in self.scenario.competencies if c not in tested
+        ]
+
+    def plan(self, team: str) -> list[Recorded]:
+        """The team's improvement plan: the rows added and not removed, oldest first (each
+        row's ``id`` is what removes it)."""
+        rows: dict[int, Recorded] = {}
+        for entry in self.events(team):
+            if isinstance(entry.event, PlanItemAdded):
+                rows[entry.id] = entry
+            elif isinstance(entry.event, PlanItemRemoved):
+                rows.pop(entry.event.item, None)
+        return list(rows.values())
 
     def snapshot(self, team: str) -> tuple[int, TeamState]:
         """The team's latest sequence number and the state it belongs to, read together
@@ -347,9 +396,53 @@ class ExerciseQueries(ABC):
         }
 
 
+@dataclass(frozen=True)
+class Hold:
+    """A team's hold: ``phase`` is None when there is none, '' for a hold at once, else
+    the phase at whose end the team is to be held; ``held`` whether it holds now."""
+
+    phase: str | None
+    held: bool
+    current: str | None
+    """The phase the team is in now (None outside every phase)."""
+
+    def sentence(self, team: str, scenario: Scenario) -> str:
+        """Why the team cannot decide, for a person ('' when it is not held)."""
+        if not self.held:
+            return ""
+        where = ""
+        if self.phase:
+            where = f" at the end of phase '{scenario.phases[self.phase].title}'"
+        return (
+            f"team '{team}' is held by the facilitator{where} (a hot-wash); "
+            "wait until the facilitator releases the team"
+        )
+
+
+def _hold_of(scenario: Scenario, cache: _TeamCache) -> Hold:
+    """Whether the team's hold holds now: a hold at once does; a hold at a phase's end
+    does once the team has been in that phase and is no longer in it."""
+    state, phase = cache.state, cache.hold
+    current = scenario.scene_phase.get(state.scene)
+    if phase is None or state.ended:
+        return Hold(phase, False, current)
+    if phase == "" or phase not in scenario.phases:
+        return Hold(phase, True, current)
+    visited = any(state.visits.get(s, 0) for s in scenario.phases[phase].scenes)
+    return Hold(phase, visited and current != phase, current)
+
+
 def _with_seq(scenario: Scenario, cache: _TeamCache) -> dict[str, Any]:
-    """The team's JSON object with its public ``seq`` first, both from one read."""
-    return {"seq": cache.changes, **team_json(scenario, cache.state)}
+    """The team's JSON object with its public ``seq`` first, both from one read, then
+    its phase and hold (docs/extensions.md)."""
+    hold = _hold_of(scenario, cache)
+    return {
+        "seq": cache.changes,
+        **team_json(scenario, cache.state),
+        "phase": hold.current,
+        "held": hold.held,
+        "hold_at": hold.phase or None,
+    }
 
 
 def _what_changed(entries: Iterable[Recorded]) -> str:

@@ -15,6 +15,7 @@ from simtrain.scenario.model import (
     Character,
     Choice,
     Inject,
+    Phase,
     Rubric,
     ScenarioModel,
     Scene,
@@ -70,6 +71,10 @@ class Scenario:
     """The people of the case live role-players play, by id (file order)."""
     scene_characters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """The characters present in each scene that has any (file order)."""
+    phases: Mapping[str, Phase] = field(default_factory=dict)
+    """The scenario's phases by id, in file order."""
+    scene_phase: Mapping[str, str] = field(default_factory=dict)
+    """The phase each scene in a phase belongs to."""
     meta: dict[str, object] = field(default_factory=dict)
     """Caches of derived facts (e.g. the best reachable score), filled lazily."""
 
@@ -107,6 +112,11 @@ class Scenario:
         """The roles whose seats may speak with a character (default: every role)."""
         roles = self.characters[character_id].talks_to
         return self.roles if roles is None else tuple(roles)
+
+    def phase_of(self, scene: str) -> Phase | None:
+        """The phase a scene belongs to (None outside every phase)."""
+        phase = self.scene_phase.get(scene)
+        return None if phase is None else self.phases[phase]
 
     def inject_roles(self, inject_id: str) -> tuple[str, ...]:
         """The roles that receive an inject."""
@@ -187,4 +197,6 @@ def compile_scenario(
         var_defaults=dict(model.vars),
         characters=dict(model.characters),
         scene_characters=scene_characters,
+        phases={phase.id: phase for phase in model.phases},
+        scene_phase={scene: phase.id for phase in model.phases for scene in phase.scenes},
     )

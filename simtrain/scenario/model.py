@@ -229,6 +229,19 @@ class Rubric(_Strict):
     competencies: list[Competency] = Field(min_length=1)
 
 
+class Phase(_Strict):
+    """A stretch of the scenario a team goes through, with the questions of its hot-wash
+    (the short debrief held when teams leave it)."""
+
+    id: Id
+    title: StrictStr
+    scenes: list[Id] = Field(min_length=1, description="The scenes of the phase, in order.")
+    questions: list[StrictStr] = Field(
+        default_factory=list,
+        description="Questions for the hot-wash when a team leaves the phase.",
+    )
+
+
 class ScenarioModel(_Strict):
     """A whole scenario file."""
 
@@ -266,6 +279,11 @@ class ScenarioModel(_Strict):
     characters: dict[Id, Character] = Field(
         default_factory=dict,
         description="The people of the case that live role-players play, by id.",
+    )
+    phases: list[Phase] = Field(
+        default_factory=list,
+        description="Optional phases (a scene belongs to at most one); the facilitator can "
+        "hold teams at a phase's end and run a hot-wash with its questions.",
     )
 
 

@@ -385,6 +385,7 @@ class Checker:
         self.check_effects()
         self.check_expressions()
         self.check_scenes()
+        self.check_phases()
         self.check_coverage()
         self.check_reachability()
         self.check_care()
@@ -711,6 +712,30 @@ class Checker:
                     (*path, "roles"),
                     "never-enabled",
                     f"choice '{choice.get('id')}' can never be enabled: its roles list is empty",
+                )
+
+    def check_phases(self) -> None:
+        """Phase ids unique, their scenes real, each scene in at most one phase."""
+        phases = list(_dicts(self.raw.get("phases")))
+        self._unique([p.get("id") for _, p in phases], ("phases",), "phase")
+        owner: dict[str, tuple[str, Path_]] = {}
+        for i, phase in phases:
+            for j, scene in _strs(phase.get("scenes")):
+                path: Path_ = ("phases", i, "scenes", j)
+                self.ref(path, scene, self.scenes, "scene", "unknown-scene")
+                if scene not in self.scenes:
+                    continue
+                first = owner.get(scene)
+                if first is None:
+                    owner[scene] = (str(phase.get("id")), path)
+                    continue
+                line = position_of(self.raw, first[1])[0]
+                self.report(
+                    "error",
+                    path,
+                    "scene-in-two-phases",
+                    f"scene '{scene}' is already in phase '{first[0]}' (line {line}); a scene "
+                    "belongs to at most one phase",
                 )
 
     def check_coverage(self) -> None:

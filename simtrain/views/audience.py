@@ -20,8 +20,9 @@ the same for readers):
   the injects, those addressed to its role; of the messages, those addressed to the
   whole team or to its role. Injects and messages addressed only to roles no one holds
   in the team (open roles) reach every seat of it. The assessment (scores, critical
-  errors, feedback, the facilitator's strengths and areas for improvement) reaches a seat
-  only once the facilitator has released the debrief.
+  errors, feedback, the facilitator's strengths and areas for improvement, the objective
+  ratings and the improvement plan) reaches a seat only once the facilitator has released
+  the debrief. A hold and its release are seen by everyone in the team.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ from simtrain.engine.events import (
     JoinFailed,
     MessageSent,
     Observed,
+    PlanItemAdded,
+    PlanItemRemoved,
+    Rated,
     ScoreAdjusted,
     SteppedBack,
     SteppedOut,
@@ -51,8 +55,9 @@ NEVER_SHOWN = (SteppedOut, SteppedBack, AlertAcknowledged)
 """Event types no timeline lists (a step-out's who and when stay private)."""
 FACILITATOR_ONLY = (InjectSkipped, JoinFailed)
 """Event types a team's timeline leaves out."""
-ASSESSMENT = (ScoreAdjusted, Observed)
-"""Event types that are the assessment: a seat reads them only after the release."""
+ASSESSMENT = (ScoreAdjusted, Observed, Rated, PlanItemAdded, PlanItemRemoved)
+"""Event types that are the assessment (the HSEEP ratings and the improvement plan
+included): a seat reads them only after the release."""
 
 ReaderKind = Literal["facilitator", "team", "seat"]
 

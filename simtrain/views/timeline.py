@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simtrain.engine.events import (
+    RATINGS,
     AlertAcknowledged,
     Chose,
     InjectDelivered,
@@ -19,9 +20,14 @@ from simtrain.engine.events import (
     MessageSent,
     Moved,
     Observed,
+    PlanItemAdded,
+    PlanItemRemoved,
+    Rated,
     ScoreAdjusted,
     SteppedBack,
     SteppedOut,
+    TeamHeld,
+    TeamReleased,
     TimerFired,
 )
 from simtrain.exercise import Exercise, Recorded
@@ -191,6 +197,26 @@ def describe(scenario: Scenario, logged: Recorded, audience: Audience) -> str:
         competency = _competency(scenario, event.competency)
         about = f" ({competency})" if competency else ""
         return f"The facilitator noted a {kind}{about}: {event.text}"
+    if isinstance(event, TeamHeld):
+        phase = scenario.phases.get(event.phase)
+        if phase is None:
+            return "The facilitator held the team"
+        return f"The facilitator held the team at the end of phase “{phase.title}”"
+    if isinstance(event, TeamReleased):
+        return "The facilitator released the team"
+    if isinstance(event, Rated):
+        competency = _competency(scenario, event.objective)
+        meaning = RATINGS.get(event.rating, "")
+        return f"The facilitator rated {competency}: {event.rating} ({meaning})" + (
+            f": {event.note}" if event.note else ""
+        )
+    if isinstance(event, PlanItemAdded):
+        return (
+            f"Improvement plan: {event.issue} → {event.action} "
+            f"({event.responsible}, due {event.due})"
+        )
+    if isinstance(event, PlanItemRemoved):
+        return "The facilitator removed a row of the improvement plan"
     if isinstance(event, Left):
         return f"{event.name or logged.actor} ({role}) left"
     if isinstance(event, SteppedOut):
