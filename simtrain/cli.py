@@ -491,14 +491,25 @@ def exercise_create(
     except FileNotFoundError as exc:
         fail(str(exc))
     service = open_service(db, create=True)
-    handle, codes = service.create(path, list(teams), title=title, exercise_id=exercise_id)
+    created = service.create_exercise(path, list(teams), title=title, exercise_id=exercise_id)
+    handle, codes = created.exercise, created.teams
     if as_json:
-        emit({"exercise": handle.id, "teams": {t: {"code": c} for t, c in codes.items()}})
+        emit(
+            {
+                "exercise": handle.id,
+                "teams": {t: {"code": c} for t, c in codes.items()},
+                "characters": created.characters,
+            }
+        )
         return
     click.echo(f"exercise {handle.id}: {handle.record.title}")
     click.echo("join codes (hand one to each team; they are shown only now):")
     for team, code in codes.items():
         click.echo(f"  {team:<16} {code}")
+    if created.characters:
+        click.echo("role-player codes (one per character, for 'simtrain roleplay'):")
+        for character, code in created.characters.items():
+            click.echo(f"  {character:<16} {code}   {handle.scenario.characters[character].name}")
     # a server's address without its password (typed once, or kept in PGPASSWORD)
     where = split_password(db)[0]
     click.echo(f"start it with: simtrain exercise start {handle.id} --db {shlex.quote(where)}")
@@ -731,6 +742,114 @@ def message(
     handle = open_exercise(db, exercise_id)
     handle.message(team, text, channel=channel, sender=sender, subject=subject, roles=roles)
     click.echo(f"message sent to team {team}")
+
+
+_AS_CHARACTER = click.option(
+    "--as",
+    "character",
+    default=None,
+    help="As this character of the scenario: its role-player with its --code (who marks "
+    "only the character's own lines), else the facilitator.",
+)
+
+
+def _character_actor(handle: Any, character: str | None, code: str | None) -> str:
+    """Who acts for a character: its role-player when ``code`` opens its seat (refused
+    otherwise), the facilitator when no code is given."""
+    from simtrain.exercise import FACILITATOR, ROLEPLAYER
+
+    if character is None or code is None:
+        return FACILITATOR
+    handle.check_character_code(character, code)
+    return ROLEPLAYER
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team the conversation is with.")
+@_AS_CHARACTER
+@click.option("--role", default=None, help="Speak as a seat of the team in this role.")
+@click.option(
+    "--code",
+    default=None,
+    help="With --role: the team's join code. With --as: the character's role-player code "
+    "(optional; without it the line is the facilitator's).",
+)
+@click.option("--name", default=None, help="With --role: your display name (default: the role).")
+@click.option(
+    "--to",
+    "partner",
+    default=None,
+    help="With --role: the character spoken to, when several are in the scene.",
+)
+@click.argument("text")
+@guarded
+@refused
+def say(
+    db: str,
+    exercise_id: str,
+    team: str,
+    character: str | None,
+    role: str | None,
+    code: str | None,
+    name: str | None,
+    partner: str | None,
+    text: str,
+) -> None:
+    """A line of an in-character conversation between TEAM and a character; prints the
+    line's number (for 'simtrain mark')."""
+    if (character is None) == (role is None):
+        raise click.UsageError("give either --as CHARACTER or --role ROLE --code CODE")
+    handle = open_exercise(db, exercise_id)
+    if character is not None:
+        if partner is not None or name is not None:
+            raise click.UsageError("--to and --name go with --role, not with --as")
+        number = handle.speak_as(
+            team, character, text, by=_character_actor(handle, character, code)
+        )
+    else:
+        if code is None:
+            raise click.UsageError("--role needs --code (the team's join code)")
+        seat = handle.headless_seat(team, code, role, name or "")
+        number = handle.say(seat, text, partner)
+    click.echo(number)
+
+
+@main.command()
+@_DB
+@_EXERCISE
+@click.option("--team", required=True, help="The team whose line to mark.")
+@click.option("--line", type=click.IntRange(min=1), required=True, help="The line's number.")
+@click.option("--note", default="", help="Why (the team reads it in the debrief).")
+@_AS_CHARACTER
+@click.option("--code", default=None, help="With --as: the character's role-player code.")
+@click.argument("competency")
+@click.argument("points", type=int)
+@guarded
+@refused
+def mark(
+    db: str,
+    exercise_id: str,
+    team: str,
+    line: int,
+    note: str,
+    character: str | None,
+    code: str | None,
+    competency: str,
+    points: int,
+) -> None:
+    """Mark a conversation line with COMPETENCY and POINTS (-5..5), which count in the
+    team's score like an assessed choice.
+
+    Negative points need `--` before them: simtrain mark ... --line 3 -- trust -1
+    """
+    handle = open_exercise(db, exercise_id)
+    if character is not None and code is None:
+        raise click.UsageError("--as needs --code (the character's role-player code)")
+    by = _character_actor(handle, character, code if character else None)
+    state = handle.mark(team, line, competency, points, note, character=character, by=by)
+    click.echo(f"team {team}: line {line} marked; {competency} is now {state.points[competency]}")
 
 
 @main.command()

@@ -55,6 +55,27 @@ def cued_scenario(folder: Path) -> Path:
     return path
 
 
+CARD_MARKER = "CARD-MARKER"
+"""Text of the character card of :func:`character_scenario`: no seat may ever see it."""
+
+
+def character_scenario(folder: Path) -> Path:
+    """The every-feature demo with a character, Ms Dara, present in the screening scene,
+    who talks to the social worker only (issue 17)."""
+    data = yaml.safe_load((FIXTURES / "every_feature.yaml").read_text(encoding="utf-8"))
+    data["characters"] = {
+        "dara": {
+            "name": "Ms Dara",
+            "card": f"{CARD_MARKER}: **You play Dara**; disclose the debt only when trusted.",
+            "talks_to": ["social_worker"],
+            "scenes": ["screening"],
+        }
+    }
+    path = folder / "characters.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 CUE_MARKERS = (
     "ROLEPLAYER-SCENE-CUE",
     "DILEMMA-GUIDANCE",

@@ -236,3 +236,52 @@ def test_json_output_is_indented_for_reading_unless_it_is_large(
     emit(large)
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and json.loads(out) == large
+
+
+def test_say_and_mark_script_a_conversation(tmp_path: Path) -> None:
+    from .conftest import character_scenario
+
+    db = str(tmp_path / "c.db")
+    path = str(character_scenario(tmp_path))
+    created = json.loads(
+        invoke(
+            "exercise", "create", path, "--db", db, "--team", "red", "--id", "x", "--json"
+        ).stdout
+    )
+    code, dara = created["teams"]["red"]["code"], created["characters"]["dara"]
+    assert set(created["characters"]) == {"dara"} and len(dara) == 6
+    plain = invoke("exercise", "create", SCENARIO, "--db", db, "--team", "red", "--json")
+    assert json.loads(plain.stdout)["characters"] == {}
+    assert invoke("exercise", "start", "x", "--db", db).exit_code == 0
+    live = ["--db", db, "--exercise", "x", "--team", "red"]
+    absent = invoke("say", *live, "--as", "dara", "Hello?")
+    assert absent.exit_code == 1
+    assert absent.stderr == (
+        "simtrain: Ms Dara is not in team red's scene (“Night arrival at the quay”); the "
+        "character is present in “Individual screening”\n"
+    )
+    seat = ["--role", "investigator", "--code", code]
+    assert invoke("act", *live, *seat, "screen_individually").exit_code == 0
+    said = invoke("say", *live, "--as", "dara", "--code", dara, "Who are you?")
+    assert (said.exit_code, said.stdout) == (0, "1\n")
+    worker = ["--role", "social_worker", "--code", code, "--name", "Asha"]
+    assert invoke("say", *live, *worker, "I am Asha. May I sit?").stdout == "2\n"
+    wrong = invoke("say", *live, *seat, "Tell me about the debt.")
+    assert wrong.exit_code == 1
+    assert "Ms Dara does not talk with the Border police investigator" in wrong.stderr
+    bad_code = invoke("say", *live, "--as", "dara", "--code", "ZZZZZZ", "Hi")
+    assert bad_code.exit_code == 1 and "does not open the role-player seat" in bad_code.stderr
+    both = invoke("say", *live, "--as", "dara", *seat, "Hi")
+    assert both.exit_code == 2 and "either --as" in both.stderr
+    marked = invoke("mark", *live, "--line", "2", "--note", "asked first", "trust", "2")
+    assert marked.exit_code == 0 and "line 2 marked; trust is now 3" in marked.stdout
+    by_player = invoke(
+        "mark", *live, "--line", "1", "--as", "dara", "--code", dara, "--", "safety", "-1"
+    )
+    assert by_player.exit_code == 0 and "safety is now 1" in by_player.stdout
+    missing = invoke("mark", *live, "--line", "7", "trust", "1")
+    assert (
+        missing.exit_code == 1 and "no conversation line 7 (its lines are 1 to 2)" in missing.stderr
+    )
+    status = json.loads(invoke("status", "--db", db, "--exercise", "x", "--json").stdout)
+    assert status["teams"]["red"]["score"]["competencies"]["trust"]["points"] == 3

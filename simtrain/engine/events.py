@@ -5,10 +5,11 @@ by :func:`encode` and read back by :func:`decode`; this module is the only place
 spelled. Three families:
 
 - :data:`Event`: what a team's state is folded from (choices, deliveries, timers, moves,
-  adjustments, skips);
+  adjustments, skips, marks on conversation lines);
 - :data:`TeamNote`: what a team's stream also records but the fold ignores (joins,
   leavings, messages, observations, step-outs and -backs, acknowledged alerts, wrong join
-  codes, holds and releases, objective ratings, improvement-plan rows);
+  codes, holds and releases, objective ratings, improvement-plan rows, conversation
+  lines);
 - :data:`ClockEvent`: the exercise clock's stream (start, pause, resume, end, release of
   the debrief).
 
@@ -96,7 +97,23 @@ class InjectSkipped:
     reason: str = ""
 
 
-Event = Chose | InjectDelivered | InjectSkipped | TimerFired | Moved | ScoreAdjusted
+@dataclass(frozen=True, slots=True)
+class LineMarked:
+    """A role-player or the facilitator marked a conversation line of the team with a
+    competency and points: they count in the score like an assessed choice."""
+
+    kind: ClassVar[str] = "line_marked"
+    line: int
+    """The team's conversation line (its number, from 1: see :class:`Said`)."""
+    competency: str
+    points: int
+    clock: float
+    character: str = ""
+    """The character of the conversation the line belongs to."""
+    note: str = ""
+
+
+Event = Chose | InjectDelivered | InjectSkipped | TimerFired | Moved | ScoreAdjusted | LineMarked
 """Everything the fold understands."""
 
 FOLDED: tuple[type[Event], ...] = (
@@ -106,13 +123,16 @@ FOLDED: tuple[type[Event], ...] = (
     TimerFired,
     Moved,
     ScoreAdjusted,
+    LineMarked,
 )
 
 STATE_CHANGING: tuple[type[Event], ...] = (Chose, InjectDelivered, TimerFired, Moved, ScoreAdjusted)
 """What a team's ``seq`` counts (``act --json``, ``status --json``, ``act --seq``): the
 events that change what the team faces or has earned. A skip is left out (it changes
 nothing the team sees now: an inject simply does not arrive), and so is everything the
-fold ignores (joins, messages, notes, presence)."""
+fold ignores (joins, messages, notes, presence). A mark on a conversation line is left out
+too: it changes nothing the team faces, and a role-player marking lines while a trainee
+confirms a choice must not make that choice stale."""
 
 
 # -- what a team's stream records besides the fold --------------------------------------------
@@ -277,6 +297,28 @@ class JoinFailed:
     clock: float
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Said:
+    """A line of an in-character conversation between the team and a character of the
+    scenario, spoken by the character (its role-player or the facilitator) or by a seat."""
+
+    kind: ClassVar[str] = "said"
+    line: int
+    """The team's conversation line number, from 1 (every character's lines together)."""
+    character: str
+    speaker: str = ""
+    """Who spoke: the character's name, or the seat's display name."""
+    role: str = ""
+    """The seat's role; '' when the character spoke."""
+    text: str = ""
+    clock: float
+
+    @property
+    def by_character(self) -> bool:
+        """Whether the character spoke (not a seat of the team)."""
+        return not self.role
+
+
 TeamNote = (
     Joined
     | Left
@@ -291,6 +333,7 @@ TeamNote = (
     | Rated
     | PlanItemAdded
     | PlanItemRemoved
+    | Said
 )
 """A team-stream event the fold ignores."""
 
@@ -377,6 +420,7 @@ EVENT_TYPES: dict[str, type[Event | TeamNote | ClockEvent]] = {
         Rated,
         PlanItemAdded,
         PlanItemRemoved,
+        Said,
         ExerciseStarted,
         ExercisePaused,
         ExerciseResumed,

@@ -16,11 +16,12 @@ from simtrain.engine.events import (
     Event,
     InjectDelivered,
     InjectSkipped,
+    LineMarked,
     Moved,
     ScoreAdjusted,
     TimerFired,
 )
-from simtrain.engine.state import Adjustment, Critical, Draft, PathStep
+from simtrain.engine.state import Adjustment, Critical, Draft, Mark, PathStep
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.expressions import EvaluationError
 from simtrain.scenario.model import Choice
@@ -267,6 +268,15 @@ def adjust(scenario: Scenario, draft: Draft, event: ScoreAdjusted) -> None:
     draft.adjustments.append(Adjustment(event.competency, event.points, event.note, event.clock))
 
 
+def mark(scenario: Scenario, draft: Draft, event: LineMarked) -> None:
+    """A conversation line is marked: its points count like an assessed choice's."""
+    draft.clock = max(draft.clock, event.clock)
+    draft.points[event.competency] = draft.points.get(event.competency, 0) + event.points
+    draft.marks.append(
+        Mark(event.line, event.competency, event.points, event.note, event.clock, event.character)
+    )
+
+
 def check(scenario: Scenario, draft: Draft, event: Event) -> str:
     """Why ``event`` cannot apply to ``draft``, or ``''`` when it can."""
     if isinstance(event, Chose):
@@ -296,7 +306,7 @@ def check(scenario: Scenario, draft: Draft, event: Event) -> str:
         return ""
     if isinstance(event, Moved):
         return "" if event.scene in scenario.scenes else f"'{event.scene}' is not a scene"
-    if isinstance(event, ScoreAdjusted):
+    if isinstance(event, ScoreAdjusted | LineMarked):
         if event.competency not in scenario.competencies:
             return f"'{event.competency}' is not a competency of the rubric"
         return ""
@@ -378,6 +388,8 @@ def step(scenario: Scenario, draft: Draft, event: Event) -> None:
         move(scenario, draft, event)
     elif isinstance(event, InjectSkipped):
         skip(scenario, draft, event)
+    elif isinstance(event, LineMarked):
+        mark(scenario, draft, event)
     else:
         adjust(scenario, draft, event)
 

@@ -60,6 +60,18 @@ class Adjustment:
 
 
 @dataclass(frozen=True, slots=True)
+class Mark:
+    """A mark on one of the team's conversation lines: it counts in the score."""
+
+    line: int
+    competency: str
+    points: int
+    note: str
+    clock: float
+    character: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TeamState:
     """Everything that is true of one team at one point of an exercise."""
 
@@ -85,6 +97,8 @@ class TeamState:
     adjustments: tuple[Adjustment, ...]
     ended: bool
     outcome: str | None
+    marks: tuple[Mark, ...] = ()
+    """Marks on the team's conversation lines, in the order they were made."""
 
     def thaw(self) -> Draft:
         """A mutable copy to apply events to."""
@@ -106,6 +120,7 @@ class TeamState:
             adjustments=list(self.adjustments),
             ended=self.ended,
             outcome=self.outcome,
+            marks=list(self.marks),
         )
 
 
@@ -121,6 +136,7 @@ class Draft:
         "ended",
         "entered_at",
         "inbox",
+        "marks",
         "outcome",
         "path",
         "pending",
@@ -152,6 +168,7 @@ class Draft:
         adjustments: list[Adjustment],
         ended: bool,
         outcome: str | None,
+        marks: list[Mark] | None = None,
     ) -> None:
         self.scene = scene
         self.entered_at = entered_at
@@ -170,6 +187,7 @@ class Draft:
         self.adjustments = adjustments
         self.ended = ended
         self.outcome = outcome
+        self.marks = marks if marks is not None else []
 
     def freeze(self) -> TeamState:
         """An immutable snapshot of the draft."""
@@ -191,6 +209,7 @@ class Draft:
             adjustments=tuple(self.adjustments),
             ended=self.ended,
             outcome=self.outcome,
+            marks=tuple(self.marks),
         )
 
 

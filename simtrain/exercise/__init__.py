@@ -18,10 +18,11 @@ from simtrain.exercise.commands import (
 )
 from simtrain.exercise.errors import Busy, ExerciseError, SceneChanged
 from simtrain.exercise.retry import MAX_RETRIES
-from simtrain.exercise.service import ExerciseService
+from simtrain.exercise.service import Created, ExerciseService
 from simtrain.exercise.streams import (
     FACILITATOR,
     LEASE_ENV,
+    ROLEPLAYER,
     SYSTEM,
     Recorded,
     Seat,
@@ -36,10 +37,12 @@ __all__ = [
     "LEASE_ENV",
     "MAX_RETRIES",
     "OBSERVATION_KINDS",
+    "ROLEPLAYER",
     "SYSTEM",
     "Busy",
     "ClockState",
     "ClockStateName",
+    "Created",
     "Decision",
     "Exercise",
     "ExerciseError",

@@ -34,12 +34,14 @@ from simtrain.engine.events import (
     Joined,
     JoinFailed,
     Left,
+    LineMarked,
     MessageSent,
     Moved,
     Observed,
     PlanItemAdded,
     PlanItemRemoved,
     Rated,
+    Said,
     ScoreAdjusted,
     SteppedBack,
     SteppedOut,
@@ -50,6 +52,7 @@ from simtrain.engine.events import (
 )
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
+from simtrain.exercise import conversations
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.errors import Busy, ExerciseError, SceneChanged
 from simtrain.exercise.queries import ExerciseQueries, _hold_of
@@ -730,6 +733,109 @@ class Exercise(ExerciseQueries):
             )
         event_id = rows[item - 1].id
         return self._note_event(team, lambda m: PlanItemRemoved(item=event_id, clock=m))
+
+    # -- conversations with characters (issue 17) ---------------------------------------------
+    def say(self, seat: Seat, text: str, character: str | None = None) -> int:
+        """A seat speaks to a character present in its team's scene (the one there that
+        talks to its role, unless ``character`` names it); returns the line's number."""
+        team = self._team(seat.team)
+        self._role(seat.role)
+        name = display_name(seat.name, seat.role)
+        line = conversations.line_text(text)
+
+        def said(state: TeamState, number: int) -> Said:
+            partner = conversations.seat_partner(self.scenario, state, team, seat.role, character)
+            return Said(
+                line=number, character=partner, speaker=name, role=seat.role, text=line, clock=0
+            )
+
+        return self._say(team, said, name, seat.role)
+
+    def speak_as(self, team: str, character: str, text: str, *, by: str = FACILITATOR) -> int:
+        """The character speaks to a team it is present for (its role-player, ``by`` the
+        facilitator unless said otherwise); returns the line's number."""
+        team = self._team(team)
+        conversations.check_character(self.scenario, character)
+        line = conversations.line_text(text)
+        name = self.scenario.characters[character].name
+
+        def said(state: TeamState, number: int) -> Said:
+            conversations.character_may_speak(self.scenario, state, team, character)
+            return Said(line=number, character=character, speaker=name, text=line, clock=0)
+
+        return self._say(team, said, by, None)
+
+    def _say(
+        self,
+        team: str,
+        said: Callable[[TeamState, int], Said],
+        actor: str,
+        role: str | None,
+    ) -> int:
+        """Append the line ``said(settled state, its number)`` while the exercise runs."""
+        number = 0
+
+        def build(state: TeamState, clock: ClockState) -> Decision:
+            nonlocal number
+            number = len(self.conversation(team)) + 1
+            event = replace(said(state, number), clock=clock.minutes)
+            return Decision([event], actor, role)
+
+        self._settle_and_append(team, build, needs="act")
+        return number
+
+    def mark(
+        self,
+        team: str,
+        line: int,
+        competency: str,
+        points: int,
+        note: str = "",
+        *,
+        character: str | None = None,
+        by: str = FACILITATOR,
+    ) -> TeamState:
+        """Mark one of the team's conversation lines with a competency and points, which
+        count in its score like an assessed choice. A role-player (``character``) marks
+        only lines of its own conversations; a line takes one mark per competency."""
+        team = self._team(team)
+        self._facilitator_allowed()
+        if character is not None:
+            conversations.check_character(self.scenario, character)
+        if competency not in self.scenario.competencies:
+            raise ExerciseError(
+                f"'{competency}' is not a competency of the rubric"
+                f"{did_you_mean(competency, self.scenario.competencies)}"
+            )
+        conversations.mark_points(points)
+        note = conversations.mark_note(note)
+
+        def build(state: TeamState, clock: ClockState) -> Decision:
+            lines = {
+                e.event.line: e.event for e in self.conversation(team) if isinstance(e.event, Said)
+            }
+            target = lines.get(line)
+            if target is None:
+                count = len(lines)
+                raise ExerciseError(
+                    f"team {team} has no conversation line {line}"
+                    + (f" (its lines are 1 to {count})" if count else " (it has no lines yet)")
+                )
+            if character is not None and target.character != character:
+                raise ExerciseError(
+                    f"line {line} of team {team} is not part of "
+                    f"{self.scenario.characters[character].name}'s conversation"
+                )
+            for done in state.marks:
+                if done.line == line and done.competency == competency:
+                    raise ExerciseError(
+                        f"line {line} of team {team} is already marked for "
+                        f"{self.scenario.competency_names[competency]} ({done.points:+d})"
+                    )
+            event = LineMarked(line, competency, points, clock.minutes, target.character, note)
+            return Decision([event], by)
+
+        return self._settle_and_append(team, build, needs="intervene")
 
     def acknowledge(self, team: str, event_id: int) -> Recorded:
         """The facilitator has seen an alert (a critical error or a step-out)."""

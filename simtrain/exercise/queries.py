@@ -22,6 +22,7 @@ from simtrain.engine.events import (
     PlanItemAdded,
     PlanItemRemoved,
     Rated,
+    Said,
     TeamHeld,
     TeamReleased,
     TimerFired,
@@ -31,6 +32,7 @@ from simtrain.engine.fold import Engine
 from simtrain.engine.fork import Fork, ForkRefused, fork
 from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
+from simtrain.exercise import conversations
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.errors import ExerciseError
 from simtrain.exercise.streams import (
@@ -44,6 +46,7 @@ from simtrain.exercise.streams import (
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_text
 from simtrain.store import ExerciseRecord, SeatRecord, Store, StoredEvent, StoreError
+from simtrain.store.codes import verify_code
 from simtrain.text import did_you_mean
 
 JOIN_FAILURE_WINDOW_S = 60.0
@@ -320,6 +323,36 @@ class ExerciseQueries(ABC):
                 for team in self.teams
             },
         }
+
+    # -- conversations with characters (issue 17) ---------------------------------------------
+    def conversation(self, team: str) -> list[Recorded]:
+        """The team's conversation lines (every character's), in order; each entry's event
+        is a :class:`Said` whose ``line`` numbers it."""
+        return [e for e in self._log(team_stream(self._team(team))) if isinstance(e.event, Said)]
+
+    def present_characters(self, team: str) -> tuple[str, ...]:
+        """The characters present in the team's scene now (anything due delivered first)."""
+        return conversations.present(self.scenario, self.state(team))
+
+    def teams_reached(self, character: str) -> list[str]:
+        """The teams that have entered one of the character's scenes, in creation order."""
+        conversations.check_character(self.scenario, character)
+        return [
+            team
+            for team in self.teams
+            if conversations.reached(self.scenario, self.state(team), character)
+        ]
+
+    def check_character_code(self, character: str, code: str) -> None:
+        """Refuse, with a sentence, a role-player's code that does not open ``character``
+        (checked against the salted hash kept with the exercise, like a team's code)."""
+        conversations.check_character(self.scenario, character)
+        stored = self.record.settings.get("character_codes", {}).get(character)
+        if not isinstance(stored, dict) or not verify_code(
+            code, str(stored.get("hash", "")), str(stored.get("salt", ""))
+        ):
+            name = self.scenario.characters[character].name
+            raise ExerciseError(f"that code does not open the role-player seat of {name}")
 
     # -- the roster -------------------------------------------------------------------------
     def reached_no_one(self, team: str, inject: str) -> bool:

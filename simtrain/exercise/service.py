@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from simtrain.engine.explore import best_score_bounds
@@ -13,6 +14,17 @@ from simtrain.exercise.streams import CLOCK_STREAM, recorded, team_stream
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.validate import load_file
 from simtrain.store import ExerciseRecord, Store, StoreError, open_store
+from simtrain.store.codes import generate_join_code, hash_code, new_salt
+
+
+@dataclass(frozen=True)
+class Created:
+    """A new exercise and its codes, in plaintext this once: one per team and one per
+    character of the scenario (its role-player's seat)."""
+
+    exercise: Exercise
+    teams: dict[str, str]
+    characters: dict[str, str]
 
 
 class ExerciseService:
@@ -48,7 +60,21 @@ class ExerciseService:
         title: str | None = None,
         exercise_id: str | None = None,
     ) -> tuple[Exercise, dict[str, str]]:
-        """Create an exercise from a scenario file; return it and the join codes."""
+        """Create an exercise from a scenario file; return it and the teams' join codes."""
+        created = self.create_exercise(scenario_path, teams, title=title, exercise_id=exercise_id)
+        return created.exercise, created.teams
+
+    def create_exercise(
+        self,
+        scenario_path: str | Path,
+        teams: Sequence[str],
+        *,
+        title: str | None = None,
+        exercise_id: str | None = None,
+    ) -> Created:
+        """Create an exercise from a scenario file; return it with every code: the teams'
+        join codes and a code per character for its role-player's seat (kept, like the
+        teams' codes, only as salted hashes)."""
         result = load_file(scenario_path)
         if result.scenario is None:
             first = result.errors[0].format() if result.errors else "unknown problem"
@@ -60,6 +86,11 @@ class ExerciseService:
         if not teams:
             raise ExerciseError("name at least one team (e.g. --team red --team blue)")
         best, exact = self._best_scores(scenario)
+        characters = {character: generate_join_code() for character in scenario.characters}
+        hashed = {}
+        for character, code in characters.items():
+            salt = new_salt()
+            hashed[character] = {"salt": salt, "hash": hash_code(code, salt)}
         try:
             record, codes = self.store.create_exercise(
                 exercise_id=exercise_id,
@@ -72,11 +103,12 @@ class ExerciseService:
                     "scenario_path": str(scenario_path),
                     "best_scores": best,
                     "best_scores_exact": exact,
+                    "character_codes": hashed,
                 },
             )
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
-        return self.exercise(record.id), codes
+        return Created(self.exercise(record.id), codes, characters)
 
     def _best_scores(self, scenario: Scenario) -> tuple[dict[str, int], bool]:
         """The best reachable scores: from an earlier exercise of the very same scenario

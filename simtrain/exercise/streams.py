@@ -21,6 +21,8 @@ from simtrain.store import StoredEvent
 
 FACILITATOR = "facilitator"
 """The actor of facilitator actions."""
+ROLEPLAYER = "role-player"
+"""The actor of what a character's role-player seat records (lines, marks)."""
 SYSTEM = "system"
 """The actor of what time and the scenario did (timers, scheduled injects)."""
 CLOCK_STREAM = "clock"

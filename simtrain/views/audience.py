@@ -21,8 +21,15 @@ the same for readers):
   whole team or to its role. Injects and messages addressed only to roles no one holds
   in the team (open roles) reach every seat of it. The assessment (scores, critical
   errors, feedback, the facilitator's strengths and areas for improvement, the objective
-  ratings and the improvement plan) reaches a seat only once the facilitator has released
-  the debrief. A hold and its release are seen by everyone in the team.
+  ratings and the improvement plan, the marks on conversation lines) reaches a seat only
+  once the facilitator has released the debrief. A hold and its release are seen by
+  everyone in the team.
+- A team's conversations with the scenario's characters (issue 17) are the team's own:
+  every seat of the team reads them live, no other team ever does.
+- A role-player plays one character: of the log it reads only that character's
+  conversation lines and its marks, and only with the teams that have reached one of the
+  character's scenes; of those teams, their scene and case file. Nothing else: no
+  facilitator notes, expected actions, assessments of decisions, other conversations.
 """
 
 from __future__ import annotations
@@ -36,11 +43,13 @@ from simtrain.engine.events import (
     AnyEvent,
     InjectSkipped,
     JoinFailed,
+    LineMarked,
     MessageSent,
     Observed,
     PlanItemAdded,
     PlanItemRemoved,
     Rated,
+    Said,
     ScoreAdjusted,
     SteppedBack,
     SteppedOut,
@@ -55,17 +64,17 @@ NEVER_SHOWN = (SteppedOut, SteppedBack, AlertAcknowledged)
 """Event types no timeline lists (a step-out's who and when stay private)."""
 FACILITATOR_ONLY = (InjectSkipped, JoinFailed)
 """Event types a team's timeline leaves out."""
-ASSESSMENT = (ScoreAdjusted, Observed, Rated, PlanItemAdded, PlanItemRemoved)
-"""Event types that are the assessment (the HSEEP ratings and the improvement plan
-included): a seat reads them only after the release."""
+ASSESSMENT = (ScoreAdjusted, Observed, Rated, PlanItemAdded, PlanItemRemoved, LineMarked)
+"""Event types that are the assessment (the HSEEP ratings, the improvement plan and the
+marks on conversation lines included): a seat reads them only after the release."""
 
-ReaderKind = Literal["facilitator", "team", "seat"]
+ReaderKind = Literal["facilitator", "team", "seat", "roleplayer"]
 
 
 @dataclass(frozen=True, slots=True)
 class Audience:
-    """One reader of an exercise. Build it with :meth:`facilitator`, :meth:`of_team` or
-    :meth:`seat`."""
+    """One reader of an exercise. Build it with :meth:`facilitator`, :meth:`of_team`,
+    :meth:`seat` or :meth:`roleplayer`."""
 
     kind: ReaderKind
     team: str | None = None
@@ -77,6 +86,10 @@ class Audience:
     open_roles: tuple[str, ...] = ()
     """The roles no one holds in the seat's team now: what is addressed only to them
     reaches the whole team (docs/running-an-exercise.md, "Open roles")."""
+    character: str | None = None
+    """The character a role-player plays (None unless ``kind == "roleplayer"``)."""
+    teams: tuple[str, ...] = ()
+    """A role-player's teams: those that have reached one of the character's scenes."""
 
     @classmethod
     def facilitator(cls) -> Audience:
@@ -97,6 +110,12 @@ class Audience:
         team where ``open_roles`` are held by no one."""
         return cls("seat", team=team, role=role, released=released, open_roles=tuple(open_roles))
 
+    @classmethod
+    def roleplayer(cls, character: str, teams: Sequence[str]) -> Audience:
+        """The role-player of ``character``, in conversation with ``teams`` (those that
+        have reached one of its scenes)."""
+        return cls("roleplayer", character=character, teams=tuple(teams))
+
     @property
     def private(self) -> bool:
         """Whether this reader reads what only the facilitator reads (see the module)."""
@@ -109,6 +128,8 @@ class Audience:
 
     def reads_team(self, team: str) -> bool:
         """Whether this reader may read anything of ``team``."""
+        if self.kind == "roleplayer":
+            return team in self.teams
         return self.private or team == self.team
 
     def sees(self, event: AnyEvent) -> bool:
@@ -117,6 +138,8 @@ class Audience:
             return False
         if self.private:
             return True
+        if self.kind == "roleplayer":
+            return isinstance(event, Said | LineMarked) and event.character == self.character
         if isinstance(event, FACILITATOR_ONLY):
             return False
         if isinstance(event, Observed) and event.category == PRIVATE_NOTE:

@@ -17,12 +17,14 @@ from simtrain.engine.events import (
     Joined,
     JoinFailed,
     Left,
+    LineMarked,
     MessageSent,
     Moved,
     Observed,
     PlanItemAdded,
     PlanItemRemoved,
     Rated,
+    Said,
     ScoreAdjusted,
     SteppedBack,
     SteppedOut,
@@ -188,6 +190,17 @@ def describe(scenario: Scenario, logged: Recorded, audience: Audience) -> str:
         return f"The facilitator adjusted {competency} by {points:+d}" + (
             f": {note}" if note else ""
         )
+    if isinstance(event, Said):
+        character = scenario.characters.get(event.character)
+        name = character.name if character else event.character
+        if event.by_character:
+            return f"Line {event.line} — {name}: “{event.text}”"
+        speaker_role = scenario.role_names.get(event.role, event.role)
+        return f"Line {event.line} — {event.speaker} ({speaker_role}) to {name}: “{event.text}”"
+    if isinstance(event, LineMarked):
+        competency = _competency(scenario, event.competency)
+        note = f": {event.note}" if event.note else ""
+        return f"Line {event.line} marked {competency} {event.points:+d}{note}"
     if isinstance(event, MessageSent):
         channel = event.channel or "message"
         sender = event.sender or "exercise control"
