@@ -377,21 +377,23 @@ def test_markdown_sections_in_order_with_numbers(recorded: Recorded, full: dict[
     text = render_report(recorded.exercise, "md", None)
     headings = [line for line in text.splitlines() if line.startswith("#")]
     assert headings[0] == "# After-action report: Night arrival at the quay (feature demo)"
-    assert headings[1:9] == [
+    assert headings[1:10] == [
         "## Team red",
         "### Score",
         "### Critical errors",
+        "### Fork here",
         "### Path",
         "### Injects",
         "### Facilitator's adjustments, observations and notes",
         "## Team blue",
         "### Score",
     ]
-    assert headings[-5:] == [
+    assert headings[-6:] == [
         "## Comparison of teams",
         "## Strengths and areas for improvement",
         "### Team red",
         "### Team blue",
+        "## Objective ratings",
         "## Improvement plan",
     ]
     safety = full["teams"]["red"]["score"]["competencies"]["safety"]
@@ -406,7 +408,10 @@ def test_markdown_sections_in_order_with_numbers(recorded: Recorded, full: dict[
     assert "1. **01:30** — Questioning a possible victim" in blue
     assert "chosen by Lee (Border police investigator)" in blue
     assert "**Step-outs:** 1" in text and "**Step-outs:** 0" in text
-    assert "| Team | Area for improvement | Recommendation | Owner | Due date |" in text
+    assert (
+        "| Team | Issue / area for improvement | Corrective action | "
+        "Responsible (agency or role) | Due date |"
+    ) in text
     assert "\\<script\\>" in text and "<script>" not in text  # typed text is escaped
 
 
@@ -485,7 +490,8 @@ def test_html_team_version_has_one_chart(recorded: Recorded) -> None:
 
 
 def test_csv_has_one_row_per_decision(recorded: Recorded, full: dict[str, Any]) -> None:
-    rows = list(csv.DictReader(io.StringIO(render_report(recorded.exercise, "csv", None))))
+    decisions = render_report(recorded.exercise, "csv", None).split("\n\n")[0]
+    rows = list(csv.DictReader(io.StringIO(decisions)))
     assert len(rows) == 6 + 3
     assert [(r["team"], r["n"], r["choice"]) for r in rows[:2]] == [
         ("red", "1", "note_indicators"),
@@ -513,7 +519,8 @@ def test_csv_has_one_row_per_decision(recorded: Recorded, full: dict[str, Any]) 
 
 
 def test_csv_team_version_holds_only_that_team(recorded: Recorded) -> None:
-    rows = list(csv.DictReader(io.StringIO(render_report(recorded.exercise, "csv", "red"))))
+    decisions = render_report(recorded.exercise, "csv", "red").split("\n\n")[0]
+    rows = list(csv.DictReader(io.StringIO(decisions)))
     assert {r["team"] for r in rows} == {"red"} and len(rows) == 6
 
 

@@ -7,11 +7,13 @@ contract documented in docs/report-schema.md.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from simtrain.engine.events import (
     FOLDED,
+    RATINGS,
     AnyEvent,
     InjectDelivered,
     InjectSkipped,
@@ -19,12 +21,14 @@ from simtrain.engine.events import (
     MessageSent,
     Moved,
     Observed,
+    PlanItemAdded,
+    Rated,
     SteppedOut,
     TimerFired,
 )
-from simtrain.engine.explore import best_score_bounds
+from simtrain.engine.explore import Budget, best_score_bounds
 from simtrain.engine.summary import PathBest, path_best
-from simtrain.exercise import Exercise, Recorded
+from simtrain.exercise import Exercise, ExerciseError, Recorded
 from simtrain.report.text import percent, percent_text, wall_text
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import assessment_text, time_text
@@ -47,6 +51,13 @@ PERCENT_BASIS = (
     "decision it met, the best points on offer."
 )
 """The sentence every format prints beside its percentages."""
+FORKS_PER_TEAM = 3
+"""At most this many forks per team (its first critical errors)."""
+FORK_SECONDS = 20.0
+"""The time all the forks of one report may take together: each fork gets an even share
+of what is left (the report says which searches stopped early)."""
+FORK_STATES = 20_000
+"""The state budget of each fork of a report."""
 
 
 def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
@@ -65,7 +76,8 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
         else Audience.of_team(team, released=clock.debrief_released)
     )
     private = audience.private
-    team_reports = {name: _team(exercise, name, best, audience) for name in teams}
+    forks = _ForkBudget(exercise, sum(_fork_count(exercise, name) for name in teams))
+    team_reports = {name: _team(exercise, name, best, audience, forks) for name in teams}
     document: dict[str, Any] = {
         "report": REPORT_VERSION,
         "audience": "facilitator" if private else "team",
@@ -110,7 +122,25 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
     if private:
         document["comparison"] = [_comparison_row(name, t) for name, t in team_reports.items()]
     document["improvement_plan"] = [
-        {"team": name, "area": item["text"], "recommendation": "", "owner": "", "due": ""}
+        {
+            "team": name,
+            "area": row["issue"],
+            "recommendation": row["action"],
+            "owner": row["responsible"],
+            "due": row["due"],
+            "source": "facilitator",
+        }
+        for name, t in team_reports.items()
+        for row in t["plan"]
+    ] + [
+        {
+            "team": name,
+            "area": item["text"],
+            "recommendation": "",
+            "owner": "",
+            "due": "",
+            "source": "improvement",
+        }
         for name, t in team_reports.items()
         for item in t["improvements"]
     ]
@@ -136,7 +166,11 @@ def not_assessed(report: dict[str, Any]) -> list[str]:
 
 
 def _team(
-    exercise: Exercise, team: str, best: dict[str, int], audience: Audience
+    exercise: Exercise,
+    team: str,
+    best: dict[str, int],
+    audience: Audience,
+    forks: _ForkBudget,
 ) -> dict[str, Any]:
     """One team's section of the report, as ``audience`` may read it."""
     private = audience.private
@@ -187,7 +221,91 @@ def _team(
     report["strengths"], report["improvements"] = _strengths_and_improvements(
         score, critical, observations, names, _top_decisions(decisions, measured, names)
     )
+    report["forks"] = [forks.fork(team, at, why) for at, why in _fork_points(critical, decisions)]
+    report["ratings"] = _ratings(exercise, team, names)
+    report["plan"] = [
+        {
+            "row": n,
+            "issue": e.event.issue,
+            "action": e.event.action,
+            "responsible": e.event.responsible,
+            "due": e.event.due,
+        }
+        for n, e in enumerate(exercise.plan(team), 1)
+        if isinstance(e.event, PlanItemAdded)
+    ]
     return report
+
+
+def _ratings(exercise: Exercise, team: str, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The team's HSEEP rating of each objective rated (the latest of each)."""
+    found = []
+    for objective, entry in exercise.ratings(team).items():
+        if isinstance(entry.event, Rated):
+            found.append(
+                {
+                    "objective": objective,
+                    "objective_name": names.get(objective, objective),
+                    "rating": entry.event.rating,
+                    "meaning": RATINGS.get(entry.event.rating, ""),
+                    "note": entry.event.note,
+                    "clock": round(entry.event.clock, 2),
+                }
+            )
+    return found
+
+
+def _fork_points(
+    critical: list[dict[str, Any]], decisions: list[dict[str, Any]]
+) -> list[tuple[int, str]]:
+    """Where a team's report forks: at the decisions that caused its first critical
+    errors, else at its lowest-scoring decision (the earliest of equals)."""
+    caused = sorted({c["decision"] for c in critical if c["decision"] is not None})
+    if caused:
+        return [(n, "critical") for n in caused[:FORKS_PER_TEAM]]
+    if not decisions:
+        return []
+    lowest = min(decisions, key=lambda d: (sum(d["assessment"].values()), d["n"]))
+    return [(lowest["n"], "lowest")]
+
+
+def _fork_count(exercise: Exercise, team: str) -> int:
+    """How many forks a team's section will hold (to share the time budget fairly)."""
+    state = exercise.replay(team)
+    if state.critical:
+        return min(len(state.critical), FORKS_PER_TEAM)
+    return 1 if state.path else 0
+
+
+class _ForkBudget:
+    """The forks of one report, sharing :data:`FORK_SECONDS` between them."""
+
+    def __init__(self, exercise: Exercise, count: int) -> None:
+        self.exercise = exercise
+        self.left = max(count, 1)
+        self.began = time.monotonic()
+
+    def fork(self, team: str, at: int, why: str) -> dict[str, Any]:
+        """``fork --json`` at decision ``at`` of ``team``, with ``reason`` and the
+        ``difference`` in total points (the expert's minus the team's)."""
+        spent = time.monotonic() - self.began
+        share = max((FORK_SECONDS - spent) / self.left, 0.5)
+        self.left = max(self.left - 1, 1)
+        budget = Budget(max_states=FORK_STATES, max_seconds=share)
+        try:
+            data = self.exercise.fork(team, at, budget).to_json(self.exercise.scenario)
+        except ExerciseError as exc:  # the log changed under the report: say so
+            return {"at": at, "reason": why, "error": str(exc)}
+        data["reason"] = why
+        data["difference"] = data["expert"]["score"]["total"] - data["team"]["score"]["total"]
+        scenario = self.exercise.scenario
+        for side in (data["team"], data["expert"]):
+            ending = scenario.scenes.get(side["ending"] or "")
+            side["ending_title"] = ending.title if ending is not None else None
+            side["labels"] = [
+                scenario.choices[step].label for step in side["steps"] if step in scenario.choices
+            ]
+        return data
 
 
 def _where_it_stands(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
@@ -11,6 +12,20 @@ from simtrain.text import assessment_text, duration_text, time_text
 
 BLANK_PLAN_ROWS = 3
 """Empty improvement-plan rows to fill in by hand, after the suggested ones."""
+PLAN_COLUMNS = [
+    "Team",
+    "Issue / area for improvement",
+    "Corrective action",
+    "Responsible (agency or role)",
+    "Due date",
+]
+"""The improvement plan's columns (HSEEP's AAR/IP)."""
+FORK_STEPS_SHOWN = 8
+"""The expert's decisions listed under a fork (then how many more)."""
+RATING_SCALE = (
+    "Ratings (HSEEP): P — performed without challenges; S — performed with some challenges; "
+    "M — performed with major challenges; U — unable to be performed."
+)
 _TYPED = re.compile(r"([\\`*_\[\]<>|#])")
 OBSERVATION_TITLES = {
     "strength": "Strength",
@@ -85,15 +100,82 @@ def render_markdown(report: dict[str, Any]) -> str:
         out += ["", "**Areas for improvement**", ""]
         out += [f"- {typed(s['text'])}" for s in team["improvements"]] or ["- None recorded."]
         out.append("")
+    out += ["## Objective ratings", ""]
+    ratings = [
+        [typed(team["team"]), authored(r["objective_name"]), f"**{r['rating']}** — {r['meaning']}",
+         typed(r["note"])]
+        for team in report["teams"].values()
+        for r in team["ratings"]
+    ]  # fmt: skip
+    if ratings:
+        out += _table(["Team", "Objective", "Rating", "Note"], ratings)
+    else:
+        out.append("No objective has been rated yet.")
+    out += ["", RATING_SCALE, ""]
     out += ["## Improvement plan", ""]
     rows = [
-        [typed(r["team"]), typed(r["area"]), typed(r["recommendation"]), typed(r["owner"]), ""]
+        [typed(r["team"]), typed(r["area"]), typed(r["recommendation"]), typed(r["owner"]),
+         typed(r["due"])]
         for r in report["improvement_plan"]
-    ]
+    ]  # fmt: skip
     rows += [[" ", " ", " ", " ", " "] for _ in range(BLANK_PLAN_ROWS)]
-    out += _table(["Team", "Area for improvement", "Recommendation", "Owner", "Due date"], rows)
+    out += _table(PLAN_COLUMNS, rows)
     out.append("")
     return "\n".join(out)
+
+
+def _forks(team: dict[str, Any]) -> list[str]:
+    """Fork here: at each critical error (or the lowest-scoring decision), what the team
+    did beside the expert path from the very same state."""
+    out = ["### Fork here", ""]
+    if not team["forks"]:
+        return [*out, "No decision to fork yet.", ""]
+    for fork in team["forks"]:
+        out += fork_summary(fork, typed, authored)
+        out.append("")
+    return out
+
+
+def incomplete_fork(expert: dict[str, Any]) -> str:
+    """The sentence under a fork whose expert search ran out of budget."""
+    return (
+        f"(The search stopped early: {expert['stopped']}; this is the best path found in "
+        "the time a report allows, not necessarily the best there is.)"
+    )
+
+
+def fork_summary(
+    fork: dict[str, Any], typed: Callable[[object], str], authored: Callable[[object], str]
+) -> list[str]:
+    """One fork as lines of Markdown (the text formats share it)."""
+    at = fork["at"]
+    if "error" in fork:
+        return [f"Decision {at}: {typed(fork['error'])}"]
+    why = "a critical error" if fork["reason"] == "critical" else "its lowest-scoring decision"
+    team, expert = fork["team"], fork["expert"]
+    first = team["labels"][0] if team["labels"] else ""
+    lines = [
+        f"At decision {at}" + (f", “{authored(first)}”" if first else "") + f" ({why}), "
+        "from the very same state:",
+        "",
+    ]
+    rows = []
+    for label, side in (("What the team did", team), ("The expert path", expert)):
+        ending = authored(side["ending_title"]) if side["ending_title"] else "no ending reached"
+        score = side["score"]
+        rows.append([label, ending, str(score["total"]), str(len(score["critical"]))])
+    lines += _table(["", "Ending", "Total points", "Critical errors"], rows, "llrr")
+    steps = [f"“{authored(label)}”" for label in expert["labels"][:FORK_STEPS_SHOWN]]
+    more = len(expert["labels"]) - len(steps)
+    lines += [
+        "",
+        f"Difference: {fork['difference']:+d} points on the expert path. The expert's "
+        "decisions from there: " + (" → ".join(steps) or "none")
+        + (f" … and {more} more." if more > 0 else "."),
+    ]  # fmt: skip
+    if not expert.get("complete", True):
+        lines.append(incomplete_fork(expert))
+    return lines
 
 
 def _team(
@@ -117,6 +199,7 @@ def _team(
     out += [f"Participants: {people or 'nobody joined'}.", ""]
     if "score" in team:
         out += _score(team, shown, hidden)
+        out += _forks(team)
     out += ["### Path", ""]
     out += _path(team, names) or ["No decisions were made."]
     out.append("")

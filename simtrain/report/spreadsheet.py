@@ -87,4 +87,33 @@ def render_csv(report: dict[str, Any]) -> str:
                     *_assessment(d, competencies),
                 ]
             )
+    if report.get("assessment_released", True):
+        _after_action(writer, report)
     return buffer.getvalue()
+
+
+RATING_COLUMNS = ("exercise", "team", "objective", "objective_name", "rating", "meaning", "note")
+"""The columns of the ratings table that follows the decisions."""
+PLAN_COLUMNS = ("exercise", "team", "issue", "action", "responsible", "due", "source")
+"""The columns of the improvement plan that ends the file."""
+
+
+def _after_action(writer: Any, report: dict[str, Any]) -> None:
+    """After the decisions, a blank row and the objective ratings, then a blank row and
+    the improvement plan, each under its own header row (docs/report-schema.md, CSV)."""
+    exercise = report["exercise"]["id"]
+    writer.writerow([])
+    writer.writerow(RATING_COLUMNS)
+    for name, team in report["teams"].items():
+        for r in team["ratings"]:
+            writer.writerow(
+                [_cell(v) for v in (exercise, name, r["objective"], r["objective_name"],
+                                    r["rating"], r["meaning"], r["note"])]
+            )  # fmt: skip
+    writer.writerow([])
+    writer.writerow(PLAN_COLUMNS)
+    for row in report["improvement_plan"]:
+        writer.writerow(
+            [_cell(v) for v in (exercise, row["team"], row["area"], row["recommendation"],
+                                row["owner"], row["due"], row["source"])]
+        )  # fmt: skip

@@ -15,11 +15,15 @@ from typing import Any
 
 from simtrain.report.charts import Bar, competency_chart, team_colours
 from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
+from simtrain.report.markdown import (
+    BLANK_PLAN_ROWS,
+    PLAN_COLUMNS,
+    RATING_SCALE,
+    incomplete_fork,
+)
 from simtrain.report.text import UPPER_BOUND_NOTE, WITHHELD, outcome_text, percent_text
 from simtrain.text import duration_text, time_text
 
-BLANK_PLAN_ROWS = 3
-"""Empty improvement-plan rows to fill in, after the suggested ones."""
 OBSERVATION_TITLES = {
     "strength": "Strength",
     "improvement": "Area for improvement",
@@ -79,6 +83,7 @@ def render_html(report: dict[str, Any]) -> str:
         body.append(_comparison(report, names, colours, shown))
     if released:
         body.append(_strengths(report))
+        body.append(_ratings(report))
         body.append(_plan(report))
     return PAGE.substitute(
         title=e(f"After-action report: {report['exercise']['title']}"),
@@ -103,7 +108,11 @@ def _cover(report: dict[str, Any]) -> str:
     if "comparison" in report:
         links.append('<a href="#comparison">Comparison</a>')
     if released:
-        links += ['<a href="#strengths">Strengths</a>', '<a href="#plan">Improvement plan</a>']
+        links += [
+            '<a href="#strengths">Strengths</a>',
+            '<a href="#ratings">Objective ratings</a>',
+            '<a href="#plan">Improvement plan</a>',
+        ]
     meta = [
         ("Exercise", f"<code>{e(exercise['id'])}</code>, created {e(exercise['created'])}"),
         ("Scenario", f"{e(scenario['title'])} (<code>{e(scenario['id'])}</code>)"),
@@ -176,6 +185,7 @@ def _team(
     parts.append(f'<p class="muted">Participants: {people or "nobody joined"}.</p>')
     if "score" in team:
         parts += _score(team, colours, shown, hidden)
+        parts += ["<h3>Fork here</h3>", _forks(team)]
     parts += ["<h3>Path</h3>", _path(team, names)]
     parts += ["<h3>Injects</h3>", _injects(team)]
     if "adjustments" in team:
@@ -493,12 +503,65 @@ def _plan(report: dict[str, Any]) -> str:
         for r in report["improvement_plan"]
     ]
     rows += [f"<tr>{f'<td{editable}></td>' * 5}</tr>" for _ in range(BLANK_PLAN_ROWS)]
+    widths = ("9%", "30%", "33%", "16%", "12%")
+    head = "".join(
+        f'<th style="width:{w}">{e(c)}</th>' for w, c in zip(widths, PLAN_COLUMNS, strict=True)
+    )
     return (
         '<section class="plan" id="plan"><h2>Improvement plan</h2>'
-        '<p class="muted">To fill in after the debrief: what will change, who owns it, and by '
-        "when.</p>"
-        '<table class="plan"><thead><tr><th style="width:9%">Team</th>'
-        '<th style="width:30%">Area for improvement</th><th style="width:33%">Recommendation</th>'
-        '<th style="width:16%">Owner</th><th style="width:12%">Due date</th></tr></thead>'
+        '<p class="muted">The facilitator\'s rows first, then each area for improvement to '
+        "complete: what will change, who is responsible, and by when.</p>"
+        f'<table class="plan"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></section>"
     )
+
+
+def _ratings(report: dict[str, Any]) -> str:
+    """The HSEEP objective ratings of every team in the report."""
+    rows = [
+        f"<tr><td>{e(team['team'])}</td><td>{e(r['objective_name'])}</td>"
+        f'<td><strong class="rating">{e(r["rating"])}</strong> {e(r["meaning"])}</td>'
+        f"<td>{e(r['note'])}</td></tr>"
+        for team in report["teams"].values()
+        for r in team["ratings"]
+    ]
+    table = (
+        "<table><thead><tr><th>Team</th><th>Objective</th><th>Rating</th><th>Note</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+        if rows
+        else "<p>No objective has been rated yet.</p>"
+    )
+    return (
+        f'<section class="ratings" id="ratings"><h2>Objective ratings</h2>{table}'
+        f'<p class="muted">{e(RATING_SCALE)}</p></section>'
+    )
+
+
+def _forks(team: dict[str, Any]) -> str:
+    """Fork here: each fork as a small table and the expert's decisions."""
+    if not team["forks"]:
+        return "<p>No decision to fork yet.</p>"
+    parts = []
+    for fork in team["forks"]:
+        if "error" in fork:
+            parts.append(f"<p>Decision {fork['at']}: {e(fork['error'])}</p>")
+            continue
+        why = "a critical error" if fork["reason"] == "critical" else "the lowest-scoring decision"
+        mine, expert = fork["team"], fork["expert"]
+        first = f", “{e(mine['labels'][0])}”" if mine["labels"] else ""
+        rows = "".join(
+            f"<tr><td>{label}</td><td>{e(side['ending_title'] or 'no ending reached')}</td>"
+            f'<td class="num">{side["score"]["total"]}</td>'
+            f'<td class="num">{len(side["score"]["critical"])}</td></tr>'
+            for label, side in (("What the team did", mine), ("The expert path", expert))
+        )
+        steps = "".join(f"<li>{e(label)}</li>" for label in expert["labels"])
+        note = f'<p class="note">{e(incomplete_fork(expert))}</p>' if not expert["complete"] else ""
+        parts.append(
+            f'<div class="fork"><p>At decision {fork["at"]}{first} ({why}), from the very same '
+            "state:</p><table><thead><tr><th></th><th>Ending</th><th>Total points</th>"
+            f"<th>Critical errors</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<p>Difference: <strong>{_signed(fork['difference'])}</strong> points on the "
+            f"expert path. The expert's decisions from there:</p><ol>{steps}</ol>{note}</div>"
+        )
+    return "\n".join(parts)
