@@ -1074,9 +1074,10 @@ def replay(db: str, exercise_id: str, team: str, until: int | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "html", "json", "csv"]),
+    type=click.Choice(["md", "html", "json", "csv", "xapi"]),
     default="md",
     show_default=True,
+    help="xapi: xAPI 1.0.3 statements (a JSON array) for a Learning Record Store.",
 )
 @click.option("--team", default=None, help="Only this team (the version a team receives).")
 @click.option(
@@ -1086,18 +1087,52 @@ def replay(db: str, exercise_id: str, team: str, until: int | None) -> None:
     default=None,
     help="Write to this file instead of stdout.",
 )
+@click.option(
+    "--xapi-base",
+    default=None,
+    help="With --format xapi: the IRI under which activity ids and account home pages "
+    "live, e.g. https://training.example.org/simtrain/ (default: "
+    "https://simtrain.invalid/xapi/).",
+)
+@click.option(
+    "--send",
+    "send_to",
+    default=None,
+    metavar="URL",
+    help="With --format xapi: post the statements to this LRS statements endpoint (basic "
+    "auth from SIMTRAIN_LRS_AUTH=key:secret).",
+)
 @guarded
 @refused
-def report(db: str, exercise_id: str, fmt: str, team: str | None, output: str | None) -> None:
-    """The after-action report of an exercise."""
+def report(
+    db: str,
+    exercise_id: str,
+    fmt: str,
+    team: str | None,
+    output: str | None,
+    xapi_base: str | None,
+    send_to: str | None,
+) -> None:
+    """The after-action report of an exercise, or its xAPI statements for an LRS."""
     from simtrain.report import render_report
 
+    if fmt != "xapi" and (send_to or xapi_base):
+        fail("--send and --xapi-base go with --format xapi")
     handle = open_exercise(db, exercise_id)
-    text = render_report(handle, fmt, team)
+    options = {"xapi_base": xapi_base} if xapi_base else {}
+    text = render_report(handle, fmt, team, **options)
+    if send_to:
+        from simtrain.lrs import AUTH_VARIABLE, LrsError, send_statements
+
+        try:
+            sent = send_statements(json.loads(text), send_to, auth=os.environ.get(AUTH_VARIABLE))
+        except LrsError as exc:
+            fail(str(exc))
+        click.echo(sent.summary(send_to), err=True)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"report written to {output}", err=True)
-    else:
+    elif not send_to:
         click.echo(text, nl=not text.endswith("\n"))
 
 

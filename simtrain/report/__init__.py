@@ -2,7 +2,8 @@
 
 ``render_report(exercise, fmt, team)`` is what ``simtrain report`` prints: Markdown, one
 self-contained HTML page, JSON (schema in docs/report-schema.md) or CSV (one row per
-decision). Every format is rendered from one document, :func:`build_report`, which reads
+decision) or xAPI statements (a JSON array, :mod:`simtrain.report.xapi`). Every format
+but xAPI is rendered from one document, :func:`build_report`, which reads
 the exercise only through the service (its log, its replayed team states, its clock) and
 never writes. With ``team``, the report is that team's own version: no other team, and
 none of the facilitator-only fields listed in :mod:`simtrain.views.audience`.
@@ -25,12 +26,13 @@ from simtrain.report.document import REPORT_VERSION, build_report
 from simtrain.report.markdown import render_markdown
 from simtrain.report.spreadsheet import render_csv
 from simtrain.report.webpage import render_html
+from simtrain.report.xapi import DEFAULT_BASE, statements
 from simtrain.views.timeline import timeline
 
 __all__ = ["FORMATS", "REPORT_VERSION", "build_report", "render_report", "timeline"]
 
 
-def _render_json(report: dict[str, Any]) -> str:
+def _render_json(report: dict[str, Any] | list[dict[str, Any]]) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -43,11 +45,17 @@ FORMATS: dict[str, Callable[[dict[str, Any]], str]] = {
 """Each report format and the function that renders the report document in it."""
 
 
-def render_report(exercise: Exercise, fmt: str, team: str | None = None) -> str:
-    """The after-action report of ``exercise`` in ``fmt`` (md, html, json or csv); with
-    ``team``, the version that team receives."""
+def render_report(
+    exercise: Exercise, fmt: str, team: str | None = None, *, xapi_base: str = DEFAULT_BASE
+) -> str:
+    """The after-action report of ``exercise`` in ``fmt`` (md, html, json, csv, or xapi:
+    the xAPI statements, activity ids under ``xapi_base``); with ``team``, the version that
+    team receives."""
+    if fmt == "xapi":
+        return _render_json(scrub(statements(exercise, team, xapi_base)))
     render = FORMATS.get(fmt)
     if render is None:
-        raise ExerciseError(f"'{fmt}' is not a report format; choose one of: " + ", ".join(FORMATS))
+        choices = ", ".join([*FORMATS, "xapi"])
+        raise ExerciseError(f"'{fmt}' is not a report format; choose one of: {choices}")
     # whatever the log holds, no terminal control sequence reaches a reader's screen or file
     return render(scrub(build_report(exercise, team)))
