@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -150,7 +151,14 @@ def test_each_reader_sees_its_own_conversations(created: Created) -> None:
         "blue",
     ]
     marks = transcripts_json(transcripts(exercise, "red", player))[0]["lines"][0]["marks"]
-    assert marks == [{"competency": "trust", "points": 1, "note": "MARK-NOTE"}]
+    assert marks == [
+        {
+            "competency": "trust",
+            "competency_name": "Trust and transparency",
+            "points": 1,
+            "note": "MARK-NOTE",
+        }
+    ]
     timeline_text = [e["text"] for e in timeline(exercise, "red", for_team=True)]
     assert "Line 1 — Ms Dara: “RED-LINE”" in timeline_text
     assert "Line 1 marked Trust and transparency +1: MARK-NOTE" in timeline_text
@@ -167,3 +175,42 @@ def test_a_roleplayer_reads_nothing_but_its_character(created: Created) -> None:
     for logged in exercise.events():
         if not isinstance(logged.event, Said | LineMarked):
             assert not player.sees(logged.event)
+
+
+def test_reports_hold_each_teams_transcript_with_its_marks(created: Created) -> None:
+    from simtrain.report import render_report
+
+    exercise = created.exercise
+    _to_screening(created, "red")
+    _to_screening(created, "blue")
+    worker = exercise.headless_seat("red", created.teams["red"], "social_worker", "Asha")
+    exercise.speak_as("red", "dara", "Will he be told what I say?", by=ROLEPLAYER)
+    exercise.say(worker, "No. <b>May I</b> ask *one* question?")
+    exercise.mark("red", 2, "trust", 2, "asked permission first", character="dara")
+    exercise.speak_as("blue", "dara", "BLUE-ONLY line")
+    markdown = render_report(exercise, "md")
+    assert "### Conversations" in markdown and "**With Ms Dara**" in markdown
+    assert "- Line 1 · " in markdown and "**Ms Dara**: Will he be told what I say?" in markdown
+    assert (
+        "**Asha (Reception social worker)**: No. \\<b\\>May I\\</b\\> ask \\*one\\* question?"
+        in (markdown)
+    )
+    assert "  - Marked: Trust and transparency +2 — asked permission first" in markdown
+    assert "Points include marks on conversation lines: Trust and transparency +2." in markdown
+    assert "BLUE-ONLY line" in markdown
+    page = render_report(exercise, "html")
+    assert "<h3>Conversations</h3>" in page and "&lt;b&gt;May I&lt;/b&gt;" in page
+    assert "Marked: Trust and transparency" in page and "asked permission first" in page
+    document = json.loads(render_report(exercise, "json"))
+    red = document["teams"]["red"]
+    assert red["conversations"][0]["lines"][1]["marks"][0]["points"] == 2
+    assert red["score"]["competencies"]["trust"]["conversation"] == 2
+    before = json.loads(render_report(exercise, "json", team="red"))
+    assert "blue" not in before["teams"]
+    lines = before["teams"]["red"]["conversations"][0]["lines"]
+    assert lines[0]["text"] == "Will he be told what I say?"
+    assert all(line["marks"] == [] for line in lines)  # marks are the assessment
+    assert "Marked:" not in render_report(exercise, "md", team="red")
+    exercise.release_debrief()
+    after = render_report(exercise, "md", team="red")
+    assert "Marked: Trust and transparency +2" in after and "BLUE-ONLY" not in after

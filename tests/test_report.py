@@ -196,6 +196,7 @@ def test_json_scores_are_points_best_and_percent(full: dict[str, Any], recorded:
         "points": 3,
         "decisions": 2,
         "adjustments": 1,
+        "conversation": 0,
         "best": best["safety"],
         "path_best": 4,
         "percent": 75,

@@ -33,6 +33,7 @@ from simtrain.report.text import percent, percent_text, wall_text
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import assessment_text, time_text
 from simtrain.views.audience import Audience
+from simtrain.views.conversation import transcripts, transcripts_json
 
 if TYPE_CHECKING:
     from simtrain.engine.state import PathStep, TeamState
@@ -182,8 +183,11 @@ def _team(
     state = measured.state
     names = scenario.competency_names
     decisions = [_decision(scenario, n, step) for n, step in enumerate(state.path, 1)]
+    conversations = transcripts_json(transcripts(exercise, team, audience, events))
     if not audience.sees_assessment:
-        return _seen_so_far(scenario, team, events, state, decisions)
+        return _seen_so_far(scenario, team, events, state, decisions) | {
+            "conversations": conversations
+        }
     score = _score(scenario, state, best, measured, names)
     critical = _critical(state, decisions)
     observations = [
@@ -215,6 +219,7 @@ def _team(
         ],
         "observations": observations,
         "messages": _messages(typed),
+        "conversations": conversations,
     }
     if private:
         report["step_outs"] = sum(1 for e in typed if isinstance(e, SteppedOut))
@@ -412,6 +417,9 @@ def _score(
     adjusted: dict[str, int] = dict.fromkeys(scenario.competencies, 0)
     for adjustment in state.adjustments:
         adjusted[adjustment.competency] = adjusted.get(adjustment.competency, 0) + adjustment.points
+    marked: dict[str, int] = dict.fromkeys(scenario.competencies, 0)
+    for mark in state.marks:
+        marked[mark.competency] = marked.get(mark.competency, 0) + mark.points
     competencies: dict[str, Any] = {}
     for c in scenario.competencies:
         points = state.points.get(c, 0)
@@ -419,11 +427,12 @@ def _score(
         competencies[c] = {
             "name": names.get(c, c),
             "points": points,
-            "decisions": points - adjusted.get(c, 0),
+            "decisions": points - adjusted.get(c, 0) - marked.get(c, 0),
             "adjustments": adjusted.get(c, 0),
+            "conversation": marked.get(c, 0),
             "best": best.get(c, 0),
             "path_best": on_path,
-            **_share(points, on_path, adjusted.get(c, 0)),
+            **_share(points, on_path, adjusted.get(c, 0) + marked.get(c, 0)),
         }
     total_points = sum(v["points"] for v in competencies.values())
     total_path = sum(v["path_best"] for v in competencies.values())
@@ -433,7 +442,7 @@ def _score(
             "points": total_points,
             "best": sum(v["best"] for v in competencies.values()),
             "path_best": total_path,
-            **_share(total_points, total_path, sum(adjusted.values())),
+            **_share(total_points, total_path, sum(adjusted.values()) + sum(marked.values())),
         },
     }
 
@@ -450,7 +459,7 @@ def _share(points: int, path_best: int, adjustments: int) -> dict[str, Any]:
         )
         share = 0 if share is not None else None
     elif share is not None and share > 100:
-        note = "above 100% through the facilitator's adjustments"
+        note = "above 100% through the facilitator's adjustments or conversation marks"
     return {"percent": share, "note": note}
 
 

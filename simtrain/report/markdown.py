@@ -208,6 +208,9 @@ def _team(
     out += _injects(team) or ["No injects reached this team."]
     out.append("")
 
+    if team["conversations"]:
+        out += _conversations(team)
+
     if "adjustments" in team:
         out += _facilitator(team, names)
     if team["messages"]:
@@ -265,6 +268,13 @@ def _score(team: dict[str, Any], shown: list[str], hidden: list[str]) -> list[st
         "lrrrrr",
     )
     out += ["", PERCENT_BASIS]
+    marked = [c for c in scores if c.get("conversation")]
+    if marked:
+        out.append(
+            "Points include marks on conversation lines: "
+            + ", ".join(f"{authored(c['name'])} {c['conversation']:+d}" for c in marked)
+            + "."
+        )
     out += [f"{authored(c['name'])}: {c['note']}." for c in scores if c["note"]]
     if total["note"]:
         out.append(f"Total: {total['note']}.")
@@ -286,6 +296,28 @@ def _score(team: dict[str, Any], shown: list[str], hidden: list[str]) -> list[st
                 text += f" Rationale: “{typed(error['rationale'])}”"
         out.append(text)
     if team["critical"]:
+        out.append("")
+    return out
+
+
+def _conversations(team: dict[str, Any]) -> list[str]:
+    """Each conversation with a character as a transcript, with the marks on its lines."""
+    out = ["### Conversations", ""]
+    for talk in team["conversations"]:
+        out += [f"**With {authored(talk['name'])}**", ""]
+        for line in talk["lines"]:
+            who = typed(line["speaker"])
+            if line["role_name"]:
+                who += f" ({authored(line['role_name'])})"
+            out.append(
+                f"- Line {line['line']} · {time_text(line['clock'])} · **{who}**: "
+                f"{typed(line['text'])}"
+            )
+            out += [
+                f"  - Marked: {authored(m['competency_name'])} {m['points']:+d}"
+                + (f" — {typed(m['note'])}" if m["note"] else "")
+                for m in line["marks"]
+            ]
         out.append("")
     return out
 

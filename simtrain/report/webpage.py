@@ -188,6 +188,8 @@ def _team(
         parts += ["<h3>Fork here</h3>", _forks(team)]
     parts += ["<h3>Path</h3>", _path(team, names)]
     parts += ["<h3>Injects</h3>", _injects(team)]
+    if team["conversations"]:
+        parts += ["<h3>Conversations</h3>", _conversations(team)]
     if "adjustments" in team:
         parts += [
             "<h3>Facilitator's adjustments, observations and notes</h3>",
@@ -240,7 +242,7 @@ def _score(
         '<th class="num">Best in the scenario</th>'
         '<th class="num">Facilitator adjustment</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>",
-        f'<p class="muted">{e(PERCENT_BASIS)}</p>{notes}',
+        f'<p class="muted">{e(PERCENT_BASIS)}</p>{_marked(scores)}{notes}',
     ]
     if hidden:
         parts.append(f'<p class="muted">Not assessed in this scenario: {e(", ".join(hidden))}.</p>')
@@ -405,6 +407,37 @@ def _facilitator(team: dict[str, Any], names: dict[str, str]) -> str:
             '<span class="muted">(who stepped out, and when, stays private)</span></p>'
         )
     return "\n".join(parts)
+
+
+def _marked(scores: list[dict[str, Any]]) -> str:
+    """A note naming the points that came from marks on conversation lines ('' if none)."""
+    marked = [c for c in scores if c.get("conversation")]
+    if not marked:
+        return ""
+    listed = ", ".join(f"{e(c['name'])} {c['conversation']:+d}" for c in marked)
+    return f'<p class="muted">Points include marks on conversation lines: {listed}.</p>'
+
+
+def _conversations(team: dict[str, Any]) -> str:
+    """Each conversation with a character as a transcript, with the marks on its lines."""
+    parts = []
+    for talk in team["conversations"]:
+        parts.append(f"<h4>With {e(talk['name'])}</h4>")
+        parts.append('<table class="transcript"><tbody>')
+        for line in talk["lines"]:
+            who = e(line["speaker"]) + (f" ({e(line['role_name'])})" if line["role_name"] else "")
+            marks = "".join(
+                f'<div class="mark">Marked: {e(m["competency_name"])} {_signed(m["points"])}'
+                + (f" — {e(m['note'])}" if m["note"] else "")
+                + "</div>"
+                for m in line["marks"]
+            )
+            parts.append(
+                f'<tr><td class="num">{line["line"]}</td><td>{time_text(line["clock"])}</td>'
+                f"<td><strong>{who}</strong></td><td>{e(line['text'])}{marks}</td></tr>"
+            )
+        parts.append("</tbody></table>")
+    return "".join(parts)
 
 
 def _messages(team: dict[str, Any]) -> str:

@@ -8,11 +8,12 @@ character's, marks only for readers of the assessment).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from simtrain.engine.events import LineMarked, Said
-from simtrain.exercise import Exercise
+from simtrain.exercise import Exercise, Recorded
 from simtrain.views.audience import Audience
 
 
@@ -70,15 +71,21 @@ class Transcript:
         return total
 
 
-def transcripts(exercise: Exercise, team: str, audience: Audience) -> list[Transcript]:
+def transcripts(
+    exercise: Exercise,
+    team: str,
+    audience: Audience,
+    events: Sequence[Recorded] | None = None,
+) -> list[Transcript]:
     """The team's conversations this reader may see, one per character in the order they
-    began, each line with the marks the reader may see."""
+    began, each line with the marks the reader may see (``events``: the team's log, when
+    the caller has read it already)."""
     if not audience.reads_team(team):
         return []
     scenario = exercise.scenario
     found: dict[str, Transcript] = {}
     lines: dict[int, LineView] = {}
-    for logged in exercise.events(team):
+    for logged in exercise.events(team) if events is None else events:
         event = logged.event
         if not isinstance(event, Said | LineMarked) or not audience.sees(event):
             continue
@@ -123,9 +130,15 @@ def transcripts_json(transcripts_: list[Transcript]) -> list[dict[str, Any]]:
                     "clock": round(line.clock, 2),
                     "speaker": line.speaker,
                     "role": line.role or None,
+                    "role_name": line.role_name,
                     "text": line.text,
                     "marks": [
-                        {"competency": m.competency, "points": m.points, "note": m.note}
+                        {
+                            "competency": m.competency,
+                            "competency_name": m.competency_name,
+                            "points": m.points,
+                            "note": m.note,
+                        }
                         for m in line.marks
                     ],
                 }
