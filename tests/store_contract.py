@@ -504,6 +504,57 @@ class StoreContract(ABC):
                 "ex3", "d", team="red", name="Dan", role="investigator", kind="terminal", lease=5
             )
 
+    # -- saved states ---------------------------------------------------------------------
+
+    def test_saved_states_are_kept_per_stream_under_their_key(
+        self, where: Path, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
+    ) -> None:
+        store.append("ex1", "team:red", 0, [event(n=1), event(n=2), event(n=3)])
+        store.append("ex1", "team:blue", 0, [event(n=1)])
+        last = store.last_id("ex1")
+        assert store.saved_states("ex1", "k1") == {}
+        kept = store.save_states("ex1", "k1", [("team:red", 2, "red@2"), ("team:blue", 1, "b")])
+        assert kept == 2
+        assert store.saved_states("ex1", "k1") == {"team:red": (2, "red@2"), "team:blue": (1, "b")}
+        assert store.saved_states("ex1", "other") == {}
+        # a cache beside the log: no event, no stream moved
+        assert store.last_id("ex1") == last and store.last_seq("ex1", "team:red") == 3
+        store.close()
+        with self.open_store(where, create=False) as reopened:
+            assert reopened.saved_states("ex1", "k1")["team:red"] == (2, "red@2")
+
+    def test_a_saved_state_replaces_an_older_or_equal_one_never_a_newer_one(
+        self, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
+    ) -> None:
+        store.append("ex1", "team:red", 0, [event(n=n) for n in range(5)])
+        assert store.save_states("ex1", "k1", [("team:red", 3, "at 3")]) == 1
+        assert store.save_states("ex1", "k1", [("team:red", 2, "at 2")]) == 0  # older
+        assert store.saved_states("ex1", "k1") == {"team:red": (3, "at 3")}
+        assert store.save_states("ex1", "k1", [("team:red", 5, "at 5")]) == 1  # newer
+        assert store.saved_states("ex1", "k1") == {"team:red": (5, "at 5")}
+        assert store.save_states("ex1", "k1", [("team:red", 5, "at 5 again")]) == 1  # same
+        assert store.saved_states("ex1", "k1") == {"team:red": (5, "at 5 again")}
+        # another key (new rules, say) replaces it whatever its seq
+        assert store.save_states("ex1", "k2", [("team:red", 1, "k2 at 1")]) == 1
+        assert store.saved_states("ex1", "k1") == {}
+        assert store.saved_states("ex1", "k2") == {"team:red": (1, "k2 at 1")}
+
+    def test_a_state_for_events_not_in_the_log_is_not_kept(
+        self, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
+    ) -> None:
+        store.append("ex1", "team:red", 0, [event(n=1)])
+        assert store.save_states("ex1", "k1", [("team:red", 2, "ahead")]) == 0
+        assert store.save_states("ex1", "k1", [("team:green", 1, "no stream")]) == 0
+        assert store.saved_states("ex1", "k1") == {}
+        with pytest.raises(ValueError, match="seq"):
+            store.save_states("ex1", "k1", [("team:red", 0, "x")])
+        with pytest.raises(ValueError, match="key"):
+            store.save_states("ex1", "", [("team:red", 1, "x")])
+        with pytest.raises(StoreError, match=r"no exercise 'ex9'.*did you mean 'ex1'"):
+            store.save_states("ex9", "k1", [("team:red", 1, "x")])
+        with pytest.raises(StoreError, match="no exercise 'ex9'"):
+            store.saved_states("ex9", "k1")
+
     # -- moving an exercise between stores ----------------------------------------------
 
     def test_an_exported_exercise_restores_whole_in_another_store(

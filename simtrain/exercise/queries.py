@@ -6,6 +6,8 @@ Reads keep timers honest: :meth:`ExerciseQueries.state`, ``snapshot``, ``status`
 
 from __future__ import annotations
 
+import contextlib
+import json
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -30,6 +32,7 @@ from simtrain.engine.events import (
 from simtrain.engine.explore import Budget
 from simtrain.engine.fold import Engine
 from simtrain.engine.fork import Fork, ForkRefused, fork
+from simtrain.engine.saved import state_data, state_from_data, state_key
 from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
 from simtrain.exercise import conversations
@@ -51,6 +54,13 @@ from simtrain.text import did_you_mean
 
 JOIN_FAILURE_WINDOW_S = 60.0
 """How far back wrong join codes count towards slowing a team's attempts."""
+SAVE_STATE_EVERY = 100
+"""A team's folded state is saved in the store once this many events of its stream have
+been folded since its last saved state: readers then fold only the events after it."""
+
+
+_STATE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+"""Saved states are written compact (they are read back by machines only)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,12 @@ class ExerciseQueries(ABC):
         self.engine = Engine(self.scenario)
         self._cache: dict[str, _TeamCache] = {}
         self._lock = threading.RLock()
+        self._state_key = state_key(record.scenario_sha256)
+        self._saved: dict[str, tuple[int, str]] | None = None
+        """The store's saved states, read once per handle (only needed before a team's
+        first fold; later folds start from the cache)."""
+        self._unsaved: dict[str, _TeamCache] = {}
+        """Folds that went :data:`SAVE_STATE_EVERY` events past the team's saved state."""
 
     @abstractmethod
     def tick(self, *, teams: Sequence[str] | None = None, at: float | None = None) -> int:
@@ -158,11 +174,12 @@ class ExerciseQueries(ABC):
     # -- team state ------------------------------------------------------------------------
     def _fold(self, team: str) -> _TeamCache:
         """The team's state from its stream, folding only events this process has not
-        seen yet."""
+        seen yet (on a first fold, only those after the team's saved state)."""
         with self._lock:
-            cache = self._cache.get(team) or _TeamCache(0, self.engine.initial_state(), 0)
+            cache = self._cache.get(team) or self._saved_cache(team)
             new = self._read(team_stream(team), cache.cursor)
             if not new:
+                self._cache[team] = cache
                 return cache
             # an event recorded under other rules stays in the log and is skipped
             events = folded(new)
@@ -175,7 +192,62 @@ class ExerciseQueries(ABC):
                 elif row.kind == TeamReleased.kind:
                     hold = None
             cache = self._cache[team] = _TeamCache(new[-1].seq, state, new[-1].id, changes, hold)
+            saved = self._saved.get(team_stream(team), (0, ""))[0] if self._saved else 0
+            if cache.seq - saved >= SAVE_STATE_EVERY:
+                self._unsaved[team] = cache
             return cache
+
+    def _saved_cache(self, team: str) -> _TeamCache:
+        """The team's saved state as a cache to fold on from (the initial state when none
+        was saved under this handle's key, or it cannot be read)."""
+        if self._saved is None:
+            # a cache: a store that cannot give it (a file of an older schema opened by a
+            # process that has not migrated it, say) only costs the fold of the whole log
+            try:
+                self._saved = self.store.saved_states(self.id, self._state_key)
+            except StoreError:
+                self._saved = {}
+        found = self._saved.get(team_stream(team))
+        if found is not None:
+            seq, text = found
+            try:
+                data = json.loads(text)
+                state = state_from_data(data["state"])
+                hold = data["hold"]
+                if hold is not None and not isinstance(hold, str):
+                    raise TypeError("a hold is a phase id, '' or null")
+                return _TeamCache(seq, state, int(data["cursor"]), int(data["changes"]), hold)
+            except (ValueError, TypeError, KeyError):
+                # a damaged row is only a lost shortcut: fold the log, and save it again
+                del self._saved[team_stream(team)]
+        return _TeamCache(0, self.engine.initial_state(), 0)
+
+    def _save_folded(self) -> None:
+        """Save the states of teams folded far past their saved state, in one write (a
+        cache: a failure to write it costs the next reader time, nothing else)."""
+        with self._lock:
+            unsaved, self._unsaved = self._unsaved, {}
+            if not unsaved:
+                return
+            rows = [
+                (
+                    team_stream(team),
+                    cache.seq,
+                    _STATE_JSON(
+                        {
+                            "cursor": cache.cursor,
+                            "changes": cache.changes,
+                            "hold": cache.hold,
+                            "state": state_data(cache.state),
+                        }
+                    ),
+                )
+                for team, cache in unsaved.items()
+            ]
+            with contextlib.suppress(StoreError):
+                self.store.save_states(self.id, self._state_key, rows)
+                saved = self._saved if self._saved is not None else {}
+                self._saved = saved | {stream: (seq, text) for stream, seq, text in rows}
 
     def state(self, team: str) -> TeamState:
         """The team's current state, with anything already due delivered first."""
@@ -310,6 +382,12 @@ class ExerciseQueries(ABC):
         self.tick()
         clock = self.clock()
         roster, moment = self.roster(), time.time()  # one read of the roster for every team
+        teams = {
+            team: _with_seq(self.scenario, self._fold(team))
+            | self._seats_json([s for s in roster if s.team == team], moment)
+            for team in self.teams
+        }
+        self._save_folded()
         return {
             "exercise": self.id,
             "title": self.record.title,
@@ -317,11 +395,7 @@ class ExerciseQueries(ABC):
             "state": clock.state,
             "clock": round(clock.minutes, 2),
             "debrief_released": clock.debrief_released,
-            "teams": {
-                team: _with_seq(self.scenario, self._fold(team))
-                | self._seats_json([s for s in roster if s.team == team], moment)
-                for team in self.teams
-            },
+            "teams": teams,
         }
 
     # -- conversations with characters (issue 17) ---------------------------------------------

@@ -17,9 +17,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from simtrain.plaintext import clean_line
 from simtrain.store import schema
@@ -41,6 +39,7 @@ from simtrain.store.records import (
     StoredEvent,
 )
 from simtrain.store.rows import (
+    _SAVED_STATES_TEMPLATE,
     _already_there,
     _appended,
     _checked_exercise_id,
@@ -53,12 +52,17 @@ from simtrain.store.rows import (
     _loads,
     _new_exercise_id,
     _restore_sql,
+    _save_states_sql,
+    _saved_state_rows,
     _StoreBase,
     _stored_events,
 )
 from simtrain.store.rows import _no_exercise as _no_exercise_error
 from simtrain.store.rows import _no_team as _no_team_error
 from simtrain.store.schema import SEQ_CONFLICT
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # The hot path uses the driver directly with constant SQL strings: sqlite3 keeps a cache
 # of prepared statements keyed by the SQL text, so each statement is compiled once per
@@ -86,6 +90,8 @@ _EXERCISE_EXISTS_SQL = "SELECT 1 FROM exercises WHERE id = ?"
 _EXERCISE_COLUMNS = "id, title, scenario_id, scenario_text, scenario_sha256, created_wall, settings"
 
 _RESTORE_SQL = _restore_sql("?")
+_SAVE_STATE_SQL = _save_states_sql("?")
+_SAVED_STATES_SQL = _SAVED_STATES_TEMPLATE.format("?")
 
 _POLL_INTERVAL_S = 0.02
 """How often wait_for_events looks for other processes' commits."""
@@ -97,10 +103,10 @@ class EventStore(_StoreBase):
     Safe to share between threads of one process; every process opens its own.
     """
 
-    def __init__(self, db: Database, path: Path) -> None:
-        """Wrap an already prepared database; call :meth:`open` instead."""
-        self._db = db
-        self._conn = db.conn
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        """Wrap an already prepared connection; call :meth:`open` instead."""
+        self._conn = conn
+        self._database: Database | None = None
         self.path = path
         """The database file."""
         self._lock = threading.RLock()
@@ -120,13 +126,19 @@ class EventStore(_StoreBase):
         path = Path(path)
         conn = connect(path, create=create)
         try:
-            # No plugins: third-party sqlite-utils plugins must not touch our connection.
-            db = Database(conn, execute_plugins=False)
-            schema.prepare(db, path, create=create)
+            schema.prepare(conn, path, create=create)
         except BaseException:
             conn.close()
             raise
-        return cls(db, path)
+        return cls(conn, path)
+
+    @property
+    def _db(self) -> Database:
+        """sqlite-utils over the connection, for the cold paths (creating an exercise);
+        imported on first use, so that commands that only read never load it."""
+        if self._database is None:
+            self._database = schema.database(self._conn)
+        return self._database
 
     def close(self) -> None:
         """Close the connection (the last process to close folds the WAL into the file)."""
@@ -514,6 +526,35 @@ class EventStore(_StoreBase):
                 events = self.read(exercise_id, after_id=after_id)
             self._maybe_checkpoint()
         return events
+
+    # -- saved states --------------------------------------------------------------------
+
+    def save_states(
+        self, exercise_id: str, key: str, states: Sequence[tuple[str, int, str]]
+    ) -> int:
+        """Keep saved states (see :meth:`Store.save_states`), in one write transaction."""
+        rows = _saved_state_rows(exercise_id, key, states)
+        with self._lock:
+            try:
+                with write_transaction(self._conn):
+                    if not self._exercise_exists(exercise_id):
+                        raise self._no_exercise(exercise_id)
+                    kept = sum(self._conn.execute(_SAVE_STATE_SQL, row).rowcount for row in rows)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            self._own_commits += 1
+        return kept
+
+    def saved_states(self, exercise_id: str, key: str) -> dict[str, tuple[int, str]]:
+        """The states kept under ``key`` (see :meth:`Store.saved_states`)."""
+        with self._lock:
+            try:
+                rows = self._conn.execute(_SAVED_STATES_SQL, (exercise_id, key)).fetchall()
+                if not rows and not self._exercise_exists(exercise_id):
+                    raise self._no_exercise(exercise_id)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        return {stream: (seq, state) for stream, seq, state in rows}
 
     # -- maintenance -------------------------------------------------------------------
 

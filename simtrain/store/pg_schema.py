@@ -111,7 +111,19 @@ CREATE INDEX seats_exercise_team ON seats (exercise, team);
 """
 """Version 2: the roster, state rather than history (a heartbeat updates a row in place)."""
 
-MIGRATIONS: list[str] = [_V1, _V2]
+_V3 = """
+CREATE TABLE saved_states (
+    exercise text NOT NULL REFERENCES exercises (id),
+    stream text NOT NULL,
+    seq bigint NOT NULL CHECK (seq >= 1),
+    key text NOT NULL,
+    state text NOT NULL,
+    PRIMARY KEY (exercise, stream)
+);
+"""
+"""Version 3: saved states, a cache beside the log (see :mod:`simtrain.store.schema`)."""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 """Every schema change ever made, oldest first; never reorder or remove an entry."""
 
 TRIGGERS = ("events_seq_follows", "events_no_change", "events_no_truncate")

@@ -46,6 +46,7 @@ from simtrain.store.records import (
     StoredEvent,
 )
 from simtrain.store.rows import (
+    _SAVED_STATES_TEMPLATE,
     _already_there,
     _appended,
     _checked_exercise_id,
@@ -58,6 +59,8 @@ from simtrain.store.rows import (
     _loads,
     _new_exercise_id,
     _restore_sql,
+    _save_states_sql,
+    _saved_state_rows,
     _StoreBase,
     _stored_events,
 )
@@ -98,6 +101,8 @@ _INSERT_SQL = (
 )
 _EXERCISE_COLUMNS = "id, title, scenario_id, scenario_text, scenario_sha256, created_wall, settings"
 _RESTORE_SQL = _restore_sql("%s")
+_SAVE_STATE_SQL = _save_states_sql("%s")
+_SAVED_STATES_SQL = _SAVED_STATES_TEMPLATE.format("%s")
 
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@?#]*):[^@/?#]*@")
 
@@ -506,6 +511,32 @@ class PostgresStore(_StoreBase):
                     self._listener = None
                 raise _translate(exc, self._location) from None
         return events
+
+    # -- saved states --------------------------------------------------------------------
+
+    def save_states(
+        self, exercise_id: str, key: str, states: Sequence[tuple[str, int, str]]
+    ) -> int:
+        """Keep saved states (see :meth:`Store.save_states`), in one transaction."""
+        rows = _saved_state_rows(exercise_id, key, states)
+
+        def upsert(conn: Connection) -> int:
+            if not self._exercise_exists(conn, exercise_id):
+                raise self._no_exercise(conn, exercise_id)
+            return sum(conn.execute(_SAVE_STATE_SQL, row).rowcount for row in rows)
+
+        return self._write(upsert)
+
+    def saved_states(self, exercise_id: str, key: str) -> dict[str, tuple[int, str]]:
+        """The states kept under ``key`` (see :meth:`Store.saved_states`)."""
+
+        def query(conn: Connection) -> list[tuple[Any, ...]]:
+            rows = conn.execute(_SAVED_STATES_SQL, (exercise_id, key)).fetchall()
+            if not rows and not self._exercise_exists(conn, exercise_id):
+                raise self._no_exercise(conn, exercise_id)
+            return rows
+
+        return {stream: (int(seq), state) for stream, seq, state in self._read(query)}
 
     # -- maintenance -------------------------------------------------------------------
 

@@ -21,6 +21,9 @@ The contract, in short:
 - **Text** comes back as written, except that control sequences never leave the store.
 - **The roster** (seats and their leases) is state, not history: renewing a lease
   updates a seat in place and never adds an event or moves a stream.
+- **Saved states** are a cache beside the log (a team's folded state after some seq, so
+  a reader folds only the events after it): opaque text under a key the caller chooses;
+  never exported, copied by ``backup`` with the rest of the file.
 """
 
 from __future__ import annotations
@@ -169,6 +172,23 @@ class Store(Protocol):
         self, exercise_id: str, after_id: int, timeout: float, poll: float = ...
     ) -> list[StoredEvent]:
         """Events after the cursor, waiting up to ``timeout`` s for some (``[]`` if none)."""
+        ...
+
+    # -- saved states (a cache beside the log) ---------------------------------------
+
+    def save_states(
+        self, exercise_id: str, key: str, states: Sequence[tuple[str, int, str]]
+    ) -> int:
+        """Keep ``(stream, seq, state)`` rows: ``state`` (text the caller encoded) is what
+        the stream's events up to ``seq`` fold into, valid under ``key``. One row per
+        stream, written in one transaction: a row replaces the stream's row of the same
+        or a lower seq (or of another key), never a newer one under the same key; a seq
+        the stream has not reached is not kept. Returns how many rows were kept."""
+        ...
+
+    def saved_states(self, exercise_id: str, key: str) -> dict[str, tuple[int, str]]:
+        """The states kept under ``key`` for the exercise's streams: ``{stream: (seq,
+        state)}`` (rows under another key are left out)."""
         ...
 
     # -- maintenance -----------------------------------------------------------------

@@ -164,6 +164,43 @@ def _encode_settings(settings: dict[str, Any] | None) -> str:
         raise ValueError(f"exercise settings are not plain JSON: {exc}") from exc
 
 
+def _save_states_sql(mark: str) -> str:
+    """The upsert of one saved state, with the driver's placeholder ``mark``: parameters
+    exercise, stream, seq, key, state, then exercise, stream, seq again (kept only when
+    the stream has reached ``seq``; replaces a row of the same or a lower seq, or of
+    another key)."""
+    values = ", ".join([mark] * 5)
+    return (
+        f"INSERT INTO saved_states (exercise, stream, seq, key, state) SELECT {values} "
+        f"WHERE (SELECT max(seq) FROM events WHERE exercise = {mark} AND stream = {mark}) "
+        f">= {mark} ON CONFLICT (exercise, stream) DO UPDATE SET seq = excluded.seq, "
+        "key = excluded.key, state = excluded.state "
+        "WHERE excluded.seq >= saved_states.seq OR excluded.key <> saved_states.key"
+    )
+
+
+def _saved_state_rows(
+    exercise_id: str, key: str, states: Sequence[tuple[str, int, str]]
+) -> list[tuple[Any, ...]]:
+    """The parameters of :func:`_save_states_sql` for each ``(stream, seq, state)``."""
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"a saved state needs a key (a non-empty string), not {key!r}")
+    rows = []
+    for stream, seq, state in states:
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            raise ValueError(f"the seq of a saved state must be an int >= 1, not {seq!r}")
+        if not isinstance(stream, str) or not isinstance(state, str):
+            raise TypeError("a saved state's stream and state must be strings")
+        rows.append((exercise_id, stream, seq, key, state, exercise_id, stream, seq))
+    return rows
+
+
+_SAVED_STATES_TEMPLATE = (
+    "SELECT stream, seq, state FROM saved_states WHERE exercise = {0} AND key = {0}"
+)
+"""The saved states of one exercise under one key, with the driver's placeholder."""
+
+
 def _checked_seq(expected: int) -> int:
     if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
         raise ValueError(f"expected_seq must be an int >= 0, not {expected!r}")

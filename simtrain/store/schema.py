@@ -15,11 +15,13 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from simtrain.store.connection import WAL_PRAGMA, translate_error, write_transaction
 from simtrain.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 APP = "simtrain"
 """The marker that says a SQLite file belongs to simtrain."""
@@ -27,7 +29,7 @@ APP = "simtrain"
 SEQ_CONFLICT = "seq must be the last seq of its stream plus 1"
 """The message of the trigger that keeps streams gapless."""
 
-Migration = Callable[[Database], None]
+Migration = Callable[["Database"], None]
 """A schema change; runs inside the migration transaction and must not commit."""
 
 
@@ -137,21 +139,49 @@ def _create_seats(db: Database) -> None:
     db.table("seats").create_index(["exercise", "team"], index_name="seats_exercise_team")
 
 
-MIGRATIONS: list[Migration] = [_create_initial_tables, _create_seats]
+def _create_saved_states(db: Database) -> None:
+    """Version 3: saved states, a cache beside the log. One row per stream: what its
+    events up to ``seq`` fold into, as the service encoded it, valid under ``key`` (the
+    rules' code and the scenario's hash). Rows can be deleted at any time; the log stays
+    the truth."""
+    db.execute(
+        """
+        CREATE TABLE saved_states (
+            exercise TEXT NOT NULL REFERENCES exercises (id),
+            stream TEXT NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq >= 1),
+            key TEXT NOT NULL,
+            state TEXT NOT NULL,
+            PRIMARY KEY (exercise, stream)
+        )
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_create_initial_tables, _create_seats, _create_saved_states]
 """Every schema change ever made, oldest first; never reorder or remove an entry."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 """The schema version this simtrain writes."""
 
 
-def prepare(db: Database, path: Path, *, create: bool) -> None:
-    """Check that ``db`` is a simtrain database (or empty and ``create``), then migrate it."""
-    conn = db.conn
+def database(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils over ``conn`` (imported here, on first use: the schema and the cold
+    paths need it, a command that only reads an up-to-date file never loads it)."""
+    from sqlite_utils import Database
+
+    # No plugins: third-party sqlite-utils plugins must not touch our connection.
+    return Database(conn, execute_plugins=False)
+
+
+def prepare(conn: sqlite3.Connection, path: Path, *, create: bool) -> None:
+    """Check that ``conn``'s file is a simtrain database (or empty and ``create``), then
+    migrate it."""
     try:
         version = _inspect(conn, path, create=create)
         _enter_wal(conn)
         if version < len(MIGRATIONS):
-            _migrate(db, path)
+            _migrate(database(conn), path)
     except sqlite3.Error as exc:
         raise translate_error(exc, path) from exc
 

@@ -1,0 +1,119 @@
+"""A team's folded state as plain JSON data, to keep in the store beside its log.
+
+Folding a long log costs the reader every event (200,000 for ``status`` of 100 teams of
+2,000). The service keeps each team's state as it was after some event ``seq`` (see
+:meth:`simtrain.store.Store.save_states`), and a reader folds only the events after it.
+A saved state is a cache, never the truth: the log is. It is only used under the same
+:func:`state_key` it was saved with — the scenario's text and the very code of the rules
+that folded it — so a scenario edited into a new exercise, or a simtrain whose rules fold
+differently, ignores it and folds the log again.
+
+Pure: plain data in and out; the store sees only JSON text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import fields
+from functools import cache
+from itertools import starmap
+from operator import attrgetter
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from simtrain.engine.layered import LayeredMap, LayeredSeq, LayeredSet
+from simtrain.engine.state import Adjustment, Critical, Mark, PathStep, TeamState
+
+FORMAT = 1
+"""The layout of :func:`state_data`; part of the key, so a new layout ignores old rows."""
+
+_RULES_SOURCES = ("engine", "scenario")
+"""The packages whose code decides what a log folds into (the rules, the events, the
+scenario's compiled form and its expressions)."""
+
+
+@cache
+def rules_fingerprint() -> str:
+    """A hash of the code that folds a log: its own source files (every ``.py`` of
+    :mod:`simtrain.engine` and :mod:`simtrain.scenario`), so that any change to the rules
+    — a release or a developer's edit — invalidates states saved by the old code."""
+    digest = hashlib.sha256(f"format {FORMAT}".encode())
+    root = Path(__file__).resolve().parent.parent
+    for package in _RULES_SOURCES:
+        for source in sorted((root / package).glob("*.py")):
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def state_key(scenario_sha256: str) -> str:
+    """What a saved state of a team playing the scenario of that hash is valid for."""
+    return f"{rules_fingerprint()}:{scenario_sha256}"
+
+
+def _row(record: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A record's fields in order, as a tuple (written as a JSON list, read back with
+    ``record(*row)``)."""
+    return attrgetter(*(f.name for f in fields(record)))
+
+
+_PATH_ROW, _CRITICAL_ROW, _ADJUSTMENT_ROW, _MARK_ROW = map(
+    _row, (PathStep, Critical, Adjustment, Mark)
+)
+
+
+def state_data(state: TeamState) -> dict[str, Any]:
+    """The state as plain JSON data (lists for tuples; path steps and records as rows)."""
+    return {
+        "scene": state.scene,
+        "entered_at": state.entered_at,
+        "clock": state.clock,
+        "vars": dict(state.vars),
+        "case_file": list(state.case_file),
+        "inbox": list(state.inbox),
+        "pending": list(state.pending),
+        "skipped": sorted(state.skipped),
+        "visits": dict(state.visits),
+        "chosen": sorted(state.chosen),
+        "path": list(map(_PATH_ROW, state.path)),
+        "timer_fired": state.timer_fired,
+        "points": dict(state.points),
+        "critical": list(map(_CRITICAL_ROW, state.critical)),
+        "adjustments": list(map(_ADJUSTMENT_ROW, state.adjustments)),
+        "ended": state.ended,
+        "outcome": state.outcome,
+        "marks": list(map(_MARK_ROW, state.marks)),
+    }
+
+
+def state_from_data(data: dict[str, Any]) -> TeamState:
+    """The state :func:`state_data` gave; a ``KeyError``, ``TypeError`` or ``ValueError``
+    for data of another shape (the caller then folds the log instead)."""
+    return TeamState(
+        scene=_text(data["scene"]),
+        entered_at=float(data["entered_at"]),
+        clock=float(data["clock"]),
+        vars=MappingProxyType(dict(data["vars"])),
+        case_file=tuple(data["case_file"]),
+        inbox=tuple(data["inbox"]),
+        pending=tuple(data["pending"]),
+        skipped=frozenset(data["skipped"]),
+        visits=LayeredMap(dict(data["visits"]), {}),
+        chosen=LayeredSet(frozenset(data["chosen"]), frozenset()),
+        path=LayeredSeq(tuple(starmap(PathStep, data["path"])), ()),
+        timer_fired=bool(data["timer_fired"]),
+        points=MappingProxyType(dict(data["points"])),
+        critical=tuple(starmap(Critical, data["critical"])),
+        adjustments=tuple(starmap(Adjustment, data["adjustments"])),
+        ended=bool(data["ended"]),
+        outcome=data["outcome"],
+        marks=tuple(starmap(Mark, data["marks"])),
+    )
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, not {type(value).__name__}")
+    return value
