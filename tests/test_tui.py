@@ -269,6 +269,30 @@ async def test_an_inject_from_another_process_arrives_with_a_toast_and_the_bell(
     assert any("Phone call from Sunvale Daily newsroom" in t for t in texts) and bells
 
 
+async def test_a_click_opens_the_inbox_item_under_the_pointer_after_news_moved_it_down(
+    service, codes, control
+) -> None:
+    """News goes on top and the lines below keep their drawing (issue 10: redrawing the
+    whole list was most of a message's cost); a click still opens the item clicked."""
+    app = seat_app(service, codes["red"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await past_warning(pilot)
+        inbox = app.screen.query_one(InboxList)
+        control.message("red", "The older message.", subject="Older news")
+        await until(pilot, lambda: inbox.option_count == 1 and inbox.get_option_at_index(0).id)
+        older = inbox.get_option_at_index(0)
+        await pilot.pause()
+        control.message("red", "The newer message.", subject="Newer news")
+        await until(pilot, lambda: inbox.option_count == 2)
+        assert inbox.get_option_at_index(1) is older  # kept, with its drawing
+        assert "Newer news" in str(inbox.get_option_at_index(0).prompt)
+        await pilot.pause()
+        # each item is two lines: the older one is now lines 2-3
+        assert await pilot.click(InboxList, offset=(3, 3))
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+        assert app.screen.body == "The older message."
+
+
 async def test_exercise_warning_before_the_first_scene_inject_warning_before_its_text(
     tmp_path: Path,
 ) -> None:
@@ -559,9 +583,14 @@ async def test_a_teammates_once_choice_stays_in_place_dimmed_and_2_is_still_2(
         assert picked.id == "screen_individually"
 
 
-async def test_two_quick_enters_pass_two_warnings_and_nothing_else(service, codes, control) -> None:
+async def test_two_quick_enters_pass_two_warnings_and_nothing_else(
+    service, codes, control, monkeypatch
+) -> None:
     """Issue 10: a fast double Enter across the exercise's warning and the scene's was
     lost or went elsewhere. Each Enter passes exactly one warning; nothing is chosen."""
+    # the window is a person's double tap; a loaded test machine takes longer than that
+    # between two simulated keys, and this test is about what happens inside the window
+    monkeypatch.setattr("simtrain.tui.play.WARNING_SETTLE_S", 5.0)
     app = seat_app(service, codes["red"], "investigator", "Ana")
     async with app.run_test(size=SIZE) as pilot:
         screen = play(app)

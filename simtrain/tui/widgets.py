@@ -6,19 +6,25 @@ shows); widgets tell the screen what the trainee did with the messages nested in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable
+from functools import partial
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Padding
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Markdown, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simtrain.exercise import ClockState
 from simtrain.text import clock_text
@@ -107,7 +113,15 @@ class StatusLine(Static):
         width = self.content_region.width
         same = width > 0 and rows(content, width) == rows(self._content, width)
         self.text, self._content = text, content
-        self.update(content, layout=not same)
+        # painted in a frame of its own: Textual repaints the box around everything that
+        # changed in a frame, and this line and the side panel's news share a frame
+        # otherwise, so the whole screen would be drawn again for one message
+        self.call_after_refresh(self._paint, content, severity, layout=not same)
+
+    def _paint(self, content: Content, severity: str, *, layout: bool) -> None:
+        if content is not self._content:
+            return  # newer news came in the meantime
+        self.update(content, layout=layout)
         for level in ("information", "warning", "error"):
             self.set_class(severity == level, f"-{level}")
 
@@ -448,6 +462,11 @@ def inbox_prompt(item: InboxItem) -> Content:
     )
 
 
+def inbox_option(item: InboxItem) -> Option:
+    """An inbox item's line in the list."""
+    return Option(inbox_prompt(item), id=item.key)
+
+
 def refill(option_list: OptionList, options: list[Option], empty: str) -> None:
     """Replace a list's lines, keeping the highlight near where it was; ``empty`` is the
     (disabled) line shown when there is nothing."""
@@ -457,12 +476,103 @@ def refill(option_list: OptionList, options: list[Option], empty: str) -> None:
         option_list.highlighted = min(highlighted or 0, len(options) - 1)
 
 
+DRAWN_KEPT = 512
+"""Drawn options a side-panel list keeps (each a few strips)."""
+OPTION_ID = "side_option"
+"""The meta key a drawn side-panel line carries: its option's id."""
+
+
 class SidePanelList(OptionList):
-    """A list of the side panel whose new lines repaint the list alone: its size is set by
-    the panel and its scrollbar gutter is always kept, so a longer list never needs the
-    screen laid out again (that layout was most of what an arriving message cost a seat)."""
+    """A list of the side panel that redraws only what changed.
+
+    Its size is set by the panel and its scrollbar gutter is always kept, so a longer list
+    never needs the screen laid out again. An arriving message adds one line at the top:
+    the lines already there keep their options, so their measured heights and drawn strips
+    are reused (Textual's own cache is keyed by position and emptied on every refill, and
+    redrawing the whole list was most of what an arriving message cost a seat)."""
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._drawn: LRUCache[tuple[Option, Style, Spacing, int], list[Strip]]
+        self._drawn = LRUCache(maxsize=DRAWN_KEPT)
+        self._known: dict[Hashable, Option] = {}
+        """The options on show, by what each shows."""
+        self._paint_geometry: tuple[Spacing, int] | None = None
+        """Padding and width of the lines being painted (None between paints)."""
+
+    def fill(self, entries: Iterable[tuple[Hashable, Callable[[], Option]]], empty: str) -> None:
+        """Show one option per entry, ``(what it shows, how to make its option)``, or
+        ``empty`` when there are none; an entry shown before keeps its option (and with it
+        its measured height and drawing); nothing is redrawn when nothing changed."""
+        known, self._known = self._known, {}
+        options: list[Option] = []
+        for shows, make in entries:
+            option = known.get(shows)
+            self._known[shows] = option = make() if option is None else option
+            options.append(option)
+        unchanged = len(options) == self.option_count and all(
+            a is b for a, b in zip(options, self.options, strict=True)
+        )
+        if not (options and unchanged):
+            refill(self, options, empty)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # measure once per paint, not once per line (OptionList asks again for every line)
+        self._update_lines()
+        self._paint_geometry = (
+            self.get_component_styles("option-list--option").padding,
+            self.scrollable_content_region.width,
+        )
+        try:
+            return Widget.render_lines(self, crop)
+        finally:
+            self._paint_geometry = None
+
+    def _update_lines(self) -> None:
+        if self._paint_geometry is None:
+            super()._update_lines()
+
+    def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
+        # drawn once per option, style and width; the click target is the option's id, not
+        # its position, so a line that moves down the list keeps its drawing
+        padding, width = self._paint_geometry or (
+            self.get_component_styles("option-list--option").padding,
+            self.scrollable_content_region.width,
+        )
+        key = (option, style, padding, width)
+        strips = self._drawn.get(key)
+        if strips is None:
+            visual = self._get_visual(option)
+            if padding:
+                visual = Padding(visual, padding)
+            meta = {OPTION_ID: option.id}
+            strips = [
+                strip.extend_cell_length(width, style.rich_style).apply_meta(meta)
+                for strip in visual.to_strips(self, visual, width, None, style)
+            ]
+            self._drawn[key] = strips
+        return strips
+
+    def _index_at(self, meta: dict[str, object]) -> int | None:
+        option_id = meta.get(OPTION_ID)
+        if not isinstance(option_id, str):
+            return None
+        try:
+            return self.get_option_index(option_id)
+        except OptionDoesNotExist:
+            return None
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = self._index_at(event.style.meta)
+        if index is not None and not self.options[index].disabled:
+            self.highlighted = index
+            self.action_select()
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        event.prevent_default()  # OptionList's own handler reads a position we do not draw
+        self._mouse_hovering_over = self._index_at(event.style.meta)
 
 
 class InboxList(SidePanelList):
@@ -477,8 +587,8 @@ class InboxList(SidePanelList):
 
     def show(self, items: tuple[InboxItem, ...]) -> None:
         """List ``items``."""
-        options = [Option(inbox_prompt(item), id=item.key) for item in items]
-        refill(self, options, "Nothing has arrived yet.")
+        entries = ((item, partial(inbox_option, item)) for item in items)
+        self.fill(entries, "Nothing has arrived yet.")
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -499,8 +609,9 @@ class CaseFileList(SidePanelList):
 
     def show(self, documents: tuple[DocumentView, ...]) -> None:
         """List ``documents``."""
-        refill(
-            self, [Option(plain(d.title), id=d.id) for d in documents], "Your case file is empty."
+        self.fill(
+            (((d.id, d.title), partial(Option, plain(d.title), id=d.id)) for d in documents),
+            "Your case file is empty.",
         )
 
     @on(OptionList.OptionSelected)
