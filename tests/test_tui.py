@@ -290,7 +290,8 @@ async def test_a_click_opens_the_inbox_item_under_the_pointer_after_news_moved_i
         # each item is two lines: the older one is now lines 2-3
         assert await pilot.click(InboxList, offset=(3, 3))
         await until(pilot, lambda: isinstance(app.screen, ReaderScreen))
-        assert app.screen.body == "The older message."
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.body == "The older message."
 
 
 async def test_exercise_warning_before_the_first_scene_inject_warning_before_its_text(
