@@ -67,6 +67,13 @@ _JSON_CONTROL = re.compile(r"\\u00|\\[rbf]|[\x7f-\x9f\u200e\u200f\u202a-\u202e\u
 they are. It may also match a clean text (a typed backslash before an r), never miss."""
 
 
+def json_has_control(text: str) -> bool:
+    """Whether JSON text written with ``ensure_ascii=False`` may hold anything
+    :func:`clean_text` would remove from one of its strings (it may say so of a clean
+    text, never miss one): when not, the text can be stored as it is."""
+    return _JSON_CONTROL.search(text) is not None
+
+
 def scrub(value: T) -> T:
     """``value`` with :func:`clean_text` applied to every string inside it (dict keys and
     values, list and tuple items); other values are returned as they are.

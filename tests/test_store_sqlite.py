@@ -257,6 +257,45 @@ def test_an_older_database_is_upgraded_once_keeping_its_data(
         EventStore.open(db_path)
 
 
+def test_a_version_3_file_gets_the_lighter_events_table_with_its_ids_and_guards(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 4 rebuilds events without AUTOINCREMENT and the (exercise, id) index (four
+    pages written per append became two): rows, ids and the guards survive, ids go on
+    growing, and reads of a stream, of the exercise and of its last id still answer."""
+    with monkeypatch.context() as patch:
+        patch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:3])
+        with EventStore.open(db_path, create=True) as old:
+            old.create_exercise(
+                exercise_id="ex1", title="t", scenario_id="s", scenario_text=SCENARIO,
+                teams=["red", "blue"],
+            )  # fmt: skip
+            old.append("ex1", "team:red", 0, [event(n=1), event(n=2)])
+            old.append("ex1", "team:blue", 0, [event(n=3)])
+            before = old.read("ex1")
+    with EventStore.open(db_path) as store:
+        assert store.read("ex1") == before
+        assert store.last_id("ex1") == before[-1].id
+        (added,) = store.append("ex1", "team:red", 2, [event(n=4)])
+        assert added.id > before[-1].id and added.seq == 3
+        assert [e.seq for e in store.read("ex1", "team:red")] == [1, 2, 3]
+        assert [e.id for e in store.read("ex1", after_id=before[-1].id)] == [added.id]
+        assert store.integrity_check() == "ok"
+    conn = sqlite3.connect(db_path)
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0]
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert "AUTOINCREMENT" not in sql and "events_exercise_id" not in names
+    assert {"events_seq_follows", "events_no_update", "events_no_delete"} <= names
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM events")
+    with pytest.raises(sqlite3.IntegrityError, match="last seq"):
+        conn.execute(
+            "INSERT INTO events (exercise, stream, seq, kind, payload, clock, wall, actor) "
+            "VALUES ('ex1', 'team:red', 9, 'chose', '{}', 0, 0, 'x')"
+        )
+    conn.close()
+
+
 def test_a_failing_migration_leaves_the_file_as_it_was(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

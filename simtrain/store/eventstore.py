@@ -73,7 +73,11 @@ _INSERT_SQL = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _COLUMNS = "id, stream, seq, kind, payload, clock, wall, actor, role"
-_READ_ALL_SQL = f"SELECT {_COLUMNS} FROM events WHERE exercise = ? AND id > ? ORDER BY id"
+# The whole exercise after a cursor walks the ids (the table's own key) from the cursor:
+# the unary + on "+exercise" keeps the planner off the (exercise, stream, seq) index,
+# which would read every event of the exercise and then sort them. A watcher's cursor is
+# near the end, so it reads only the few rows after it.
+_READ_ALL_SQL = f"SELECT {_COLUMNS} FROM events WHERE +exercise = ? AND id > ? ORDER BY id"
 # Within one stream seq grows with id (writers are serialised), so ordering by seq is
 # ordering by id, and lets SQLite walk the UNIQUE index without sorting. The unary + on
 # "+id" keeps the planner off the (exercise, id) index, which would scan every team's
@@ -85,7 +89,9 @@ _READ_STREAM_UNTIL_SQL = (
     f"SELECT {_COLUMNS} FROM events "
     "WHERE exercise = ? AND stream = ? AND +id > ? AND seq <= ? ORDER BY seq"
 )
-_LAST_ID_SQL = "SELECT max(id) FROM events WHERE exercise = ?"
+_LAST_ID_SQL = "SELECT id FROM events WHERE +exercise = ? ORDER BY id DESC LIMIT 1"
+"""From the newest row back to the exercise's newest (the first row in a file of one
+exercise)."""
 _EXERCISE_EXISTS_SQL = "SELECT 1 FROM exercises WHERE id = ?"
 _EXERCISE_COLUMNS = "id, title, scenario_id, scenario_text, scenario_sha256, created_wall, settings"
 
@@ -493,7 +499,8 @@ class EventStore(_StoreBase):
         """The id of the exercise's newest event (0 if none): a cursor for watchers."""
         with self._lock:
             try:
-                last = self._conn.execute(_LAST_ID_SQL, (exercise_id,)).fetchone()[0]
+                row = self._conn.execute(_LAST_ID_SQL, (exercise_id,)).fetchone()
+                last = None if row is None else row[0]
                 if last is None and not self._exercise_exists(exercise_id):
                     raise self._no_exercise(exercise_id)
             except sqlite3.Error as exc:

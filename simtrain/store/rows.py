@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from simtrain.plaintext import clean_line, clean_text, has_control, scrub
+from simtrain.plaintext import clean_line, clean_text, has_control, json_has_control, scrub
 from simtrain.store.errors import StoreError
 from simtrain.store.records import ExerciseCopy, ExerciseRecord, NewEvent, StoredEvent
 from simtrain.text import did_you_mean
@@ -224,8 +224,11 @@ def _encode(event: NewEvent) -> _EncodedEvent:
     if not isinstance(payload, dict):
         raise TypeError(f"the payload of a {kind!r} event must be a dict")
     try:
-        # no terminal control sequence is ever stored: they would reach other people's screens
-        payload_json = _dumps(scrub(payload))
+        # no terminal control sequence is ever stored: they would reach other people's
+        # screens. The text is written once and searched; only a suspect one is scrubbed.
+        payload_json = _dumps(payload)
+        if json_has_control(payload_json):
+            payload_json = _dumps(scrub(payload))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"the payload of a {kind!r} event is not plain JSON: {exc}") from exc
     if isinstance(clock, bool) or not isinstance(clock, int | float) or not math.isfinite(clock):

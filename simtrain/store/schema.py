@@ -33,6 +33,21 @@ Migration = Callable[["Database"], None]
 """A schema change; runs inside the migration transaction and must not commit."""
 
 
+_EVENT_COLUMNS = """
+    exercise TEXT NOT NULL REFERENCES exercises (id),
+    stream TEXT NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq >= 1),
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    clock REAL NOT NULL,
+    wall REAL NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT,
+    UNIQUE (exercise, stream, seq)
+"""
+"""The events table's columns after its ``id`` (versions 1 and 4 differ in the id alone)."""
+
+
 def _create_initial_tables(db: Database) -> None:
     """Version 1: exercises, their teams, and the append-only event log."""
     db.table("exercises").create(
@@ -72,29 +87,18 @@ def _create_initial_tables(db: Database) -> None:
     # global cursor (read after_id, wait_for_events) relies on. UNIQUE(exercise, stream,
     # seq) is the optimistic-concurrency guard and the index behind last_seq and stream
     # reads.
-    db.execute(
-        """
-        CREATE TABLE events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            exercise TEXT NOT NULL REFERENCES exercises (id),
-            stream TEXT NOT NULL,
-            seq INTEGER NOT NULL CHECK (seq >= 1),
-            kind TEXT NOT NULL,
-            payload TEXT NOT NULL,
-            clock REAL NOT NULL,
-            wall REAL NOT NULL,
-            actor TEXT NOT NULL,
-            role TEXT,
-            UNIQUE (exercise, stream, seq)
-        )
-        """
-    )
+    db.execute(f"CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, {_EVENT_COLUMNS})")
     # For reading a whole exercise in cursor order and for last_id.
     db.table("events").create_index(["exercise", "id"], index_name="events_exercise_id")
-    # Streams have no gaps, whoever writes: an event must take the stream's last seq + 1.
-    # A stale writer's seq is already taken, a confused one's leaves a gap; both are
-    # refused inside the INSERT itself, which is how append detects a conflict without
-    # an extra query. UNIQUE above stays as the backstop.
+    _create_event_triggers(db)
+
+
+def _create_event_triggers(db: Database) -> None:
+    """The guards on ``events``, whoever writes: gapless streams, append-only."""
+    # Streams have no gaps: an event must take the stream's last seq + 1. A stale
+    # writer's seq is already taken, a confused one's leaves a gap; both are refused
+    # inside the INSERT itself, which is how append detects a conflict without an extra
+    # query. UNIQUE (exercise, stream, seq) stays as the backstop.
     db.execute(
         f"""
         CREATE TRIGGER events_seq_follows BEFORE INSERT ON events
@@ -105,6 +109,8 @@ def _create_initial_tables(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, '{SEQ_CONFLICT}'); END
         """
     )
+    # No UPDATE, no DELETE: besides keeping history, this is what keeps ids growing (a
+    # new row's id is the largest id + 1, and the largest row can never be removed).
     for action in ("UPDATE", "DELETE"):
         db.execute(
             f"""
@@ -158,7 +164,33 @@ def _create_saved_states(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_create_initial_tables, _create_seats, _create_saved_states]
+def _lighter_events(db: Database) -> None:
+    """Version 4: the events table without AUTOINCREMENT and without the (exercise, id)
+    index, rebuilt with its rows and ids as they were.
+
+    Every commit writes each page it changed to the WAL: with AUTOINCREMENT's sequence
+    row and the second index, an append of one event changed four pages (the row, two
+    indexes, the sequence) where a plain table changes one. Neither was needed: ids
+    still only grow, because a new row takes the largest id + 1 and the append-only
+    triggers never let the largest row go; the whole-exercise reads walk the ids
+    themselves (the primary key) and each stream's reads its UNIQUE index. Measured with
+    8 writer processes: the bare INSERT went from about a third of a plain table's rate
+    to about three quarters (docs/benchmarks.md)."""
+    db.execute(f"CREATE TABLE events_v4 (id INTEGER PRIMARY KEY, {_EVENT_COLUMNS})")
+    columns = "id, exercise, stream, seq, kind, payload, clock, wall, actor, role"
+    db.execute(f"INSERT INTO events_v4 ({columns}) SELECT {columns} FROM events ORDER BY id")
+    db.execute("DROP TABLE events")  # with its index and triggers
+    db.execute("ALTER TABLE events_v4 RENAME TO events")
+    db.execute("DELETE FROM sqlite_sequence WHERE name IN ('events', 'events_v4')")
+    _create_event_triggers(db)
+
+
+MIGRATIONS: list[Migration] = [
+    _create_initial_tables,
+    _create_seats,
+    _create_saved_states,
+    _lighter_events,
+]
 """Every schema change ever made, oldest first; never reorder or remove an entry."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
