@@ -333,13 +333,12 @@ def new_scenario(scenario_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _trigger(scenario: Scenario, inject: Inject) -> str:
-    """When an inject is published: ``at 25m``, ``when <condition>`` or ``manual``."""
-    parts = []
-    if inject.at is not None:
-        parts.append(f"at {inject.at}")
-    if inject.when is not None:
-        parts.append(f"when {inject.when}")
+def trigger_text(at: str | None, when: str | None) -> str:
+    """When an inject is published: ``at 25m``, ``when <condition>``, ``at 25m or when
+    <condition>`` or ``manual`` (the MSEL's "time or trigger")."""
+    parts = ([f"at {at}"] if at is not None else []) + (
+        [f"when {when}"] if when is not None else []
+    )
     return " or ".join(parts) or "manual"
 
 
@@ -370,7 +369,7 @@ def msel_rows(scenario: Scenario) -> list[dict[str, str]]:
         )
         values = (
             inject.id,
-            _trigger(scenario, inject),
+            trigger_text(inject.at, inject.when),
             inject.from_,
             to,
             inject.channel.replace("_", " "),

@@ -41,7 +41,14 @@ from ruamel.yaml.scalarstring import (
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from simtrain.authoring import FORMULA_START, MSEL_COLUMNS, MSEL_FORMATS, msel, msel_rows
+from simtrain.authoring import (
+    FORMULA_START,
+    MSEL_COLUMNS,
+    MSEL_FORMATS,
+    msel,
+    msel_rows,
+    trigger_text,
+)
 from simtrain.plaintext import clean_text
 from simtrain.scenario.channels import CHANNELS
 from simtrain.scenario.compiled import Scenario
@@ -110,6 +117,8 @@ class MselUpdate:
     """One line per changed cell: ``journalist_call: time or trigger 'at 8m' → 'at 12m'``."""
     added: list[str] = field(default_factory=list)
     """Ids of the new injects."""
+    new: list[str] = field(default_factory=list)
+    """Each new inject and when it is published: ``ferry_delay (manual)``."""
     missing: list[str] = field(default_factory=list)
     """Ids of the injects with no row in the MSEL."""
     notes: list[str] = field(default_factory=list)
@@ -120,7 +129,7 @@ class MselUpdate:
     def report(self) -> list[str]:
         """What changed, for a person: one line each."""
         lines = [f"changed {line}" for line in self.changed]
-        lines += [f"new manual inject: {i}" for i in self.added]
+        lines += [f"new inject: {line}" for line in self.new]
         if self.missing:
             ids = ", ".join(self.missing)
             lines.append(
@@ -196,9 +205,11 @@ class Row:
     cells: dict[str, str]
 
 
-def read_sheet(path: Path) -> tuple[list[str], list[Row]]:
-    """The columns and the non-empty rows of an MSEL in CSV or Excel form; raises
-    :class:`MselError` for a file that cannot be read or a header that is not an MSEL's."""
+def read_sheet(path: Path) -> tuple[list[str], list[Row], list[str]]:
+    """The MSEL columns, the non-empty rows and the columns left out (a column of the
+    facilitator's own, far from any MSEL column) of an MSEL in CSV or Excel form; raises
+    :class:`MselError` for a file that cannot be read or a header that is not an MSEL's
+    (a column close to an MSEL column is taken for a typo in it)."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise MselError(
@@ -212,15 +223,19 @@ def read_sheet(path: Path) -> tuple[list[str], list[Row]]:
         raise MselError([f"{path}: cannot be read as an MSEL ({exc})"]) from None
     if not table:
         raise MselError([f"{path}: the file is empty; expected a header row: id, …"])
-    header = [h.strip().lower() for h in table[0]]
+    header = [" ".join(_text(h).split()).lower() for h in table[0]]
     problems = []
+    ignored = []
     for index, name in enumerate(header):
         if name and name not in MSEL_COLUMNS:
             hint = _hint(name, MSEL_COLUMNS)
-            problems.append(
-                f"{path}, row 1, column {index + 1}: '{table[0][index]}' is not an MSEL "
-                f"column{hint}"
-            )
+            if hint:
+                problems.append(
+                    f"{path}, row 1, column {index + 1}: '{name}' is not an MSEL column{hint}"
+                )
+            else:
+                ignored.append(name)
+                header[index] = ""
     if "id" not in header:
         problems.append(f"{path}, row 1: there is no 'id' column; the MSEL starts with id")
     repeated = sorted({h for h in header if h and header.count(h) > 1})
@@ -236,7 +251,7 @@ def read_sheet(path: Path) -> tuple[list[str], list[Row]]:
         }
         if any(v.strip() for v in cells.values()):
             rows.append(Row(number, cells))
-    return [h for h in header if h], rows
+    return [h for h in header if h], rows, ignored
 
 
 def _csv_table(path: Path) -> list[list[Any]]:
@@ -376,26 +391,74 @@ INDENTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 4, 0), (4, 6, 4), (3, 3, 0))
 """Common (mapping, sequence, offset) indentations of YAML files, tried in turn."""
 
 
-def _round_trip(text: str) -> tuple[YAML, Any]:
-    """A round-trip YAML handler set to the file's own indentation, and the file's document.
+def _round_trip(text: str) -> tuple[YAML, Any, str]:
+    """A round-trip YAML handler set to the file's own indentation, the file's document,
+    and that document written back unchanged.
 
     The indentation is the first one under which the unchanged document is written back
-    exactly as the author wrote it (so only the edited lines change)."""
+    exactly as the author wrote it, else the one that keeps the most lines as they were."""
     _, indent, offset = load_yaml_guess_indent(text)
     guessed = ((indent or 2) - (offset or 0), indent or 2, offset or 0)
     handler = YAML()  # round-trip mode: keeps comments, key order, quoting and block styles
     handler.preserve_quotes = True
     handler.width = 4096  # never re-wrap a long line
     document = handler.load(text)
-    for mapping, sequence, off in (guessed, *INDENTS):
+    lines = set(text.splitlines())
+    best: tuple[int, tuple[int, int, int], str] | None = None
+    for mapping, sequence, off in dict.fromkeys((guessed, *INDENTS)):
         if mapping < 1 or sequence < off + 2:
             continue
         handler.indent(mapping=mapping, sequence=sequence, offset=off)
-        if _dump(handler, document) == text:
-            break
-    else:
-        handler.indent(mapping=guessed[0], sequence=guessed[1], offset=guessed[2])
-    return handler, document
+        written = _dump(handler, document)
+        if written == text:
+            return handler, handler.load(text), written
+        kept = len(lines & set(written.splitlines()))
+        if best is None or kept > best[0]:
+            best = (kept, (mapping, sequence, off), written)
+    assert best is not None  # the guess is always tried
+    mapping, sequence, off = best[1]
+    handler.indent(mapping=mapping, sequence=sequence, offset=off)
+    # writing moves comments about in the document it writes: start afresh from the text
+    unchanged = _dump(handler, handler.load(text))
+    return handler, handler.load(text), unchanged
+
+
+def _splice(original: str, unchanged: str, changed: str) -> str:
+    """``original`` with the edits that turn ``unchanged`` into ``changed`` applied to it.
+
+    ``unchanged`` and ``changed`` are ruamel.yaml's writing of the document before and
+    after the edits; where ruamel.yaml writes some part of the file differently from its
+    author (a flow list wrapped over several lines comes back on one), only the edited
+    lines are carried over, so the rest stays as the author wrote it. When an edit falls
+    where the two writings differ, ``changed`` is returned whole."""
+    if original == unchanged:
+        return changed
+    source, before, after = (t.splitlines(keepends=True) for t in (original, unchanged, changed))
+    where: dict[int, int] = {}  # a line of ``unchanged`` → the same line of ``original``
+    matcher = difflib.SequenceMatcher(None, before, source, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            where[block.a + k] = block.b + k
+    edits: list[tuple[int, int, list[str]]] = []
+    edit = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in edit.get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 < i2:
+            first = where.get(i1)
+            if first is None or any(where.get(i) != first + i - i1 for i in range(i1, i2)):
+                return changed
+            start, stop = first, first + i2 - i1
+        elif i1 in where:
+            start = stop = where[i1]
+        elif i1 - 1 in where:
+            start = stop = where[i1 - 1] + 1
+        else:
+            return changed
+        edits.append((start, stop, after[j1:j2]))
+    for start, stop, lines in reversed(edits):
+        source[start:stop] = lines
+    return "".join(source)
 
 
 def _dump(handler: YAML, document: Any) -> str:
@@ -458,11 +521,11 @@ def update_from(
             + [f"{scenario_path} is not a valid scenario; fix it before updating its MSEL"]
         )
     scenario = loaded.scenario
-    columns, rows = read_sheet(sheet_path)
+    columns, rows, ignored = read_sheet(sheet_path)
     exported = {row["id"]: row for row in msel_rows(scenario)}
     reader = _Cells(scenario)
     problems: list[str] = []
-    notes: list[str] = []
+    notes = [f"{sheet_path}: column '{name}' is not an MSEL column; left out" for name in ignored]
     seen: dict[str, int] = {}
     in_sheet = {row.cells.get("id", "").strip() for row in rows}
     gone = [i for i in scenario.injects if i not in in_sheet]
@@ -519,6 +582,8 @@ def update_from(
                     values["channel"] = reader.channel(cell) if cell.strip() else None
                 elif column == "objective":
                     values["objective"] = reader.objective(cell)
+                elif column == "message" and not cell.strip():
+                    raise _CellError("empty; an inject needs a message")
                 else:
                     stripped = cell.strip()
                     values[FIELDS[column]] = _scalar(stripped) if stripped else None
@@ -529,14 +594,16 @@ def update_from(
                 changes.append(f"{inject_id}: {column} {_short(old)} → {_short(cell)}")
         if is_new:
             added.append(inject_id)
-            edits.append((inject_id, values, [f"{inject_id}: new inject"]))
+            at, when = values.get("at"), values.get("when")
+            kind = trigger_text(at, when)
+            edits.append((inject_id, values, [f"{inject_id} ({kind})"]))
         elif values:
             edits.append((inject_id, values, changes))
     if problems:
         raise MselError(problems)
 
     try:
-        handler, document = _round_trip(text)
+        handler, document, unchanged = _round_trip(text)
     except RuamelError as exc:  # our loader read it, so this is unlikely
         raise MselError([f"{scenario_path}: cannot be rewritten ({exc})"]) from None
     injects = document.get("injects")
@@ -557,7 +624,10 @@ def update_from(
     if remove:
         for inject_id in gone:
             injects.remove(nodes[inject_id])
-    new_text = _dump(handler, document)
+    written = _dump(handler, document)
+    new_text = _splice(text, unchanged, written)
+    if new_text != written and yaml.safe_load(new_text) != yaml.safe_load(written):
+        new_text = written  # never trade the author's layout for a wrong file
     result = load_text(new_text, str(scenario_path))
     if result.scenario is None:
         raise MselError(
@@ -571,6 +641,7 @@ def update_from(
         text=new_text,
         changed=[line for i, _, lines in edits if i not in added for line in lines],
         added=added,
+        new=[line for i, _, lines in edits if i in added for line in lines],
         missing=gone,
         notes=notes,
         removed=remove and bool(gone),
@@ -602,7 +673,7 @@ def _keep_trailing_comment(injects: CommentedSeq) -> None:
     injects.ca.end = []
 
 
-def _short(text: str, limit: int = 60) -> str:
+def _short(text: str, limit: int = 120) -> str:
     """A cell's text on one line, cut to ``limit`` characters, quoted."""
     line = " ".join(text.split())
     if not line:

@@ -96,7 +96,7 @@ def test_an_edited_workbook_reads_back_into_the_yaml_keeping_the_authors_comment
     assert result.output.splitlines() == [
         "changed journalist_call: time or trigger 'at 10m' → 'at 12m'",
         "changed journalist_call: to 'Labour inspector' → 'Labour inspector, NGO outreach worker'",
-        "new manual inject: press_conference",
+        "new inject: press_conference (manual)",
         f"wrote {out}",
     ]
     expected = original.replace(
@@ -206,6 +206,24 @@ def test_a_header_that_is_not_an_msels_is_refused_with_a_hint(
     assert caught.value.problems == [
         f"{sheet}, row 1, column 2: 'time' is not an MSEL column — did you mean 'time or trigger'?"
     ]
+    # a column of the facilitator's own is left out, with a note
+    own = ("id", "message", "controller initials")
+    rows = [
+        {"id": r["id"], "message": r["message"], "controller initials": "AK"}
+        for r in exported_rows(starter)
+    ]
+    rows[0]["message"] = ""
+    with pytest.raises(MselError) as emptied:
+        update_from(starter, write_csv(tmp_path / "own.csv", rows, own))
+    assert emptied.value.problems == [
+        f"{tmp_path / 'own.csv'}, row 2, column 'message': empty; an inject needs a message"
+    ]
+    rows[0]["message"] = "Who are the workers?"
+    update = update_from(starter, write_csv(tmp_path / "own.csv", rows, own))
+    assert update.notes == [
+        f"{tmp_path / 'own.csv'}: column 'controller initials' is not an MSEL column; left out"
+    ]
+    assert "    message: Who are the workers?\n" in update.text
     no_id = write_csv(tmp_path / "noid.csv", [{"message": "x"}], ("message",))
     with pytest.raises(MselError, match="there is no 'id' column"):
         update_from(starter, no_id)
@@ -291,3 +309,22 @@ def test_cli_asks_for_an_output_where_one_is_needed(starter: Path) -> None:
     update = invoke("msel", str(starter), "--update-from", "x.csv")
     assert update.exit_code == 1
     assert "--update-from needs -o OUT.yaml" in update.output
+
+
+def test_layout_the_yaml_library_would_rewrite_stays_as_the_author_wrote_it(
+    starter: Path, tmp_path: Path
+) -> None:
+    """ruamel.yaml writes a flow mapping wrapped over two lines back on one; only the
+    edited lines may change, so the author's wrapping elsewhere stays."""
+    wrapped = "        assess: {cooperation: 2,\n                 identification: 1}\n"
+    text = starter.read_text(encoding="utf-8").replace(
+        "        assess: {cooperation: 2, identification: 1}\n", wrapped
+    )
+    starter.write_text(text, encoding="utf-8")
+    rows = exported_rows(starter)
+    rows[0]["time or trigger"] = "at 12m"
+    update = update_from(starter, write_csv(tmp_path / "msel.csv", rows))
+    assert wrapped in update.text
+    assert update.text == text.replace(
+        "    at: 10m                     # published", "    at: 12m                     # published"
+    )
