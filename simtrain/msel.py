@@ -255,8 +255,13 @@ def read_sheet(path: Path) -> tuple[list[str], list[Row], list[str]]:
 
 
 def _csv_table(path: Path) -> list[list[Any]]:
+    """The cells of a CSV file, comma-separated or, as a spreadsheet set to a European
+    locale saves it, semicolon- or tab-separated (told by the header row)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.reader(handle))
+        text = handle.read()
+    header = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header.count)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def _xlsx_table(path: Path) -> list[list[Any]]:

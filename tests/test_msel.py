@@ -328,3 +328,17 @@ def test_layout_the_yaml_library_would_rewrite_stays_as_the_author_wrote_it(
     assert update.text == text.replace(
         "    at: 10m                     # published", "    at: 12m                     # published"
     )
+
+
+def test_a_csv_saved_with_semicolons_reads_too(starter: Path, tmp_path: Path) -> None:
+    """A spreadsheet set to a European locale saves CSV with semicolons."""
+    rows = exported_rows(starter)
+    rows[0]["time or trigger"] = "at 12m"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=MSEL_COLUMNS, delimiter=";")
+    writer.writeheader()
+    writer.writerows(rows)
+    sheet = tmp_path / "msel.csv"
+    sheet.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    update = update_from(starter, sheet)
+    assert update.changed == ["journalist_call: time or trigger 'at 10m' → 'at 12m'"]
