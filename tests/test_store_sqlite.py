@@ -6,6 +6,10 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -409,3 +413,34 @@ def test_no_stray_files_after_close(db_path: Path) -> None:
         )
     # The last connection folds the WAL back into the file and removes it.
     assert sorted(os.listdir(db_path.parent)) == ["exercise.db"]
+
+
+APPEND_ELSEWHERE = """
+import sys
+from simtrain.store import EventStore, NewEvent
+with EventStore.open(sys.argv[1]) as store:
+    store.append("ex1", "team:red", 0, [NewEvent("chose", {}, 1.0, actor="Ben", role="x")])
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux reports writes (inotify)")
+def test_a_waiter_wakes_when_another_process_commits_not_when_it_next_polls(
+    db_path: Path, exercise: tuple[ExerciseRecord, dict[str, str]]
+) -> None:
+    """Issue 10: idle seats polled SQLite 20 times a second all day. Where the kernel
+    reports writes, a waiter sleeps until the database's directory is written."""
+    found: list[float] = []
+    with EventStore.open(db_path) as waiter:
+        start = time.monotonic()
+
+        def wait() -> None:
+            # a poll of 30 s: only a reported write can wake it in time
+            if waiter.wait_for_events("ex1", 0, timeout=30.0, poll=30.0):
+                found.append(time.monotonic() - start)
+
+        thread = threading.Thread(target=wait)
+        thread.start()
+        time.sleep(0.3)
+        subprocess.run([sys.executable, "-c", APPEND_ELSEWHERE, str(db_path)], check=True)
+        thread.join(timeout=40)
+    assert found and found[0] < 10.0

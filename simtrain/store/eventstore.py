@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simtrain.plaintext import clean_line
-from simtrain.store import schema
+from simtrain.store import schema, wakeup
 from simtrain.store.codes import generate_join_code, hash_code, new_salt, verify_code
 from simtrain.store.connection import (
     CHECKPOINT_INTERVAL_S,
@@ -100,7 +100,14 @@ _SAVE_STATE_SQL = _save_states_sql("?")
 _SAVED_STATES_SQL = _SAVED_STATES_TEMPLATE.format("?")
 
 _POLL_INTERVAL_S = 0.02
-"""How often wait_for_events looks for other processes' commits."""
+"""How often wait_for_events looks for other processes' commits (where writes are not
+reported, and for a moment after each reported write)."""
+
+WAKE_FALLBACK_S = 1.0
+"""Where writes are reported, how long a waiter sleeps at most before looking anyway."""
+
+WAKE_SETTLE_S = 0.15
+"""How long after a reported write a waiter keeps looking every ``poll`` s."""
 
 
 class EventStore(_StoreBase):
@@ -512,27 +519,41 @@ class EventStore(_StoreBase):
     ) -> list[StoredEvent]:
         """The exercise's events after the cursor, waiting up to ``timeout`` s for some.
 
-        Returns as soon as any exist (from any process), or ``[]`` at the timeout. While
-        waiting it only asks SQLite every ``poll`` s (20 ms unless told) whether anything
-        was committed (``PRAGMA data_version``), which costs next to nothing; each waking
-        does cost a little, so a process that keeps many waiting (a trainee seat, all day)
-        may poll less often.
+        Returns as soon as any exist (from any process), or ``[]`` at the timeout. Where the
+        kernel reports writes to files (Linux), it sleeps until the database's directory is
+        written and only then asks SQLite whether anything was committed (``PRAGMA
+        data_version``), asking again every ``poll`` s for a moment after each write (the
+        write is reported before SQLite publishes the commit). Elsewhere it asks every
+        ``poll`` s (20 ms unless told); each asking costs a little, so a process that keeps
+        many waiting all day may poll less often.
         """
         deadline = time.monotonic() + timeout
-        # Take the change marker before reading, so a commit landing in between is seen.
-        marker = self._change_marker()
-        events = self.read(exercise_id, after_id=after_id)
-        while not events:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return []
-            time.sleep(min(poll, remaining))
-            current = self._change_marker()
-            if current != marker:
-                marker = current
-                events = self.read(exercise_id, after_id=after_id)
-            self._maybe_checkpoint()
-        return events
+        writes = wakeup.changes(self.path)  # before the marker: no write goes unseen
+        try:
+            # Take the change marker before reading, so a commit landing in between is seen.
+            marker = self._change_marker()
+            events = self.read(exercise_id, after_id=after_id)
+            settling_until = 0.0
+            while not events:
+                now = time.monotonic()
+                remaining = deadline - now
+                if remaining <= 0:
+                    return []
+                if writes is None:
+                    time.sleep(min(poll, remaining))
+                elif now < settling_until:
+                    time.sleep(min(poll, _POLL_INTERVAL_S, remaining))
+                elif writes.wait(min(remaining, WAKE_FALLBACK_S)):
+                    settling_until = time.monotonic() + WAKE_SETTLE_S
+                current = self._change_marker()
+                if current != marker:
+                    marker = current
+                    events = self.read(exercise_id, after_id=after_id)
+                self._maybe_checkpoint()
+            return events
+        finally:
+            if writes is not None:
+                writes.close()
 
     # -- saved states --------------------------------------------------------------------
 
