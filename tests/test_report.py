@@ -143,6 +143,27 @@ def blue(recorded: Recorded) -> dict[str, Any]:
     return json.loads(render_report(recorded.exercise, "json", "blue"))
 
 
+def test_the_report_reads_each_teams_log_once(
+    recorded: Recorded, full: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report, its forks, ratings and plan share one read of each team's log (at 100
+    teams of 2,000 events each further read cost seconds), and say the same."""
+    with ExerciseService.open(recorded.db) as service:
+        exercise = service.exercise(recorded.exercise.id)
+        reads: list[str | None] = []
+        read = service.store.read
+
+        def counting(exercise_id: str, stream: str | None = None, **kwargs: Any) -> Any:
+            reads.append(stream)
+            return read(exercise_id, stream, **kwargs)
+
+        monkeypatch.setattr(service.store, "read", counting)
+        document = build_report(exercise)
+    team_reads = [s for s in reads if s is not None and s.startswith("team:")]
+    assert sorted(team_reads) == ["team:blue", "team:red"]
+    assert document["teams"] == full["teams"]
+
+
 # -- JSON: the document every format is rendered from -----------------------------------------
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from simtrain.engine.events import (
     STATE_CHANGING,
     Chose,
+    Event,
     InjectDelivered,
     JoinFailed,
     Moved,
@@ -305,13 +306,24 @@ class ExerciseQueries(ABC):
             raise ExerciseError(str(exc)) from None
         return self.engine.replay(folded(rows), skip_refused=True)
 
-    def fork(self, team: str, at: int, budget: Budget | None = None) -> Fork:
+    def fork(
+        self,
+        team: str,
+        at: int,
+        budget: Budget | None = None,
+        *,
+        events: Sequence[Event] | None = None,
+    ) -> Fork:
         """Fork here: what the team did from its ``at``-th decision (1-based in its path)
         beside the expert's best continuation from the state it was in just before it
-        (see :func:`simtrain.engine.fork.fork`); a decision out of range is refused."""
+        (see :func:`simtrain.engine.fork.fork`); a decision out of range is refused.
+        ``events``: the team's folded events when the caller has just read them (a
+        report), instead of reading the log again."""
         stream = team_stream(self._team(team))
         try:
-            return fork(self.scenario, folded(self._read(stream)), at, budget)
+            if events is None:
+                events = folded(self._read(stream))
+            return fork(self.scenario, list(events), at, budget)
         except ForkRefused as exc:
             raise ExerciseError(f"team '{team}': {exc}") from None
 
@@ -322,11 +334,12 @@ class ExerciseQueries(ABC):
         self.tick(teams=[team])
         return _hold_of(self.scenario, self._fold(team))
 
-    def ratings(self, team: str) -> dict[str, Recorded]:
+    def ratings(self, team: str, entries: Sequence[Recorded] | None = None) -> dict[str, Recorded]:
         """The team's HSEEP rating of each objective rated so far (the latest of each), in
-        the order of :meth:`objectives`."""
+        the order of :meth:`objectives`. ``entries``: the team's log when the caller has
+        just read it (a report), instead of reading it again."""
         latest: dict[str, Recorded] = {}
-        for entry in self.events(team):
+        for entry in self.events(team) if entries is None else entries:
             if isinstance(entry.event, Rated):
                 latest[entry.event.objective] = entry
         return {o: latest[o] for o in [*self.objectives(), *latest] if o in latest}
@@ -339,11 +352,11 @@ class ExerciseQueries(ABC):
             c for c in self.scenario.competencies if c not in tested
         ]
 
-    def plan(self, team: str) -> list[Recorded]:
+    def plan(self, team: str, entries: Sequence[Recorded] | None = None) -> list[Recorded]:
         """The team's improvement plan: the rows added and not removed, oldest first (each
-        row's ``id`` is what removes it)."""
+        row's ``id`` is what removes it). ``entries`` as for :meth:`ratings`."""
         rows: dict[int, Recorded] = {}
-        for entry in self.events(team):
+        for entry in self.events(team) if entries is None else entries:
             if isinstance(entry.event, PlanItemAdded):
                 rows[entry.id] = entry
             elif isinstance(entry.event, PlanItemRemoved):

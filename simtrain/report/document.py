@@ -8,13 +8,14 @@ contract documented in docs/report-schema.md.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from simtrain.engine.events import (
     FOLDED,
     RATINGS,
     AnyEvent,
+    Event,
     InjectDelivered,
     InjectSkipped,
     Joined,
@@ -77,8 +78,17 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
         else Audience.of_team(team, released=clock.debrief_released)
     )
     private = audience.private
-    forks = _ForkBudget(exercise, sum(_fork_count(exercise, name) for name in teams))
-    team_reports = {name: _team(exercise, name, best, audience, forks) for name in teams}
+    # one read of each team's log; the fold that measures its path is its replay
+    logs = {name: exercise.events(name) for name in teams}
+    measured = {
+        name: path_best(exercise.engine, [e.event for e in log if isinstance(e.event, FOLDED)])
+        for name, log in logs.items()
+    }
+    forks = _ForkBudget(exercise, sum(_fork_count(m.state) for m in measured.values()))
+    team_reports = {
+        name: _team(exercise, name, best, audience, forks, logs[name], measured[name])
+        for name in teams
+    }
     document: dict[str, Any] = {
         "report": REPORT_VERSION,
         "audience": "facilitator" if private else "team",
@@ -172,14 +182,15 @@ def _team(
     best: dict[str, int],
     audience: Audience,
     forks: _ForkBudget,
+    events: list[Recorded],
+    measured: PathBest,
 ) -> dict[str, Any]:
-    """One team's section of the report, as ``audience`` may read it."""
+    """One team's section of the report, as ``audience`` may read it, from its log
+    ``events`` and what they measured (the forks, ratings and plan read no more)."""
     private = audience.private
     scenario = exercise.scenario
-    events = exercise.events(team)
     typed = [e.event for e in events]
-    # one read of the log: the fold that measures the path is the team's replay
-    measured = path_best(exercise.engine, [e for e in typed if isinstance(e, FOLDED)])
+    folded_events = [e for e in typed if isinstance(e, FOLDED)]
     state = measured.state
     names = scenario.competency_names
     decisions = [_decision(scenario, n, step) for n, step in enumerate(state.path, 1)]
@@ -226,8 +237,10 @@ def _team(
     report["strengths"], report["improvements"] = _strengths_and_improvements(
         score, critical, observations, names, _top_decisions(decisions, measured, names)
     )
-    report["forks"] = [forks.fork(team, at, why) for at, why in _fork_points(critical, decisions)]
-    report["ratings"] = _ratings(exercise, team, names)
+    report["forks"] = [
+        forks.fork(team, at, why, folded_events) for at, why in _fork_points(critical, decisions)
+    ]
+    report["ratings"] = _ratings(exercise, team, names, events)
     report["plan"] = [
         {
             "row": n,
@@ -236,16 +249,19 @@ def _team(
             "responsible": e.event.responsible,
             "due": e.event.due,
         }
-        for n, e in enumerate(exercise.plan(team), 1)
+        for n, e in enumerate(exercise.plan(team, events), 1)
         if isinstance(e.event, PlanItemAdded)
     ]
     return report
 
 
-def _ratings(exercise: Exercise, team: str, names: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The team's HSEEP rating of each objective rated (the latest of each)."""
+def _ratings(
+    exercise: Exercise, team: str, names: Mapping[str, str], events: list[Recorded]
+) -> list[dict[str, Any]]:
+    """The team's HSEEP rating of each objective rated (the latest of each), from its log
+    ``events`` already read."""
     found = []
-    for objective, entry in exercise.ratings(team).items():
+    for objective, entry in exercise.ratings(team, events).items():
         if isinstance(entry.event, Rated):
             found.append(
                 {
@@ -274,9 +290,9 @@ def _fork_points(
     return [(lowest["n"], "lowest")]
 
 
-def _fork_count(exercise: Exercise, team: str) -> int:
-    """How many forks a team's section will hold (to share the time budget fairly)."""
-    state = exercise.replay(team)
+def _fork_count(state: TeamState) -> int:
+    """How many forks the section of a team in ``state`` will hold (to share the time
+    budget fairly)."""
     if state.critical:
         return min(len(state.critical), FORKS_PER_TEAM)
     return 1 if state.path else 0
@@ -290,7 +306,7 @@ class _ForkBudget:
         self.left = max(count, 1)
         self.began = time.monotonic()
 
-    def fork(self, team: str, at: int, why: str) -> dict[str, Any]:
+    def fork(self, team: str, at: int, why: str, events: Sequence[Event]) -> dict[str, Any]:
         """``fork --json`` at decision ``at`` of ``team``, with ``reason`` and the
         ``difference`` in total points (the expert's minus the team's)."""
         spent = time.monotonic() - self.began
@@ -298,7 +314,8 @@ class _ForkBudget:
         self.left = max(self.left - 1, 1)
         budget = Budget(max_states=FORK_STATES, max_seconds=share)
         try:
-            data = self.exercise.fork(team, at, budget).to_json(self.exercise.scenario)
+            found = self.exercise.fork(team, at, budget, events=events)
+            data = found.to_json(self.exercise.scenario)
         except ExerciseError as exc:  # the log changed under the report: say so
             return {"at": at, "reason": why, "error": str(exc)}
         data["reason"] = why
