@@ -12,7 +12,7 @@ from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalS
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from facilitator.dialogs import ConfirmDialog
-from facilitator.widgets import ExerciseScreen, ScoreBars
+from facilitator.widgets import ExerciseScreen, ScoreBars, transcripts_text
 from simtrain.engine.events import Chose
 from simtrain.engine.explore import DEFAULT_MAX_SECONDS, Budget, best_scores
 from simtrain.engine.state import TeamState
@@ -74,6 +74,9 @@ def debrief_body(debrief: TeamDebrief, *, full: bool) -> Text:
         text.append("\nObservations\n", style="bold")
         for line in debrief.observations:
             text.append(f"• {line}\n")
+    if debrief.conversations:
+        text.append("\nConversations\n", style="bold")
+        text.append_text(transcripts_text(debrief.conversations))
     return text
 
 

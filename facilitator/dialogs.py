@@ -79,6 +79,24 @@ class ObserveRequest:
     competency: str | None
 
 
+@dataclass(frozen=True)
+class SpeakRequest:
+    """A line a character says to a team, spoken by the facilitator."""
+
+    character: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MarkRequest:
+    """A mark on one of a team's conversation lines."""
+
+    line: int
+    competency: str
+    points: int
+    note: str
+
+
 RequestT = TypeVar("RequestT")
 """What a dialog returns."""
 
@@ -475,3 +493,85 @@ class ObserveDialog(Dialog[ObserveRequest]):
             return
         comp = self.query_one("#comp", Select).value
         self.dismiss(ObserveRequest(pressed.name, text, None if comp == Select.NULL else str(comp)))
+
+
+class SpeakDialog(Dialog[SpeakRequest]):
+    """Speak as a character of the scenario to a team (the characters present in the
+    team's scene first)."""
+
+    def __init__(self, team: str, characters: Sequence[tuple[str, str]]) -> None:
+        super().__init__(f"Speak as a character to team {team}")
+        self.characters = characters
+        """(character id, what to show), present ones first."""
+
+    def compose(self) -> ComposeResult:
+        """Character and line."""
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield Select(
+                [(plain(text), cid) for cid, text in self.characters],
+                prompt="Character",
+                id="character",
+            )
+            yield Input(placeholder="What the character says", id="line", max_length=600)
+            yield from self.buttons("Say")
+
+    def on_mount(self) -> None:
+        """Open on the line, to the first character (one in the team's scene, if any)."""
+        if self.characters:
+            self.query_one("#character", Select).value = self.characters[0][0]
+        self.query_one("#line", Input).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the line, if it is complete."""
+        character = self.query_one("#character", Select).value
+        text = self.query_one("#line", Input).value.strip()
+        if character == Select.NULL:
+            self.error("choose a character")
+            return
+        if not text:
+            self.error("type what the character says")
+            return
+        self.dismiss(SpeakRequest(str(character), text))
+
+
+class MarkLineDialog(Dialog[MarkRequest]):
+    """Mark a conversation line: its number, a competency, points and a note."""
+
+    def __init__(self, team: str, line: int, competencies: Sequence[tuple[str, str]]) -> None:
+        super().__init__(f"Mark a line of team {team}'s conversations")
+        self.line = line
+        self.competencies = competencies
+
+    def compose(self) -> ComposeResult:
+        """Line, competency, points and note."""
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield Input(str(self.line or ""), placeholder="Line number", id="line")
+            yield Select(
+                [(plain(text), cid) for cid, text in self.competencies],
+                prompt="Competency",
+                id="comp",
+            )
+            yield Input(placeholder="Points: -5 to 5, e.g. +1 or -2", id="points")
+            yield Input(placeholder="Note for the debrief (optional)", id="note")
+            yield from self.buttons("Mark")
+
+    def on_mount(self) -> None:
+        """Open on the competency list."""
+        self.query_one("#comp", Select).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the mark, if it is complete."""
+        comp = self.query_one("#comp", Select).value
+        if comp == Select.NULL:
+            self.error("choose a competency")
+            return
+        try:
+            line = int(self.query_one("#line", Input).value.strip())
+            points = int(self.query_one("#points", Input).value.strip())
+        except ValueError:
+            self.error("the line and the points are whole numbers, e.g. 3 and +1")
+            return
+        note = self.query_one("#note", Input).value.strip()
+        self.dismiss(MarkRequest(line, str(comp), points, note))

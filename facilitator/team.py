@@ -18,14 +18,18 @@ from facilitator.dialogs import (
     AdjustRequest,
     InjectDialog,
     InjectPick,
+    MarkLineDialog,
+    MarkRequest,
     MessageDialog,
     MessageRequest,
     MoveDialog,
     MoveRequest,
     ObserveDialog,
     ObserveRequest,
+    SpeakDialog,
+    SpeakRequest,
 )
-from facilitator.widgets import ExerciseScreen, ScoreBars
+from facilitator.widgets import ExerciseScreen, ScoreBars, transcripts_text
 from simtrain.engine.events import (
     AlertAcknowledged,
     Chose,
@@ -41,6 +45,7 @@ from simtrain.engine.events import (
     SteppedOut,
     TimerFired,
 )
+from simtrain.exercise.conversations import present
 from simtrain.text import time_text
 from simtrain.tui.plain import plain
 from simtrain.views.board import (
@@ -51,6 +56,7 @@ from simtrain.views.board import (
     timeline,
     vars_text,
 )
+from simtrain.views.conversation import Transcript
 
 if TYPE_CHECKING:
     pass
@@ -104,6 +110,8 @@ class TeamScreen(ExerciseScreen):
         Binding("a", "acknowledge", "Acknowledge"),
         Binding("n", "publish", "Publish"),
         Binding("x", "skip", "Skip"),
+        Binding("v", "speak", "Speak as"),
+        Binding("k", "mark_line", "Mark line"),
     ]
 
     def __init__(self, team: str) -> None:
@@ -111,6 +119,7 @@ class TeamScreen(ExerciseScreen):
         self.team = team
         """The team shown."""
         self._shown_event = -1
+        self._conversations: tuple[Transcript, ...] = ()
 
     def compose(self) -> ComposeResult:
         """Heading, timeline on the left, state on the right, key bar."""
@@ -128,6 +137,8 @@ class TeamScreen(ExerciseScreen):
                     yield Static(id="team-inbox")
                 with TabPane("People", id="tab-people"), VerticalScroll():
                     yield Static(id="team-people")
+                with TabPane("Talk", id="tab-talk"), VerticalScroll():
+                    yield Static(id="team-talk")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -170,6 +181,10 @@ class TeamScreen(ExerciseScreen):
         if at_end:
             self.call_after_refresh(scroll.scroll_end, animate=False)
         debrief = team_debrief(scenario, self.team, state, events)
+        self._conversations = debrief.conversations
+        self.query_one("#team-talk", Static).update(
+            transcripts_text(debrief.conversations) or "No conversation with a character yet."
+        )
         self.query_one("#team-scores", ScoreBars).scores = debrief.scores
         extra = Text()
         for line in debrief.adjustments:
@@ -225,7 +240,11 @@ class TeamScreen(ExerciseScreen):
         board = self.facilitator.board
         if action == "acknowledge":
             return bool(board and board.team(self.team).alerts)
-        if action in ("move", "adjust", "observe", "message", "publish", "skip"):
+        if action == "speak":
+            return bool(self.exercise.scenario.characters) and not (
+                board and board.clock.state == "ended"
+            )
+        if action in ("move", "adjust", "observe", "message", "publish", "skip", "mark_line"):
             return not (board and board.clock.state == "ended")
         return True
 
@@ -278,6 +297,55 @@ class TeamScreen(ExerciseScreen):
             self.facilitator.perform("Score", call)
 
         self.app.push_screen(AdjustDialog(team, competencies), chosen)
+
+    def action_speak(self) -> None:
+        """Speak as a character of the scenario to this team (as its role-player would)."""
+        exercise, team = self.exercise, self.team
+        scenario = exercise.scenario
+        board = self.facilitator.board
+        here = present(scenario, board.states[team]) if board else ()
+        characters = [
+            (c, f"{scenario.characters[c].name}" + (" — here" if c in here else " — not here"))
+            for c in sorted(scenario.characters, key=lambda c: c not in here)
+        ]
+
+        def chosen(request: SpeakRequest | None) -> None:
+            if request is None:
+                return
+
+            def call() -> str:
+                line = exercise.speak_as(team, request.character, request.text)
+                name = scenario.characters[request.character].name
+                return f"Line {line} said to team {team} as {name}."
+
+            self.facilitator.perform("Speak", call)
+
+        self.app.push_screen(SpeakDialog(team, characters), chosen)
+
+    def action_mark_line(self) -> None:
+        """Mark a conversation line of this team with a competency and points (they count
+        in the score like an assessed choice)."""
+        exercise, team = self.exercise, self.team
+        competencies = [(c.id, c.name) for c in exercise.scenario.rubric.competencies]
+        last = max((line.number for t in self._conversations for line in t.lines), default=0)
+
+        def chosen(request: MarkRequest | None) -> None:
+            if request is None:
+                return
+
+            def call() -> str:
+                state = exercise.mark(
+                    team, request.line, request.competency, request.points, request.note
+                )
+                now = state.points.get(request.competency, 0)
+                return (
+                    f"Team {team}: line {request.line} marked {request.points:+d} "
+                    f"{request.competency} (now {now})."
+                )
+
+            self.facilitator.perform("Mark", call)
+
+        self.app.push_screen(MarkLineDialog(team, last, competencies), chosen)
 
     def action_observe(self) -> None:
         """Record a strength, an area for improvement or a note."""

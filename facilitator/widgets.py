@@ -18,6 +18,7 @@ from simtrain.exercise import ClockState, Exercise
 from simtrain.text import time_text
 from simtrain.tui.plain import plain
 from simtrain.views.board import CompetencyScore
+from simtrain.views.conversation import Transcript
 
 if TYPE_CHECKING:
     from facilitator.app import FacilitatorApp
@@ -143,3 +144,21 @@ class ExerciseScreen(Screen[None]):
         exercise = self.facilitator.exercise
         assert exercise is not None, f"{type(self).__name__} opens only with an exercise"
         return exercise
+
+
+def transcripts_text(conversations: Sequence[Transcript]) -> Text:
+    """A team's conversations with characters, each line numbered (for marking) and
+    followed by its marks; what people typed is appended as plain text, never markup."""
+    text = Text()
+    for talk in conversations:
+        text.append(f"With {talk.character_name}\n", style="bold")
+        for line in talk.lines:
+            text.append(f"{line.number:>3}. {time_text(line.clock)} ", style="dim")
+            text.append(line.who, style="bold cyan" if line.by_character else "bold")
+            text.append(f": {line.text}\n")
+            for mark in line.marks:
+                note = f" — {mark.note}" if mark.note else ""
+                text.append(
+                    f"       ✓ {mark.competency_name} {mark.points:+d}{note}\n", style="italic"
+                )
+    return text

@@ -1221,6 +1221,24 @@ def play(
 
 @main.command()
 @_DB
+@_EXERCISE
+@click.option("--as", "character", required=True, help="The character you play (its id).")
+@click.option("--code", required=True, help="The character's role-player code.")
+@guarded
+@refused
+def roleplay(db: str, exercise_id: str, character: str, code: str) -> None:
+    """The role-player's seat: the character's card, the conversations with every team
+    that has reached one of its scenes, and what each team knows so far."""
+    from simtrain.tui.roleplay import RoleplayApp
+    from simtrain.views.roleplay import RoleplaySession
+
+    handle = open_exercise(db, exercise_id)
+    session = RoleplaySession.open(handle, character, code)
+    RoleplayApp(session, session.view()).run()
+
+
+@main.command()
+@_DB
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--public-url", default=None, help="The URL browsers use (needed on a LAN).")

@@ -59,10 +59,12 @@ CARD_MARKER = "CARD-MARKER"
 """Text of the character card of :func:`character_scenario`: no seat may ever see it."""
 
 
-def character_scenario(folder: Path) -> Path:
-    """The every-feature demo with a character, Ms Dara, present in the screening scene,
-    who talks to the social worker only (issue 17)."""
-    data = yaml.safe_load((FIXTURES / "every_feature.yaml").read_text(encoding="utf-8"))
+def character_scenario(folder: Path, *, cued: bool = False) -> Path:
+    """The every-feature demo (with ``cued``, :func:`cued_scenario`'s) with a character,
+    Ms Dara, present in the screening scene, who talks to the social worker only (issue
+    17)."""
+    source = cued_scenario(folder) if cued else FIXTURES / "every_feature.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data["characters"] = {
         "dara": {
             "name": "Ms Dara",

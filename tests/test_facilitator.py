@@ -550,3 +550,55 @@ async def test_team_screen_publishes_and_skips_for_that_team(
         skipped = [e.event for e in events if isinstance(e.event, InjectSkipped)]
         assert skipped[0].reason == "not today"
         assert board(app).states["blue"].skipped == frozenset()
+
+
+# -- live role-players (issue 17) -------------------------------------------------------------
+
+
+async def test_the_console_speaks_as_a_character_marks_a_line_and_debriefs_it(
+    tmp_path: Path,
+) -> None:
+    from facilitator.dialogs import MarkLineDialog, SpeakDialog
+
+    from .conftest import character_scenario
+
+    path = str(tmp_path / "talk.db")
+    with ExerciseService.open(path, create=True) as service:
+        made = service.create_exercise(character_scenario(tmp_path), ["red"], exercise_id=EXERCISE)
+    with other_process(path) as trainee:
+        trainee.start()
+        ivo = trainee.headless_seat("red", made.teams["red"], "investigator", "Ivo")
+        trainee.act(ivo, "screen_individually")
+        asha = trainee.headless_seat("red", made.teams["red"], "social_worker", "Asha")
+        trainee.say(asha, "I am Asha. [bold]May[/bold] I sit?")
+    async with console(path) as (app, pilot):
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TeamScreen))
+        screen = app.screen
+
+        def talk() -> str:
+            return plain(screen.query_one("#team-talk", Static))
+
+        await until(pilot, lambda: "Asha (Reception social worker): I am Asha. [bold]May" in talk())
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, SpeakDialog))
+        await until(pilot, lambda: app.screen.query_one("#character", Select).value == "dara")
+        await pilot.press(*"Yes. Sit down.", "enter")
+        await until(pilot, lambda: "Ms Dara: Yes. Sit down." in talk())
+        assert "  2. " in talk()
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, MarkLineDialog))
+        assert app.screen.query_one("#line", Input).value == "2"
+        app.screen.query_one("#line", Input).value = "1"
+        app.screen.query_one("#comp", Select).value = "trust"
+        app.screen.query_one("#points", Input).value = "+1"
+        app.screen.query_one("#note", Input).focus()
+        await pilot.press(*"asked first", "enter")
+        await until(pilot, lambda: "✓ Trust and transparency +1 — asked first" in talk())
+        assert board(app).states["red"].marks[0].line == 1
+        await pilot.press("escape")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+        side = app.screen.query_one("#side-0").query_one(".panel-body", Static)
+        await until(pilot, lambda: "Conversations" in plain(side))
+        assert "✓ Trust and transparency +1 — asked first" in plain(side)

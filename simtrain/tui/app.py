@@ -21,6 +21,7 @@ from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen
 from simtrain.tui.join import JoinDefaults, JoinScreen
 from simtrain.tui.plain import PlainNotify
 from simtrain.tui.play import PlayScreen
+from simtrain.tui.roleplay import RoleplayScreen
 from simtrain.views.demo import start_demo
 from simtrain.views.seat import SeatView
 from simtrain.views.session import TraineeSession, join_seat
@@ -29,7 +30,7 @@ from simtrain.views.session import TraineeSession, join_seat
 class TraineeApp(PlainNotify, App[None]):
     """The trainee UI: the join screen, then one seat's main screen."""
 
-    CSS_PATH = "trainee.tcss"
+    CSS_PATH: ClassVar[list[str]] = ["trainee.tcss", "roleplay.tcss"]
     TITLE = "simtrain"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -74,6 +75,12 @@ class TraineeApp(PlainNotify, App[None]):
     def _joined(self, message: JoinScreen.Joined) -> None:
         self.session = message.session
         self.switch_screen(self._play_screen(message.session, message.view))
+
+    @on(JoinScreen.RoleplayJoined)
+    def _roleplay_joined(self, message: JoinScreen.RoleplayJoined) -> None:
+        self.switch_screen(
+            RoleplayScreen(message.session, message.view, watch_timeout=self.watch_timeout)
+        )
 
     @property
     def play_screen(self) -> PlayScreen | None:

@@ -20,6 +20,7 @@ from simtrain.exercise import ExerciseError, ExerciseService
 from simtrain.text import sentence
 from simtrain.tui.plain import plain
 from simtrain.views.lobby import ExerciseOption, lobby
+from simtrain.views.roleplay import RoleplaySession, RoleplayView
 from simtrain.views.seat import SeatView
 from simtrain.views.session import TraineeSession, join_seat
 
@@ -38,6 +39,10 @@ class JoinDefaults:
     name: str | None = None
 
 
+ROLEPLAYER = "role-player:"
+"""The role value that opens a character's role-player seat instead of a trainee's."""
+
+
 class JoinScreen(Screen[None]):
     """Lists the database's exercises and takes a seat in one."""
 
@@ -47,6 +52,14 @@ class JoinScreen(Screen[None]):
         """The trainee has a seat (posted to the app, which opens the main screen)."""
 
         def __init__(self, session: TraineeSession, view: SeatView) -> None:
+            super().__init__()
+            self.session = session
+            self.view = view
+
+    class RoleplayJoined(Message):
+        """A role-player has its character's seat (posted to the app)."""
+
+        def __init__(self, session: RoleplaySession, view: RoleplayView) -> None:
             super().__init__()
             self.session = session
             self.view = view
@@ -85,7 +98,8 @@ class JoinScreen(Screen[None]):
             yield Label(Content.styled("Join an exercise", "bold"), id="join-title")
             yield Static(
                 "Your facilitator gives you the team's join code. Tab moves between fields; "
-                "Enter on a list opens it.",
+                "Enter on a list opens it. A role-player picks “Role-player: …” as the role "
+                "and types the character's code (no team or name needed).",
                 id="join-help",
             )
             with Grid(id="join-form"):
@@ -164,7 +178,13 @@ class JoinScreen(Screen[None]):
         if exercise is None:
             return
         team.set_options([(plain(t), t) for t in exercise.teams])
-        role.set_options([(plain(r.name), r.id) for r in exercise.roles])
+        role.set_options(
+            [(plain(r.name), r.id) for r in exercise.roles]
+            + [
+                (plain(f"Role-player: {c.name}"), f"{ROLEPLAYER}{c.id}")
+                for c in exercise.characters
+            ]
+        )
         if self.defaults.team in exercise.teams:
             team.value = self.defaults.team
         if self.defaults.role in [r.id for r in exercise.roles]:
@@ -185,6 +205,14 @@ class JoinScreen(Screen[None]):
         role = self.query_one("#role", Select).value
         code = self.query_one("#code", Input).value.strip()
         name = self.query_one("#name", Input).value.strip()
+        if isinstance(role, str) and role.startswith(ROLEPLAYER) and exercise is not None:
+            if not code:
+                self._error("Please give the character's role-player code.")
+                return
+            self.joining = True
+            self._error("Opening the role-player seat…")
+            self._take_roleplay(exercise.id, role.removeprefix(ROLEPLAYER), code)
+            return
         missing = [
             label
             for label, ok in (
@@ -215,6 +243,16 @@ class JoinScreen(Screen[None]):
             self.post_message(self.Failed(str(exc)))
             return
         self.app.post_message(self.Joined(session, view))
+
+    @work(thread=True, exclusive=True, group="join", exit_on_error=False)
+    def _take_roleplay(self, exercise: str, character: str, code: str) -> None:
+        try:
+            session = RoleplaySession.open(self.service.exercise(exercise), character, code)
+            view = session.view()
+        except ExerciseError as exc:
+            self.post_message(self.Failed(str(exc)))
+            return
+        self.app.post_message(self.RoleplayJoined(session, view))
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:

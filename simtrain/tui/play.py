@@ -24,6 +24,7 @@ from simtrain.text import clock_text, sentence
 from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ReaderScreen, RoleSwitchScreen, StepOutScreen
 from simtrain.tui.layout import side_width
+from simtrain.tui.talk import TalkPanel
 from simtrain.tui.widgets import (
     Banner,
     CaseFileList,
@@ -44,8 +45,12 @@ SIDE_FOCUS: dict[str, str] = {
     "inbox": "#inbox-list",
     "casefile": "#casefile-list",
     "team": "#timeline",
+    "talk": "#talk-input",
 }
 """The widget that takes the focus in each tab of the side panel."""
+
+WIDE_SIDE = 34
+"""A side panel this wide holds the four tabs with their full names."""
 
 EXERCISE_WARNING: tuple[str, int] = ("", 0)
 """The key under which the scenario's own content warning is acknowledged."""
@@ -98,6 +103,7 @@ class PlayScreen(Screen[None]):
         Binding("i", "side('inbox')", "Inbox"),
         Binding("f", "side('casefile')", "Case file"),
         Binding("t", "side('team')", "Team"),
+        Binding("k", "side('talk')", "Talk"),
         Binding("c", "focus_choices", "Choices", show=False),
         Binding("b", "brief", "Brief"),
         Binding("d", "debrief", "Debrief"),
@@ -136,6 +142,13 @@ class PlayScreen(Screen[None]):
             super().__init__()
             self.text = text
 
+    class Spoken(Message):
+        """A line the trainee said was recorded (``problem`` empty) or refused."""
+
+        def __init__(self, problem: str) -> None:
+            super().__init__()
+            self.problem = problem
+
     class Decided(Message):
         """What became of a confirmed choice (from a worker)."""
 
@@ -165,6 +178,8 @@ class PlayScreen(Screen[None]):
         self._labels: dict[str, str] = {}
         self._trouble = ""
         self._bound_debrief: object | None = None
+        self._talk_tab = True
+        """Whether the Talk tab is shown (hidden until a character is in the scene)."""
         self._stop = threading.Event()
 
     # -- layout ----------------------------------------------------------------------------
@@ -183,6 +198,8 @@ class PlayScreen(Screen[None]):
                     yield CaseFileList(id="casefile-list")
                 with TabPane("Team", id="team"):
                     yield TeamTimeline(id="timeline")
+                with TabPane("Talk", id="talk"):
+                    yield TalkPanel(id="talk-panel")
         yield StatusLine(id="status")
         with Horizontal(id="footer-row"):
             yield Footer()
@@ -274,11 +291,27 @@ class PlayScreen(Screen[None]):
             self.query_one(CaseFileList).show(view.documents)
         if was is None or (was.members, was.timeline) != (view.members, view.timeline):
             self.query_one(TeamTimeline).show(view)
+        side = self.query_one(TabbedContent)
+        talking = bool(view.talk.present or view.talk.lines)
+        if was is None or was.talk != view.talk:
+            self.query_one(TalkPanel).show(view.talk)
+            # the Talk tab is there once a character is (and stays for the transcript)
+            if talking != self._talk_tab:
+                self._talk_tab = talking
+                (side.show_tab if talking else side.hide_tab)("talk")
+                self.refresh_bindings()
+        if view.talk.present and (was is None or not was.talk.present):
+            side.active = "talk"  # a character is here: the conversation opens
         waiting = view.pending_responses
         # short enough that the three tabs fit the narrowest side panel (new documents and
         # messages are announced in the status line)
-        labels = {"inbox": f"Inbox ●{waiting}" if waiting else "Inbox"}
-        side = self.query_one(TabbedContent)
+        # four tabs fit a narrow side panel only with a short name for the case file
+        narrow = self._talk_tab and side_width(self.app.size.width) < WIDE_SIDE
+        labels = {
+            "inbox": f"Inbox ●{waiting}" if waiting else "Inbox",
+            "casefile": "Case" if narrow else "Case file",
+            "talk": "Talk ●" if view.talk.present and not narrow else "Talk",
+        }
         for tab, label in labels.items():
             if self._labels.get(tab) != label:
                 self._labels[tab] = label
@@ -321,6 +354,8 @@ class PlayScreen(Screen[None]):
             )
         if action == "switch_role":
             return self.session.solo
+        if action == "side" and parameters == ("talk",):
+            return self._talk_tab
         if action == "debrief":
             return self.view.debrief is not None
         return True
@@ -535,6 +570,21 @@ class PlayScreen(Screen[None]):
             self._warning_passed_at = time.monotonic()
         self._paint(self.view)
         self._focus_main()
+
+    @on(TalkPanel.Send)
+    def _send_line(self, message: TalkPanel.Send) -> None:
+        self._speak(message.text)
+
+    @work(thread=True, exclusive=True, group="talk", exit_on_error=False)
+    def _speak(self, text: str) -> None:
+        self.post_message(self.Spoken(self.session.say(text)))
+
+    @on(Spoken)
+    def _spoken(self, message: Spoken) -> None:
+        if message.problem:
+            self.say(message.problem, "warning")
+        else:
+            self.query_one(TalkPanel).sent()
 
     @on(InboxList.Opened)
     def _open_item(self, message: InboxList.Opened) -> None:

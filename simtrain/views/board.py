@@ -38,6 +38,7 @@ from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.model import Choice
 from simtrain.text import delay_text, time_text
 from simtrain.views.audience import Audience
+from simtrain.views.conversation import Transcript, transcripts_from
 from simtrain.views.timeline import describe
 
 LIVE_CONSOLE = Audience.facilitator()
@@ -775,6 +776,8 @@ class TeamDebrief:
     adjustments: tuple[str, ...]
     observations: tuple[str, ...]
     decisions: int
+    conversations: tuple[Transcript, ...] = ()
+    """The team's conversations with the scenario's characters, with every mark."""
 
 
 def team_debrief(
@@ -840,6 +843,7 @@ def team_debrief(
         ),
         observations=observations,
         decisions=len(state.path),
+        conversations=tuple(transcripts_from(scenario, team, Audience.facilitator(), events)),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from simtrain.engine.events import LineMarked, Said
 from simtrain.exercise import Exercise, Recorded
+from simtrain.scenario.compiled import Scenario
 from simtrain.views.audience import Audience
 
 
@@ -82,10 +83,19 @@ def transcripts(
     the caller has read it already)."""
     if not audience.reads_team(team):
         return []
-    scenario = exercise.scenario
+    log = exercise.events(team) if events is None else events
+    return transcripts_from(exercise.scenario, team, audience, log)
+
+
+def transcripts_from(
+    scenario: Scenario, team: str, audience: Audience, events: Sequence[Recorded]
+) -> list[Transcript]:
+    """:func:`transcripts` from the team's log already read (``events``)."""
+    if not audience.reads_team(team):
+        return []
     found: dict[str, Transcript] = {}
     lines: dict[int, LineView] = {}
-    for logged in exercise.events(team) if events is None else events:
+    for logged in events:
         event = logged.event
         if not isinstance(event, Said | LineMarked) or not audience.sees(event):
             continue

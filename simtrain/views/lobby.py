@@ -68,6 +68,8 @@ class ExerciseOption:
     state: str
     teams: tuple[str, ...]
     roles: tuple[RoleOption, ...]
+    characters: tuple[RoleOption, ...] = ()
+    """The scenario's characters (id, name): a role-player joins as one, with its code."""
 
 
 def role_options(scenario: Scenario) -> tuple[RoleOption, ...]:
@@ -90,6 +92,7 @@ def lobby(service: ExerciseService) -> list[ExerciseOption]:
                 summary.state,
                 summary.teams,
                 role_options(exercise.scenario),
+                tuple(RoleOption(c, m.name) for c, m in exercise.scenario.characters.items()),
             )
         )
     found.sort(key=lambda option: option.state == "ended")

@@ -27,9 +27,11 @@ from simtrain.engine.events import (
 from simtrain.engine.explore import best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import ClockState, Exercise, Recorded, Seat
+from simtrain.exercise.conversations import present
 from simtrain.scenario.channels import CHANNEL_NAMES
 from simtrain.scenario.compiled import Scenario
 from simtrain.views.audience import Audience
+from simtrain.views.conversation import LineView, transcripts
 
 OUTCOME_NAMES: dict[str, str] = {
     "success": "Success",
@@ -141,6 +143,24 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class TalkView:
+    """The team's conversations with the scenario's characters, as this seat sees them."""
+
+    present: tuple[tuple[str, str], ...] = ()
+    """(id, name) of each character in the team's scene now."""
+    partners: tuple[str, ...] = ()
+    """The present characters this seat's role may speak with."""
+    lines: tuple[LineView, ...] = ()
+    """The team's lines with every character, oldest first (marks once released)."""
+    hint: str = ""
+    """Why this seat cannot speak now ('' when it can)."""
+
+    def name(self, character: str) -> str:
+        """A present character's name (its id if it is not present)."""
+        return dict(self.present).get(character, character)
+
+
+@dataclass(frozen=True)
 class ScoreLine:
     """The team's points on one competency and the best reachable."""
 
@@ -232,6 +252,8 @@ class SeatView:
     debrief: DebriefView | None = None
     content_warning: str = ""
     """The scenario's own warning, shown before the first scene ('' if none)."""
+    talk: TalkView = TalkView()
+    """The conversations with characters (issue 17)."""
 
     def choice(self, number: int) -> ChoiceView | None:
         """The choice shown with ``number``, if any."""
@@ -579,6 +601,35 @@ def seat_view(
         ended=state.ended,
         debrief=_debrief(scenario, state, audience, events) if audience.sees_assessment else None,
         content_warning=scenario.model.content_warning or "",
+        talk=_talk(exercise, seat, state, audience, events),
+    )
+
+
+def _talk(
+    exercise: Exercise,
+    seat: Seat,
+    state: TeamState,
+    audience: Audience,
+    events: Sequence[Recorded],
+) -> TalkView:
+    """Who is here to talk with, whether this seat may, and what the team has said."""
+    scenario = exercise.scenario
+    here = present(scenario, state)
+    lines = sorted(
+        (line for t in transcripts(exercise, seat.team, audience, events) for line in t.lines),
+        key=lambda line: line.number,
+    )
+    partners = tuple(c for c in here if seat.role in scenario.talks_to(c))
+    hint = ""
+    if here and not partners:
+        names = " and ".join(scenario.characters[c].name for c in here)
+        talks = sorted({r for c in here for r in scenario.talks_to(c)}, key=scenario.roles.index)
+        hint = f"{names} talks with the {_roles_text(scenario, talks)}; you can read along"
+    return TalkView(
+        present=tuple((c, scenario.characters[c].name) for c in here),
+        partners=partners,
+        lines=tuple(lines),
+        hint=hint,
     )
 
 
@@ -632,4 +683,11 @@ def notices(old: SeatView, new: SeatView) -> list[Notice]:
         found.append(Notice(f"Your team has reached an ending: {new.scene.ending.outcome_name}."))
     if new.debrief is not None and old.debrief is None:
         found.append(Notice("The debrief is open: press d for your team's scores and feedback."))
+    if new.talk.present and not old.talk.present:
+        names = " and ".join(name for _, name in new.talk.present)
+        found.append(Notice(f"{names} is here: press k to talk", bell=True))
+    heard = {line.number for line in old.talk.lines}
+    for line in new.talk.lines:
+        if line.number not in heard and not (line.speaker == new.name and line.role == new.role):
+            found.append(Notice(f"{line.who}: {line.text}", bell=line.by_character))
     return found

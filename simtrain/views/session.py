@@ -148,6 +148,15 @@ class TraineeSession:
                 self.exercise.release_debrief()
         return ChoiceResult(self.view(), True)
 
+    def say(self, text: str, character: str | None = None) -> str:
+        """Speak a line to the character in the scene (or ``character``); '' when it was
+        recorded, else why not, as a sentence."""
+        try:
+            self.exercise.say(self.seat, text, character)
+        except ExerciseError as exc:
+            return sentence(str(exc))
+        return ""
+
     def step_out(self) -> None:
         """Privately tell the facilitator this trainee has stepped out."""
         self.exercise.step_out(self.seat)
