@@ -164,6 +164,22 @@ def test_the_report_reads_each_teams_log_once(
     assert document["teams"] == full["teams"]
 
 
+def test_the_forks_of_one_report_stop_when_its_time_for_forks_is_spent(
+    recorded: Recorded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FORK_SECONDS bounds the whole report (each fork used to get at least half a
+    second, so 300 forks of 100 teams took minutes): past it a fork says it was not
+    searched and how to search it, in every format."""
+    from simtrain.report import document
+
+    monkeypatch.setattr(document, "FORK_SECONDS", 0.0)
+    report = build_report(recorded.exercise)
+    forks = [f for t in report["teams"].values() for f in t["forks"]]
+    assert forks and all("not searched" in f["error"] for f in forks)
+    assert all(f"--at {f['at']}" in f["error"] for f in forks)
+    assert "not searched" in render_report(recorded.exercise, "md", None)
+
+
 # -- JSON: the document every format is rendered from -----------------------------------------
 
 

@@ -58,6 +58,10 @@ FORKS_PER_TEAM = 3
 FORK_SECONDS = 20.0
 """The time all the forks of one report may take together: each fork gets an even share
 of what is left (the report says which searches stopped early)."""
+FORK_MIN_SECONDS = 0.5
+"""Each fork's share is at least this, while the report's :data:`FORK_SECONDS` last: past
+them a fork is not searched, and says so (a report of 100 teams took minutes when every
+fork of its 300 was given this much)."""
 FORK_STATES = 20_000
 """The state budget of each fork of a report."""
 
@@ -309,9 +313,19 @@ class _ForkBudget:
     def fork(self, team: str, at: int, why: str, events: Sequence[Event]) -> dict[str, Any]:
         """``fork --json`` at decision ``at`` of ``team``, with ``reason`` and the
         ``difference`` in total points (the expert's minus the team's)."""
-        spent = time.monotonic() - self.began
-        share = max((FORK_SECONDS - spent) / self.left, 0.5)
+        remaining = FORK_SECONDS - (time.monotonic() - self.began)
+        share = min(max(remaining / self.left, FORK_MIN_SECONDS), remaining)
         self.left = max(self.left - 1, 1)
+        if share <= 0:  # the report's time for forks is spent: say so, and how to get it
+            return {
+                "at": at,
+                "reason": why,
+                "error": (
+                    f"not searched: this report's {FORK_SECONDS:g} seconds for forks went to "
+                    f"earlier ones; 'simtrain fork --exercise {self.exercise.id} --team {team} "
+                    f"--at {at}' searches it"
+                ),
+            }
         budget = Budget(max_states=FORK_STATES, max_seconds=share)
         try:
             found = self.exercise.fork(team, at, budget, events=events)
