@@ -152,3 +152,26 @@ async def test_the_join_screen_offers_the_roleplayer_seat(made: Created, tmp_pat
         await until(pilot, lambda: isinstance(app.screen, RoleplayScreen))
         assert CARD_MARKER in app.screen.query_one("#rp-card-text", Markdown).source
     service.close()
+
+
+async def test_the_line_takes_the_keys_once_the_first_team_arrives(
+    made: Created, tmp_path: Path
+) -> None:
+    """Opened before any team reached the character, the seat's field was disabled and
+    never took the keys: the role-player's first answer went nowhere."""
+    service = ExerciseService.open(tmp_path / "w.db")
+    session = RoleplaySession.open(service.exercise("ex"), "dara", made.characters["dara"])
+    app = RoleplayApp(session, session.view(), watch_timeout=WATCH)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(pilot.app.screen, RoleplayScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, RoleplayScreen)
+        assert screen.query_one(LineInput).disabled
+        to_screening(made, "red")
+        await until(pilot, lambda: not screen.query_one(LineInput).disabled)
+        await until(pilot, lambda: isinstance(screen.focused, LineInput))
+        await pilot.press(*"Hello?", "enter")
+        await until(pilot, lambda: "Ms Dara: Hello?" in shown(screen))
+        teams = screen.query_one("#rp-teams", OptionList)
+        assert "(1 line)" in str(teams.get_option_at_index(0).prompt)
+    service.close()

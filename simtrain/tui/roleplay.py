@@ -110,7 +110,7 @@ class RoleplayScreen(Screen[None]):
         Binding("f4", "next_team", "Next team", priority=True),
         Binding("f3", "mark", "Mark a line", priority=True),
         Binding("f6", "card", "Card", priority=True),
-        Binding("escape", "write", "Write", show=False),
+        Binding("escape", "write", "Write"),
     ]
 
     class Updated(Message):
@@ -184,7 +184,7 @@ class RoleplayScreen(Screen[None]):
                     ("● " if d.here else "  ", "bold $success"),
                     f"Team {d.team}",
                     (" — here" if d.here else " — elsewhere", "$text-muted"),
-                    f"  ({len(d.lines)} lines)",
+                    f"  ({len(d.lines)} line{'s' if len(d.lines) != 1 else ''})",
                 ),
                 id=d.team,
             )
@@ -226,7 +226,10 @@ class RoleplayScreen(Screen[None]):
             if desk.lines
             else Content.styled("Nothing said yet.", "$text-muted")
         )
+        opened = field.disabled and desk.here
         field.disabled = not desk.here
+        if opened and not isinstance(self.focused, Input):
+            field.focus()  # the team has just come within reach: ready to answer it
         field.placeholder = (
             f"Say to team {desk.team} as {self.view.name}… (Enter)"
             if desk.here
