@@ -10,6 +10,8 @@ from collections.abc import Callable, Hashable, Iterable
 from functools import partial
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -66,7 +68,7 @@ class SeatHeader(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(id="header-title")
         yield Label(id="header-who")
-        yield Label(id="header-clock")
+        yield ClockFace(id="header-clock")
 
     def show(self, view: SeatView) -> None:
         """Show the seat of ``view``."""
@@ -88,8 +90,33 @@ class SeatHeader(Horizontal):
         text = f"{mark} {clock_text(clock.minutes)}"
         if text != self._clock_text:  # the clock is read several times a second
             self._clock_text = text
-            # a fixed width: repaint the label alone, no layout of the screen
-            self.query_one("#header-clock", Label).update(text, layout=False)
+            self.query_one(ClockFace).show(text)
+
+
+class ClockFace(Widget):
+    """The exercise clock, drawn as one line of its own width (it changes every second
+    all day: a label would read its text as markup and lay itself out each time, which
+    was most of what an idle seat cost)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = ""
+
+    def show(self, text: str) -> None:
+        """Show ``text``, right-aligned."""
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        style = self.rich_style
+        if y or width <= 0:
+            return Strip.blank(width, style)
+        text = self.text
+        while cell_len(text) > width:
+            text = text[1:]
+        return Strip([Segment(" " * (width - cell_len(text)) + text, style)], width)
 
 
 class StatusLine(Static):
