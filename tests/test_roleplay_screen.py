@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Markdown, OptionList, Select
+from textual.widgets import Input, Markdown, OptionList, Select
 
 from simtrain.engine.events import Said
 from simtrain.exercise import ROLEPLAYER, Created, ExerciseError, ExerciseService
@@ -90,8 +90,8 @@ async def test_the_roleplayer_talks_with_a_chosen_team_and_marks_a_line(
         await until(pilot, lambda: isinstance(pilot.app.screen, MarkDialog))
         dialog = pilot.app.screen
         dialog.query_one("#mark-competency", Select).value = "trust"
-        dialog.query_one("#mark-line").value = "1"
-        dialog.query_one("#mark-note").value = "introduced herself first"
+        dialog.query_one("#mark-line", Input).value = "1"
+        dialog.query_one("#mark-note", Input).value = "introduced herself first"
         await pilot.click("#mark-ok")
         await until(
             pilot, lambda: "✓ Trust and transparency +1 — introduced herself" in shown(screen)
@@ -103,7 +103,8 @@ async def test_the_roleplayer_talks_with_a_chosen_team_and_marks_a_line(
     ]
     assert [e.actor for e in exercise.conversation("red")][1] == ROLEPLAYER
     assert [m.line for m in exercise.state("red").marks] == [1]
-    assert [e.event.text for e in exercise.conversation("blue")] == ["BLUE-LINE"]
+    blue = [e.event for e in exercise.conversation("blue")]
+    assert [e.text for e in blue if isinstance(e, Said)] == ["BLUE-LINE"]
     service.close()
 
 
@@ -124,8 +125,6 @@ def test_the_roleplayer_reads_no_facilitator_notes_and_no_assessment(tmp_path: P
 async def test_the_join_screen_offers_the_roleplayer_seat(made: Created, tmp_path: Path) -> None:
     """The browser seat (serve runs the trainee app's join screen): a role-player picks
     "Role-player: Ms Dara" as the role and types the character's code."""
-    from textual.widgets import Input
-
     from simtrain.tui.app import TraineeApp
 
     to_screening(made, "red")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import TabbedContent, Tabs
 
+from simtrain.engine.events import Said
 from simtrain.exercise import ROLEPLAYER, Created, ExerciseService
 from simtrain.tui.app import TraineeApp
 from simtrain.tui.play import PlayScreen
@@ -96,6 +97,7 @@ async def test_two_seats_talk_with_a_character_live(
         blocked = investigator.query_one(LineInput)
         assert blocked.disabled and "talks with the Reception social worker" in blocked.placeholder
         line = exercise.conversation("red")[-1].event
+        assert isinstance(line, Said)
         assert line.text == "I am Asha. [b]May[/b] I sit?" and line.speaker == "Asha"
         # F9 still steps out while the conversation is open
         await pilot.press("f9")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import PurePath
 from typing import ClassVar, NoReturn
 
 from textual import on
@@ -30,7 +31,7 @@ from simtrain.views.session import TraineeSession, join_seat
 class TraineeApp(PlainNotify, App[None]):
     """The trainee UI: the join screen, then one seat's main screen."""
 
-    CSS_PATH: ClassVar[list[str]] = ["trainee.tcss", "roleplay.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["trainee.tcss", "roleplay.tcss"]
     TITLE = "simtrain"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
