@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from facilitator.dialogs import MessageRequest
+from facilitator.dialogs import (
+    HoldRequest,
+    MessageRequest,
+    NoteRequest,
+    PlanRequest,
+    RateRequest,
+)
 from simtrain.exercise import Exercise, ExerciseError
 
 
@@ -46,3 +52,49 @@ def outcome_sentence(subject: str, verb: str, outcome: dict[str, str]) -> str:
         raise ExerciseError("; ".join(failed) or f"“{subject}” was not {verb}")
     sentence = f"“{subject}” {verb} for {', '.join(done)}"
     return sentence + (" — " + "; ".join(failed) if failed else "") + "."
+
+
+def hold(exercise: Exercise, request: HoldRequest) -> str:
+    """Hold the requested teams, now or at the end of a phase."""
+    outcome = exercise.hold_teams(request.team, request.phase)
+    phase = exercise.scenario.phases.get(request.phase or "")
+    when = f"once it has left “{phase.title}”" if phase is not None else "now"
+    done = [team for team, why in outcome.items() if not why]
+    failed = [f"not {team}: {why}" for team, why in outcome.items() if why]
+    if not done:
+        raise ExerciseError("; ".join(failed))
+    sentence = f"Held {when}: {', '.join(done)}"
+    return sentence + (" — " + "; ".join(failed) if failed else "") + "."
+
+
+def release(exercise: Exercise, team: str | None = None) -> str:
+    """Release every held team together (or one): they may decide again."""
+    outcome = exercise.release_teams(team)
+    done = [name for name, why in outcome.items() if not why]
+    return f"Released {', '.join(done)}: they may decide again."
+
+
+def hotwash_note(exercise: Exercise, phase: str, request: NoteRequest) -> str:
+    """Record a note of a phase's hot-wash about one team (a private note; open after the
+    end too)."""
+    exercise.observe(request.team, "note", request.text, phase=phase, after_end=True)
+    return f"Note recorded for team {request.team}."
+
+
+def rate(exercise: Exercise, team: str, request: RateRequest) -> str:
+    """Rate a team on an objective."""
+    exercise.rate(team, request.objective, request.rating, request.note)
+    name = exercise.scenario.competency_names.get(request.objective, request.objective)
+    return f"Team {team}: {name} rated {request.rating}."
+
+
+def add_plan_row(exercise: Exercise, team: str, request: PlanRequest) -> str:
+    """Add a row to a team's improvement plan."""
+    exercise.plan_add(
+        team,
+        issue=request.issue,
+        action=request.action,
+        responsible=request.responsible,
+        due=request.due,
+    )
+    return f"Team {team}: improvement plan row {len(exercise.plan(team))} added."

@@ -30,7 +30,14 @@ from facilitator.keys import KeysScreen, console_commands, screen_keys, screen_t
 from facilitator.picker import PickerScreen
 from simtrain.exercise import Exercise, ExerciseError, ExerciseService, Recorded
 from simtrain.tui.plain import PlainNotify
-from simtrain.views.board import ALERT_TITLES, STUCK_AFTER, Alert, Board, build_board
+from simtrain.views.board import (
+    ALERT_TITLES,
+    STUCK_AFTER,
+    Alert,
+    Board,
+    build_board,
+    phase_changes,
+)
 
 WATCH_TIMEOUT = 0.5
 """Seconds one :meth:`Exercise.watch` call waits; also how fast the feed notices a stop."""
@@ -165,6 +172,8 @@ class FacilitatorApp(PlainNotify, App[None]):
         fresh = [a for a in message.board.alerts if a.event_id not in self._announced]
         self._announced.update(a.event_id for a in fresh)
         self._feed_failing = False
+        for sentence in phase_changes(self.board, message.board):
+            self.notify(sentence, title="Phase")
         self.board = message.board
         if before - now:
             # alerts were acknowledged (here or in another console): their toasts go too

@@ -14,9 +14,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.widgets.data_table import ColumnKey
 
-from facilitator.actions import acknowledge, outcome_sentence, send_message
+from facilitator.actions import acknowledge, hold, outcome_sentence, release, send_message
 from facilitator.debrief import DebriefScreen
-from facilitator.dialogs import ConfirmDialog, MessageDialog, MessageRequest, Target, TargetDialog
+from facilitator.dialogs import (
+    ConfirmDialog,
+    HoldDialog,
+    HoldRequest,
+    MessageDialog,
+    MessageRequest,
+    Target,
+    TargetDialog,
+)
+from facilitator.hotwash import HotwashScreen
 from facilitator.team import TeamScreen
 from facilitator.widgets import ExerciseClock, ExerciseScreen, ScoreBars
 from simtrain.text import time_text
@@ -121,6 +130,10 @@ def flags_text(row: TeamRow) -> Text:
         words.append((alert_mark(row.alerts), "bold"))
     if row.critical_count:
         words.append((f"{row.critical_count} critical", "bold red"))
+    if row.held:
+        words.append(("⏸ HELD", "bold magenta"))
+    elif row.hold:
+        words.append(("hold armed", "magenta"))
     if row.stuck:
         words.append(("⏸ STUCK", "bold yellow"))
     if row.open_roles and not row.ended:
@@ -172,6 +185,14 @@ def team_detail(row: TeamRow, role_names: Mapping[str, str]) -> Text:
     text.append(f" · score {row.points}/{row.best}")
     if row.critical_count:
         text.append(f" · {row.critical_count} critical", style="bold red")
+    if row.phase:
+        text.append(f" · phase “{row.phase}”")
+    if row.held:
+        text.append(
+            f"\n⏸ Held {row.hold}: it cannot decide until you release it (l).", "bold magenta"
+        )
+    elif row.hold:
+        text.append(f"\nTo be held {row.hold} (l releases the hold).", style="magenta")
     if row.stuck:
         text.append(f"\n⏸ Stuck: {row.stuck}.", style="bold yellow")
     text.append("\nPeople: ")
@@ -272,6 +293,9 @@ class DashboardScreen(ExerciseScreen):
         Binding("n", "publish", "Publish"),
         Binding("x", "skip", "Skip"),
         Binding("m", "message", "Message"),
+        Binding("h", "hold", "Hold"),
+        Binding("l", "release", "Release"),
+        Binding("w", "hotwash", "Hot-wash"),
         Binding("d", "debrief", "Debrief"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -478,6 +502,8 @@ class DashboardScreen(ExerciseScreen):
             "publish": on_msel and state != "ended",
             "skip": on_msel and state != "ended",
             "message": state != "ended",
+            "hold": state != "ended",
+            "release": state != "ended" and bool(board and any(r.hold for r in board.teams)),
         }.get(action, True)
 
     # -- actions -------------------------------------------------------------------------
@@ -611,3 +637,32 @@ class DashboardScreen(ExerciseScreen):
     def action_debrief(self) -> None:
         """Open the debrief."""
         self.app.push_screen(DebriefScreen())
+
+    def action_hold(self) -> None:
+        """Hold teams for a hot-wash: now, or once each has left a phase."""
+        board, exercise = self.facilitator.board, self.exercise
+        rows = board.teams if board else ()
+
+        def chosen(request: HoldRequest | None) -> None:
+            if request is not None:
+                self.facilitator.perform("Hold", lambda: hold(exercise, request))
+
+        selected = self.selected_team()
+        current = board.team(selected).phase_id if board and selected else ""
+        self.app.push_screen(
+            HoldDialog(
+                [(r.name, r.scene_title + (f" · {r.phase}" if r.phase else "")) for r in rows],
+                [(p.id, p.title) for p in exercise.scenario.phases.values()],
+                phase=current or None,
+            ),
+            chosen,
+        )
+
+    def action_release(self) -> None:
+        """Release every held team together (and any hold not reached yet)."""
+        exercise = self.exercise
+        self.facilitator.perform("Release", lambda: release(exercise))
+
+    def action_hotwash(self) -> None:
+        """Open the hot-wash: every team side by side at a phase, with its questions."""
+        self.app.push_screen(HotwashScreen())

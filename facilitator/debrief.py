@@ -11,9 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Static
 
-from facilitator.dialogs import ConfirmDialog
+from facilitator.actions import add_plan_row, rate
+from facilitator.dialogs import ConfirmDialog, PlanDialog, PlanRequest, RateDialog, RateRequest
 from facilitator.widgets import ExerciseScreen, ScoreBars, transcripts_text
-from simtrain.engine.events import Chose
+from simtrain.engine.events import RATINGS, Chose
 from simtrain.engine.explore import DEFAULT_MAX_SECONDS, Budget, best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import Exercise, ExerciseError, Recorded
@@ -28,6 +29,7 @@ from simtrain.views.board import (
     who,
 )
 from simtrain.views.fork import fork_lines
+from simtrain.views.hotwash import review_lines
 
 if TYPE_CHECKING:
     pass
@@ -157,6 +159,8 @@ class DebriefScreen(ExerciseScreen):
         Binding("left", "step(-1)", "Step back", priority=True),
         Binding("right", "step(1)", "Step on", priority=True),
         Binding("f", "fork", "Fork here"),
+        Binding("v", "rate", "Rate"),
+        Binding("i", "plan", "Plan row"),
         Binding("home", "step_to(0)", "First", show=False, priority=True),
         Binding("end", "step_to(-1)", "Last", show=False, priority=True),
     ]
@@ -191,6 +195,7 @@ class DebriefScreen(ExerciseScreen):
                     yield Static(id="replay-text")
                     yield ScoreBars(id="replay-scores")
                     yield Static(id="fork-text")
+                    yield Static(id="review-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -218,6 +223,15 @@ class DebriefScreen(ExerciseScreen):
         self.query_one("#team-debrief", DebriefPanel).show(self._debrief(board, self.team))
         if self._one_team():
             self._replay_current()
+        self._show_review(board)
+
+    def _show_review(self, board: Board) -> None:
+        """The team's ratings and improvement plan so far, under the replay."""
+        lines = review_lines(self.exercise.scenario, board.team_events(self.team))
+        text = Text("\n")
+        for line in lines:
+            text.append(line + "\n", style="" if line.startswith("  ") else "bold")
+        self.query_one("#review-text", Static).update(text)
 
     def _debrief(self, board: Board, team: str) -> TeamDebrief:
         return team_debrief(
@@ -317,7 +331,7 @@ class DebriefScreen(ExerciseScreen):
         one = self._one_team()
         if action == "release":
             return not (board and board.clock.debrief_released)
-        if action in ("step", "step_to", "fork"):
+        if action in ("step", "step_to", "fork", "rate", "plan"):
             return one
         if action == "all_teams":
             return one
@@ -328,6 +342,28 @@ class DebriefScreen(ExerciseScreen):
     def action_back(self) -> None:
         """Back to the dashboard."""
         self.dismiss()
+
+    def action_rate(self) -> None:
+        """Rate this team on an objective (HSEEP: P, S, M or U), with a note."""
+        exercise, team = self.exercise, self.team
+        names = exercise.scenario.competency_names
+        objectives = [(o, names.get(o, o)) for o in exercise.objectives()]
+
+        def chosen(request: RateRequest | None) -> None:
+            if request is not None:
+                self.facilitator.perform("Rate", lambda: rate(exercise, team, request))
+
+        self.app.push_screen(RateDialog(team, objectives, list(RATINGS.items())), chosen)
+
+    def action_plan(self) -> None:
+        """Add a row to this team's improvement plan (issue, action, who, due date)."""
+        exercise, team = self.exercise, self.team
+
+        def chosen(request: PlanRequest | None) -> None:
+            if request is not None:
+                self.facilitator.perform("Plan", lambda: add_plan_row(exercise, team, request))
+
+        self.app.push_screen(PlanDialog(team), chosen)
 
     def action_release(self) -> None:
         """Let trainees see their own team's debrief, after confirmation."""
@@ -387,4 +423,5 @@ class DebriefScreen(ExerciseScreen):
         if board is not None:
             self.query_one("#team-debrief", DebriefPanel).show(self._debrief(board, self.team))
             self._replay_current()
+            self._show_review(board)
         self.refresh_bindings()

@@ -575,3 +575,211 @@ class MarkLineDialog(Dialog[MarkRequest]):
             return
         note = self.query_one("#note", Input).value.strip()
         self.dismiss(MarkRequest(line, str(comp), points, note))
+
+
+@dataclass(frozen=True)
+class HoldRequest:
+    """Hold one team or every team (None), at once or at the end of a phase (None: now)."""
+
+    team: str | None
+    phase: str | None
+
+
+class HoldDialog(Dialog[HoldRequest]):
+    """Which teams to hold, and when: now, or once each has left a phase."""
+
+    def __init__(
+        self,
+        teams: Sequence[tuple[str, str]],
+        phases: Sequence[tuple[str, str]],
+        *,
+        team: str | None = None,
+        phase: str | None = None,
+    ) -> None:
+        super().__init__("Hold teams for a hot-wash")
+        self.teams = teams
+        """(team, where it is) in order."""
+        self.phases = phases
+        """(phase id, title) in order."""
+        self.team = team
+        self.phase = phase
+
+    def compose(self) -> ComposeResult:
+        """The teams, then when."""
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield Label(
+                "A held team cannot decide until you release it; the exercise runs on.",
+                classes="dialog-detail",
+            )
+            yield Select(
+                [("All teams", ALL)] + [(plain(f"{t} — {where}"), t) for t, where in self.teams],
+                value=self.team or ALL,
+                allow_blank=False,
+                id="team",
+            )
+            with RadioSet(id="when"):
+                yield RadioButton("Now", value=self.phase is None, name="")
+                for phase, title in self.phases:
+                    yield RadioButton(
+                        plain(f"At the end of phase “{title}”"),
+                        value=phase == self.phase,
+                        name=phase,
+                    )
+            yield from self.buttons("Hold")
+
+    def on_mount(self) -> None:
+        """Open on the team list."""
+        self.query_one("#team", Select).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the hold."""
+        team = self.query_one("#team", Select).value
+        pressed = self.query_one("#when", RadioSet).pressed_button
+        phase = pressed.name if pressed is not None and pressed.name else None
+        self.dismiss(HoldRequest(None if team == ALL else str(team), phase))
+
+
+@dataclass(frozen=True)
+class NoteRequest:
+    """A note of the hot-wash about one team."""
+
+    team: str
+    text: str
+
+
+class HotwashNoteDialog(Dialog[NoteRequest]):
+    """A note about one team, in a phase's hot-wash (a private note of the facilitator)."""
+
+    def __init__(self, teams: Sequence[str], phase: str, team: str | None = None) -> None:
+        super().__init__(f"Hot-wash note — {phase}")
+        self.teams = teams
+        self.team = team or teams[0]
+
+    def compose(self) -> ComposeResult:
+        """Team and text."""
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield Select(
+                [(plain(t), t) for t in self.teams], value=self.team, allow_blank=False, id="team"
+            )
+            yield Input(placeholder="What the team said or decided (a private note)", id="text")
+            yield from self.buttons("Record")
+
+    def on_mount(self) -> None:
+        """Open on the text."""
+        self.query_one("#text", Input).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the note, once it has text."""
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            self.error("write the note")
+            self.query_one("#text", Input).focus()
+            return
+        self.dismiss(NoteRequest(str(self.query_one("#team", Select).value), text))
+
+
+@dataclass(frozen=True)
+class RateRequest:
+    """An HSEEP rating of one objective."""
+
+    objective: str
+    rating: str
+    note: str
+
+
+class RateDialog(Dialog[RateRequest]):
+    """Rate a team on an objective: P, S, M or U (HSEEP), with a note."""
+
+    def __init__(
+        self, team: str, objectives: Sequence[tuple[str, str]], ratings: Sequence[tuple[str, str]]
+    ) -> None:
+        super().__init__(f"Rate team {team} on an objective")
+        self.objectives = objectives
+        """(objective id, what to show) in order."""
+        self.ratings = ratings
+        """(letter, meaning) in order."""
+
+    def compose(self) -> ComposeResult:
+        """Objective, rating (none chosen yet), note."""
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield Select(
+                [(plain(text), oid) for oid, text in self.objectives],
+                prompt="Objective",
+                id="objective",
+            )
+            with RadioSet(id="rating"):
+                for letter, meaning in self.ratings:
+                    yield RadioButton(f"{letter} — {meaning}", value=False, name=letter)
+            yield Input(placeholder="Note (what you saw; optional)", id="note")
+            yield from self.buttons("Rate")
+
+    def on_mount(self) -> None:
+        """Open on the objective list."""
+        self.query_one("#objective", Select).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the rating, once it has an objective and a letter."""
+        objective = self.query_one("#objective", Select).value
+        if objective == Select.NULL:
+            self.error("choose an objective")
+            self.query_one("#objective", Select).focus()
+            return
+        pressed = self.query_one("#rating", RadioSet).pressed_button
+        if pressed is None or not pressed.name:
+            self.error("choose a rating: P, S, M or U")
+            self.query_one("#rating", RadioSet).focus()
+            return
+        note = self.query_one("#note", Input).value.strip()
+        self.dismiss(RateRequest(str(objective), pressed.name, note))
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """A row of the improvement plan."""
+
+    issue: str
+    action: str
+    responsible: str
+    due: str
+
+
+class PlanDialog(Dialog[PlanRequest]):
+    """Add a row to a team's improvement plan (the service checks the date and who)."""
+
+    FIELDS = (
+        ("issue", "Issue or area for improvement"),
+        ("action", "Corrective action"),
+        ("responsible", "Responsible: a role or an agency, e.g. Labour inspectorate"),
+        ("due", "Due date, YYYY-MM-DD"),
+    )
+
+    def __init__(self, team: str, issue: str = "") -> None:
+        super().__init__(f"Improvement plan of team {team}: add a row")
+        self.issue = issue
+
+    def compose(self) -> ComposeResult:
+        """One line per field."""
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            for name, placeholder in self.FIELDS:
+                yield Input(
+                    value=self.issue if name == "issue" else "", placeholder=placeholder, id=name
+                )
+            yield from self.buttons("Add")
+
+    def on_mount(self) -> None:
+        """Open on the first empty field."""
+        self.query_one("#action" if self.issue else "#issue", Input).focus()
+
+    def submit(self) -> None:
+        """Dismiss with the row, once every field is filled in."""
+        values = {name: self.query_one(f"#{name}", Input).value.strip() for name, _ in self.FIELDS}
+        for name, placeholder in self.FIELDS:
+            if not values[name]:
+                self.error(f"fill in: {placeholder.split(',')[0].split(':')[0].lower()}")
+                self.query_one(f"#{name}", Input).focus()
+                return
+        self.dismiss(PlanRequest(**values))

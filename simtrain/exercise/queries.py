@@ -33,6 +33,7 @@ from simtrain.engine.events import (
 from simtrain.engine.explore import Budget
 from simtrain.engine.fold import Engine
 from simtrain.engine.fork import Fork, ForkRefused, fork
+from simtrain.engine.phases import Hold, hold_of, last_hold
 from simtrain.engine.saved import state_data, state_from_data, state_key
 from simtrain.engine.state import TeamState
 from simtrain.engine.summary import team_json
@@ -53,6 +54,7 @@ from simtrain.store import ExerciseRecord, SeatRecord, Store, StoredEvent, Store
 from simtrain.store.codes import verify_code
 from simtrain.text import did_you_mean
 
+_HOLD_KINDS = (TeamHeld.kind, TeamReleased.kind)
 JOIN_FAILURE_WINDOW_S = 60.0
 """How far back wrong join codes count towards slowing a team's attempts."""
 SAVE_STATE_EVERY = 100
@@ -186,12 +188,8 @@ class ExerciseQueries(ABC):
             events = folded(new)
             state = self.engine.replay(events, cache.state, skip_refused=True)
             changes = cache.changes + sum(isinstance(e, STATE_CHANGING) for e in events)
-            hold = cache.hold
-            for row in new:
-                if row.kind == TeamHeld.kind:
-                    hold = str(row.payload.get("phase") or "")
-                elif row.kind == TeamReleased.kind:
-                    hold = None
+            holds = [recorded(row).event for row in new if row.kind in _HOLD_KINDS]
+            hold = last_hold(holds, cache.hold)
             cache = self._cache[team] = _TeamCache(new[-1].seq, state, new[-1].id, changes, hold)
             saved = self._saved.get(team_stream(team), (0, ""))[0] if self._saved else 0
             if cache.seq - saved >= SAVE_STATE_EVERY:
@@ -338,11 +336,7 @@ class ExerciseQueries(ABC):
         """The team's HSEEP rating of each objective rated so far (the latest of each), in
         the order of :meth:`objectives`. ``entries``: the team's log when the caller has
         just read it (a report), instead of reading it again."""
-        latest: dict[str, Recorded] = {}
-        for entry in self.events(team) if entries is None else entries:
-            if isinstance(entry.event, Rated):
-                latest[entry.event.objective] = entry
-        return {o: latest[o] for o in [*self.objectives(), *latest] if o in latest}
+        return latest_ratings(self.events(team) if entries is None else entries, self.objectives())
 
     def objectives(self) -> list[str]:
         """What a team is rated on: each rubric competency (the objectives injects test
@@ -355,13 +349,7 @@ class ExerciseQueries(ABC):
     def plan(self, team: str, entries: Sequence[Recorded] | None = None) -> list[Recorded]:
         """The team's improvement plan: the rows added and not removed, oldest first (each
         row's ``id`` is what removes it). ``entries`` as for :meth:`ratings`."""
-        rows: dict[int, Recorded] = {}
-        for entry in self.events(team) if entries is None else entries:
-            if isinstance(entry.event, PlanItemAdded):
-                rows[entry.id] = entry
-            elif isinstance(entry.event, PlanItemRemoved):
-                rows.pop(entry.event.item, None)
-        return list(rows.values())
+        return plan_rows(self.events(team) if entries is None else entries)
 
     def snapshot(self, team: str) -> tuple[int, TeamState]:
         """The team's latest sequence number and the state it belongs to, read together
@@ -516,40 +504,31 @@ class ExerciseQueries(ABC):
         }
 
 
-@dataclass(frozen=True)
-class Hold:
-    """A team's hold: ``phase`` is None when there is none, '' for a hold at once, else
-    the phase at whose end the team is to be held; ``held`` whether it holds now."""
+def latest_ratings(entries: Iterable[Recorded], order: Sequence[str]) -> dict[str, Recorded]:
+    """The latest rating of each objective among a team's ``entries``, objectives in
+    ``order`` first."""
+    latest: dict[str, Recorded] = {}
+    for entry in entries:
+        if isinstance(entry.event, Rated):
+            latest[entry.event.objective] = entry
+    return {o: latest[o] for o in [*order, *latest] if o in latest}
 
-    phase: str | None
-    held: bool
-    current: str | None
-    """The phase the team is in now (None outside every phase)."""
 
-    def sentence(self, team: str, scenario: Scenario) -> str:
-        """Why the team cannot decide, for a person ('' when it is not held)."""
-        if not self.held:
-            return ""
-        where = ""
-        if self.phase:
-            where = f" at the end of phase '{scenario.phases[self.phase].title}'"
-        return (
-            f"team '{team}' is held by the facilitator{where} (a hot-wash); "
-            "wait until the facilitator releases the team"
-        )
+def plan_rows(entries: Iterable[Recorded]) -> list[Recorded]:
+    """The improvement-plan rows among a team's ``entries`` that were added and not
+    removed, oldest first."""
+    rows: dict[int, Recorded] = {}
+    for entry in entries:
+        if isinstance(entry.event, PlanItemAdded):
+            rows[entry.id] = entry
+        elif isinstance(entry.event, PlanItemRemoved):
+            rows.pop(entry.event.item, None)
+    return list(rows.values())
 
 
 def _hold_of(scenario: Scenario, cache: _TeamCache) -> Hold:
-    """Whether the team's hold holds now: a hold at once does; a hold at a phase's end
-    does once the team has been in that phase and is no longer in it."""
-    state, phase = cache.state, cache.hold
-    current = scenario.scene_phase.get(state.scene)
-    if phase is None or state.ended:
-        return Hold(phase, False, current)
-    if phase == "" or phase not in scenario.phases:
-        return Hold(phase, True, current)
-    visited = any(state.visits.get(s, 0) for s in scenario.phases[phase].scenes)
-    return Hold(phase, visited and current != phase, current)
+    """The team's hold as the cache has it (see :func:`simtrain.engine.phases.hold_of`)."""
+    return hold_of(scenario, cache.state, cache.hold)
 
 
 def _with_seq(scenario: Scenario, cache: _TeamCache) -> dict[str, Any]:

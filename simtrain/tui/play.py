@@ -258,11 +258,12 @@ class PlayScreen(Screen[None]):
         was = self._painted
         self._painted = view
         self.query_one(SeatHeader).show(view)
-        if was is None or (was.clock.state, was.clock.debrief_released) != (
+        if was is None or (was.clock.state, was.clock.debrief_released, was.held) != (
             view.clock.state,
             view.clock.debrief_released,
+            view.held,
         ):
-            self.query_one(Banner).show_clock(view.clock)
+            self.query_one(Banner).show_clock(view.clock, view.held)
         pending = self.pending_warning
         warn = pending is not None
         key = (view.scene.id, view.scene.visit, pending, view.debrief is None, view.role)
@@ -443,6 +444,10 @@ class PlayScreen(Screen[None]):
             return
         if view.clock.state == "ended":
             self.say("The exercise has ended; no more choices can be made.")
+            return
+        if view.held and view.clock.state == "running":
+            self.app.bell()
+            self.say(view.held.removeprefix("⏸ "), "warning")
             return
         choice = view.choice(number)
         if choice is None:

@@ -177,15 +177,22 @@ class KeysBar(Static):
 class Banner(Static):
     """A clear banner while the exercise is not running (hidden while it runs)."""
 
-    def show_clock(self, clock: ClockState) -> None:
-        """Show the banner that fits the clock's state."""
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(markup=False, id=id)  # a phase title is the scenario's text
+
+    def show_clock(self, clock: ClockState, held: str = "") -> None:
+        """Show the banner that fits the clock's state or, while it runs, the team's hold
+        (``held`` says why the team waits; it looks like a pause)."""
         text = BANNERS.get(clock.state, "")
+        look = clock.state
         if clock.state == "ended" and clock.debrief_released:
             text += " Press d for your team's debrief."
+        elif clock.state == "running" and held:
+            text, look = held, "paused"
         self.update(text)
         self.set_class(not text, "-hidden")
         for state in BANNERS:
-            self.set_class(clock.state == state, f"-{state}")
+            self.set_class(look == state, f"-{state}")
 
 
 class ContentWarning(Vertical):

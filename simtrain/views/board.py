@@ -31,6 +31,7 @@ from simtrain.engine.events import (
     SteppedOut,
 )
 from simtrain.engine.explore import best_scores
+from simtrain.engine.phases import hold_of, last_hold
 from simtrain.engine.state import PathStep, TeamState
 from simtrain.exercise import ClockState, Exercise, Recorded, SeatRecord
 from simtrain.scenario.channels import CHANNEL_NAMES
@@ -140,6 +141,14 @@ class TeamRow:
     """Names of the roles that can take a choice in the current scene."""
     stuck: str = ""
     """Why the team looks stuck ('' when it does not), as a sentence for the console."""
+    phase: str = ""
+    """The title of the phase the team is in ('' outside every phase)."""
+    phase_id: str = ""
+    held: bool = False
+    """Whether the facilitator's hold stops the team from deciding now."""
+    hold: str = ""
+    """The facilitator's hold, for a person: 'now', 'at the end of phase “…”', or ''
+    when there is none."""
 
     @property
     def online(self) -> tuple[Participant, ...]:
@@ -406,6 +415,23 @@ def _join_failures(team: str, events: Sequence[Recorded], acknowledged: set[int]
     return Alert(last.id, team, JOIN_FAILURES, text, last.clock, "Join screen")
 
 
+def phase_changes(old: Board | None, new: Board) -> list[str]:
+    """A sentence per team that has left a phase between two boards (none on the first),
+    saying whether a hold now stops it."""
+    if old is None:
+        return []
+    before = {row.name: row for row in old.teams}
+    found = []
+    for row in new.teams:
+        was = before.get(row.name)
+        if was is None or not was.phase_id or was.phase_id == row.phase_id:
+            continue
+        now = f"now in “{row.phase}”" if row.phase else f"now in “{row.scene_title}”"
+        held = " — held for the hot-wash (w)" if row.held else ""
+        found.append(f"Team {row.name} has left phase “{was.phase}”, {now}{held}.")
+    return found
+
+
 def alert_mark(alerts: Sequence[Alert]) -> str:
     """The board cell for a team's open alerts ('' when none)."""
     kinds = {a.kind for a in alerts}
@@ -470,6 +496,8 @@ def team_row(
     per = tuple((c, state.points.get(c, 0), best.get(c, 0)) for c in scenario.competencies)
     last = state.path[-1] if state.path else None
     people = participants(events, roster, wall)
+    hold = hold_of(scenario, state, last_hold(e.event for e in events))
+    phase = scenario.phases.get(hold.current or "")
     held = {p.role for p in people if p.online}
     names = scenario.role_names
     since = last.clock if last else state.entered_at
@@ -502,7 +530,11 @@ def team_row(
         dilemmas=dilemmas(scenario.scenes[state.scene].choices),
         open_roles=tuple(names.get(r, r) for r in scenario.roles if r not in held),
         needs=tuple(names.get(r, r) for r in needs),
-        stuck=stuck,
+        stuck="" if hold.held else stuck,
+        phase=phase.title if phase is not None else "",
+        phase_id=hold.current or "",
+        held=hold.held,
+        hold="" if hold.phase is None else (hold.where(scenario).strip() or "now"),
     )
 
 

@@ -25,6 +25,7 @@ from simtrain.engine.events import (
     TimerFired,
 )
 from simtrain.engine.explore import best_scores
+from simtrain.engine.phases import hold_of, last_hold
 from simtrain.engine.state import TeamState
 from simtrain.exercise import ClockState, Exercise, Recorded, Seat
 from simtrain.exercise.conversations import present
@@ -254,6 +255,9 @@ class SeatView:
     """The scenario's own warning, shown before the first scene ('' if none)."""
     talk: TalkView = TalkView()
     """The conversations with characters (issue 17)."""
+    held: str = ""
+    """Why the team cannot decide now: the facilitator holds it for a hot-wash ('' when
+    it is not held)."""
 
     def choice(self, number: int) -> ChoiceView | None:
         """The choice shown with ``number``, if any."""
@@ -601,6 +605,7 @@ def seat_view(
         ended=state.ended,
         debrief=_debrief(scenario, state, audience, events) if audience.sees_assessment else None,
         content_warning=scenario.model.content_warning or "",
+        held=_held(scenario, state, events),
         talk=_talk(exercise, seat, state, audience, events),
     )
 
@@ -691,3 +696,14 @@ def notices(old: SeatView, new: SeatView) -> list[Notice]:
         if line.number not in heard and not (line.speaker == new.name and line.role == new.role):
             found.append(Notice(f"{line.who}: {line.text}", bell=line.by_character))
     return found
+
+
+def _held(scenario: Scenario, state: TeamState, events: Sequence[Recorded]) -> str:
+    """The banner of a held team ('' when it is not held)."""
+    hold = hold_of(scenario, state, last_hold(e.event for e in events))
+    if not hold.held:
+        return ""
+    return (
+        f"⏸ HELD by the facilitator{hold.where(scenario)} for a hot-wash — your team's "
+        "choices wait until the facilitator releases it."
+    )
