@@ -293,7 +293,7 @@ class DashboardScreen(ExerciseScreen):
         Binding("n", "publish", "Publish"),
         Binding("x", "skip", "Skip"),
         Binding("m", "message", "Message"),
-        Binding("h", "hold", "Hold"),
+        Binding("h", "hold", "Hold", show=False),
         Binding("l", "release", "Release"),
         Binding("w", "hotwash", "Hot-wash"),
         Binding("d", "debrief", "Debrief"),
@@ -504,6 +504,7 @@ class DashboardScreen(ExerciseScreen):
             "message": state != "ended",
             "hold": state != "ended",
             "release": state != "ended" and bool(board and any(r.hold for r in board.teams)),
+            "hotwash": bool(self.exercise.scenario.phases),
         }.get(action, True)
 
     # -- actions -------------------------------------------------------------------------

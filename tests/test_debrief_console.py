@@ -19,6 +19,7 @@ from facilitator.hotwash import HotwashScreen
 from simtrain.engine.events import Observed
 from simtrain.exercise import Exercise, ExerciseService, Seat
 from simtrain.tui.app import TraineeApp
+from simtrain.tui.debrief import DebriefScreen as TraineeDebrief
 from simtrain.tui.widgets import Banner, StatusLine
 from simtrain.views.board import build_board, phase_changes
 from simtrain.views.session import join_seat
@@ -218,5 +219,31 @@ async def test_a_held_seat_says_why_and_cannot_choose(live: tuple, tmp_path: Pat
             assert not exercise.state("red").path
             exercise.release_teams()
             await until(pilot, lambda: "-hidden" in banner.classes)
+    finally:
+        service.close()
+
+
+async def test_the_trainee_debrief_forks_at_the_critical_error(live: tuple) -> None:
+    path, exercise, codes = live
+    exercise.act(_seat("red"), "note_indicators")
+    exercise.act(_seat("red"), "question_on_quay")  # decision 2: a critical error
+    exercise.end()
+    exercise.release_debrief()
+    service = ExerciseService.open(path)
+    session = join_seat(service, "walk", "red", codes["red"], "investigator", "Asha")
+    app = TraineeApp(service, session=session, view=session.view(), watch_timeout=0.1)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, TraineeDebrief))
+            fork = app.screen.query_one("#debrief-fork", Static)
+            assert "at decision 2: press f" in plain(fork)
+            await pilot.press("f")
+            await until(pilot, lambda: "the expert path: ending" in plain(fork))
+            text = plain(fork)
+            assert "Fork at decision 2 of your team:" in text
+            assert "★ critical: question_on_quay" in text  # the team's side
+            assert "0 critical errors" in text  # the expert's side
+            await pilot.press("left_square_bracket")
+            await until(pilot, lambda: "Fork at decision 1 of your team:" in plain(fork))
     finally:
         service.close()

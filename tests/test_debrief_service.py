@@ -140,7 +140,7 @@ def test_a_phase_hold_takes_hold_when_the_team_leaves_the_phase(live: tuple) -> 
     assert status["teams"]["red"]["phase"] == "screening"
     assert status["teams"]["blue"]["held"] is False
     with pytest.raises(
-        ExerciseError, match="held by the facilitator at the end of phase 'The arrival'"
+        ExerciseError, match="held by the facilitator at the end of phase “The arrival”"
     ):
         exercise.act(_seat("red", "social_worker"), "offer_rest")
     # the other team plays on

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -11,8 +13,22 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Markdown, Static
 
+from simtrain.exercise import ExerciseError
 from simtrain.tui.widgets import score_bar
 from simtrain.views.seat import DebriefView
+
+
+def fork_start(debrief: DebriefView) -> int:
+    """The decision fork here opens at: the team's first critical error, else its
+    lowest-scoring decision (1-based; 0 when it made none)."""
+    decisions = debrief.decisions
+    for number, decision in enumerate(decisions, 1):
+        if decision.critical:
+            return number
+    if not decisions:
+        return 0
+    totals = [sum(value for _, value in d.points) for d in decisions]
+    return totals.index(min(totals)) + 1
 
 
 def _points(points: tuple[tuple[str, int], ...]) -> str:
@@ -25,12 +41,24 @@ class DebriefScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back"),
         Binding("d", "dismiss", "Back", show=False),
+        Binding("f", "fork", "Fork here"),
+        Binding("left_square_bracket", "fork_step(-1)", "Earlier decision", show=False),
+        Binding("right_square_bracket", "fork_step(1)", "Later decision", show=False),
     ]
 
-    def __init__(self, debrief: DebriefView, team: str) -> None:
+    def __init__(
+        self,
+        debrief: DebriefView,
+        team: str,
+        fork: Callable[[int], list[str]] | None = None,
+    ) -> None:
         super().__init__()
         self.debrief = debrief
         self.team = team
+        self.fork = fork
+        """Fork here at a decision (it blocks: called from a worker thread)."""
+        self.fork_at = fork_start(debrief)
+        """The decision fork here shows (1-based)."""
 
     def compose(self) -> ComposeResult:
         debrief = self.debrief
@@ -56,6 +84,14 @@ class DebriefScreen(Screen[None]):
                             ),
                             classes="critical",
                         )
+            if self.fork is not None and self.fork_at:
+                yield Label(Content.styled("Fork here", "bold"), classes="section")
+                yield Static(
+                    f"What an expert would have done from the state your team was in at "
+                    f"decision {self.fork_at}: press f ([ ] for another decision).",
+                    id="debrief-fork",
+                    markup=False,
+                )
             yield Label(Content.styled("Scores", "bold"), classes="section")
             for line in debrief.scores:
                 yield Static(score_bar(line), classes="score")
@@ -104,3 +140,40 @@ class DebriefScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#debrief", VerticalScroll).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Fork here only where it can be searched and there is a decision."""
+        if action in ("fork", "fork_step"):
+            return self.fork is not None and bool(self.fork_at)
+        return True
+
+    def action_fork(self) -> None:
+        """Show what an expert would have done from the state your team was in before the
+        decision (its steps, ending and score beside yours)."""
+        if self.fork is None or not self.fork_at:
+            return
+        label = self.debrief.decisions[self.fork_at - 1].label
+        self.query_one("#debrief-fork", Static).update(
+            f"Searching the expert path from decision {self.fork_at} (“{label}”)…"
+        )
+        self._fork(self.fork_at)
+
+    def action_fork_step(self, delta: int) -> None:
+        """Fork at the decision before or after the one shown."""
+        count = len(self.debrief.decisions)
+        if count:
+            self.fork_at = min(max(1, self.fork_at + delta), count)
+            self.action_fork()
+
+    @work(thread=True, exclusive=True, group="fork")
+    def _fork(self, at: int) -> None:
+        assert self.fork is not None
+        try:
+            lines = self.fork(at)
+        except ExerciseError as exc:
+            lines = [str(exc)]
+        self.app.call_from_thread(self._show_fork, at, lines)
+
+    def _show_fork(self, at: int, lines: list[str]) -> None:
+        if at == self.fork_at:  # the trainee may have moved on meanwhile
+            self.query_one("#debrief-fork", Static).update("\n".join(lines))

@@ -635,7 +635,9 @@ class PlayScreen(Screen[None]):
 
     def _open_debrief(self) -> None:
         if self.view.debrief is not None and self.is_current:
-            self.app.push_screen(DebriefScreen(self.view.debrief, self.view.team))
+            self.app.push_screen(
+                DebriefScreen(self.view.debrief, self.view.team, self.session.fork)
+            )
 
     # -- solo role switching -------------------------------------------------------------------
     def action_switch_role(self) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from simtrain.engine.events import Chose, Moved, TimerFired
+from simtrain.engine.explore import Budget
 from simtrain.exercise import (
     ClockState,
     Exercise,
@@ -25,6 +26,7 @@ from simtrain.exercise import (
 from simtrain.exercise.presence import Presence
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import sentence
+from simtrain.views.fork import fork_lines
 from simtrain.views.lobby import RoleOption, role_options
 from simtrain.views.seat import SeatView, seat_view
 
@@ -34,6 +36,10 @@ SEAT_POLL_S = 0.05
 """How often an open seat looks for news: 20 times a second. Each waking costs a seat
 process CPU all day long (at the store's 50 a second, an idle seat used about 1 % of a
 core); news still reaches the screen well within the 400 ms a class notices."""
+
+
+SEAT_FORK_BUDGET = Budget(max_states=50_000, max_seconds=10.0)
+"""A trainee waits at most this long for fork here (the screen says when it stopped early)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,18 @@ class TraineeSession:
     def clock(self) -> ClockState:
         """The exercise clock now."""
         return self.exercise.clock(wall=self.wall())
+
+    def fork(self, at: int) -> list[str]:
+        """Fork here, for the seat's team: at its ``at``-th decision, what it did beside
+        the expert path from the same state, as lines (once the debrief is released, or
+        in solo play). The search has :data:`SEAT_FORK_BUDGET`."""
+        if not (self.solo or self.clock().debrief_released):
+            raise ExerciseError(
+                "fork here opens with the debrief, once the facilitator releases it"
+            )
+        scenario = self.exercise.scenario
+        found = self.exercise.fork(self.seat.team, at, SEAT_FORK_BUDGET)
+        return fork_lines(found.to_json(scenario), scenario, "your team")
 
     def view(self) -> SeatView:
         """The seat's view now (anything already due is delivered first)."""
