@@ -98,3 +98,9 @@ def add_plan_row(exercise: Exercise, team: str, request: PlanRequest) -> str:
         due=request.due,
     )
     return f"Team {team}: improvement plan row {len(exercise.plan(team))} added."
+
+
+def remove_plan_row(exercise: Exercise, team: str, row: int) -> str:
+    """Remove a row of a team's improvement plan (its number in the plan, from 1)."""
+    exercise.plan_remove(team, row)
+    return f"Team {team}: improvement plan row {row} removed."

@@ -11,13 +11,21 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Static
 
-from facilitator.actions import add_plan_row, rate
-from facilitator.dialogs import ConfirmDialog, PlanDialog, PlanRequest, RateDialog, RateRequest
+from facilitator.actions import add_plan_row, rate, remove_plan_row
+from facilitator.dialogs import (
+    ConfirmDialog,
+    PlanDialog,
+    PlanRequest,
+    PlanRowDialog,
+    RateDialog,
+    RateRequest,
+)
 from facilitator.widgets import ExerciseScreen, ScoreBars, transcripts_text
-from simtrain.engine.events import RATINGS, Chose
+from simtrain.engine.events import RATINGS, Chose, PlanItemAdded
 from simtrain.engine.explore import DEFAULT_MAX_SECONDS, Budget, best_scores
 from simtrain.engine.state import TeamState
 from simtrain.exercise import Exercise, ExerciseError, Recorded
+from simtrain.exercise.queries import plan_rows
 from simtrain.text import time_text
 from simtrain.views.board import (
     Board,
@@ -161,6 +169,7 @@ class DebriefScreen(ExerciseScreen):
         Binding("f", "fork", "Fork here"),
         Binding("v", "rate", "Rate"),
         Binding("i", "plan", "Plan row"),
+        Binding("x", "unplan", "Remove plan row", show=False),
         Binding("home", "step_to(0)", "First", show=False, priority=True),
         Binding("end", "step_to(-1)", "Last", show=False, priority=True),
     ]
@@ -331,7 +340,7 @@ class DebriefScreen(ExerciseScreen):
         one = self._one_team()
         if action == "release":
             return not (board and board.clock.debrief_released)
-        if action in ("step", "step_to", "fork", "rate", "plan"):
+        if action in ("step", "step_to", "fork", "rate", "plan", "unplan"):
             return one
         if action == "all_teams":
             return one
@@ -364,6 +373,22 @@ class DebriefScreen(ExerciseScreen):
                 self.facilitator.perform("Plan", lambda: add_plan_row(exercise, team, request))
 
         self.app.push_screen(PlanDialog(team), chosen)
+
+    def action_unplan(self) -> None:
+        """Remove a row of this team's improvement plan."""
+        exercise, team, board = self.exercise, self.team, self.facilitator.board
+        rows = plan_rows(board.team_events(team)) if board else []
+        lines = [
+            f"{e.event.issue} → {e.event.action} ({e.event.responsible}, due {e.event.due})"
+            for e in rows
+            if isinstance(e.event, PlanItemAdded)
+        ]
+
+        def chosen(row: int | None) -> None:
+            if row is not None:
+                self.facilitator.perform("Plan", lambda: remove_plan_row(exercise, team, row))
+
+        self.app.push_screen(PlanRowDialog(team, lines), chosen)
 
     def action_release(self) -> None:
         """Let trainees see their own team's debrief, after confirmation."""

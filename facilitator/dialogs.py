@@ -783,3 +783,42 @@ class PlanDialog(Dialog[PlanRequest]):
                 self.query_one(f"#{name}", Input).focus()
                 return
         self.dismiss(PlanRequest(**values))
+
+
+class PlanRowDialog(_PickDialog[int]):
+    """Pick a row of a team's improvement plan to remove (Enter on a line)."""
+
+    LIST_ID = "rows"
+    NOTHING_PICKED = "choose a row"
+
+    def __init__(self, team: str, rows: Sequence[str]) -> None:
+        super().__init__(
+            f"Remove a row of team {team}'s improvement plan", ok="Remove", ask_reason=False
+        )
+        self.rows = rows
+        """Each row as a line, in plan order."""
+
+    def compose(self) -> ComposeResult:
+        """The rows."""
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield OptionList(
+                *(Option(plain(f"{n}. {text}"), id=str(n)) for n, text in enumerate(self.rows, 1)),
+                id=self.LIST_ID,
+            )
+            yield from self.reason_and_buttons()
+
+    def on_mount(self) -> None:
+        """Start on the first row."""
+        rows = self.query_one(f"#{self.LIST_ID}", OptionList)
+        if self.rows:
+            rows.highlighted = 0
+        else:
+            self.error("the plan has no rows yet (i adds one)")
+        rows.focus()
+
+    def submit(self) -> None:
+        """Dismiss with the highlighted row's number."""
+        picked = self.picked()
+        if picked is not None:
+            self.dismiss(int(picked[0]))

@@ -10,18 +10,25 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Input, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Select, Static
 
 from facilitator.app import FacilitatorApp
 from facilitator.debrief import DebriefScreen
-from facilitator.dialogs import HoldDialog, HotwashNoteDialog, PlanDialog, RateDialog
+from facilitator.dialogs import (
+    HoldDialog,
+    HotwashNoteDialog,
+    PlanDialog,
+    PlanRowDialog,
+    RateDialog,
+)
 from facilitator.hotwash import HotwashScreen
 from simtrain.engine.events import Observed
 from simtrain.exercise import Exercise, ExerciseService, Seat
 from simtrain.tui.app import TraineeApp
 from simtrain.tui.debrief import DebriefScreen as TraineeDebrief
+from simtrain.tui.play import PlayScreen
 from simtrain.tui.widgets import Banner, StatusLine
-from simtrain.views.board import build_board, phase_changes
+from simtrain.views.board import Board, build_board, phase_changes
 from simtrain.views.session import join_seat
 from tests.pilot import until
 
@@ -62,6 +69,11 @@ async def console(
         service.close()
 
 
+def board(app: FacilitatorApp) -> Board:
+    assert app.board is not None
+    return app.board
+
+
 def _seat(team: str, role: str = "investigator") -> Seat:
     return Seat("walk", team, role, "Asha")
 
@@ -98,11 +110,11 @@ async def test_hold_at_a_phase_end_then_hot_wash_with_a_note_and_release(live: t
             "At the end of phase “The screening”",
         ]
         radios[1].value = True
-        app.screen.query_one("#ok").press()
-        await until(pilot, lambda: all(r.hold for r in app.board.teams))
+        app.screen.query_one("#ok", Button).press()
+        await until(pilot, lambda: all(r.hold for r in board(app).teams))
         exercise.act(_seat("red"), "screen_individually")  # a trainee leaves the phase
-        await until(pilot, lambda: app.board.team("red").held)
-        assert not app.board.team("blue").held
+        await until(pilot, lambda: board(app).team("red").held)
+        assert not board(app).team("blue").held
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, HotwashScreen))
         await until(
@@ -126,7 +138,7 @@ async def test_hold_at_a_phase_end_then_hot_wash_with_a_note_and_release(live: t
         notes = [e.event for e in exercise.events("red") if isinstance(e.event, Observed)]
         assert notes[-1].phase == "arrival" and notes[-1].category == "note"
         await pilot.press("l")  # release them together
-        await until(pilot, lambda: not any(r.hold for r in app.board.teams))
+        await until(pilot, lambda: not any(r.hold for r in board(app).teams))
         await until(pilot, lambda: "Team red  LEFT" in plain(red))
     exercise.act(_seat("red", "social_worker"), "offer_rest")
 
@@ -155,12 +167,12 @@ async def test_rate_and_plan_from_the_debrief(live: tuple) -> None:
         await until(pilot, lambda: app.screen.query_one("#note", Input))
         app.screen.query_one("#objective", Select).value = "safety"
         app.screen.query_one("#note", Input).value = "asked on the quay"
-        app.screen.query_one("#ok").press()
+        app.screen.query_one("#ok", Button).press()
         await until(
             pilot, lambda: "choose a rating" in str(app.screen.query_one(".dialog-error").render())
         )
         next(b for b in app.screen.query(RadioButton) if b.name == "M").value = True
-        app.screen.query_one("#ok").press()
+        app.screen.query_one("#ok", Button).press()
         await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
         review = app.screen.query_one("#review-text", Static)
         await until(
@@ -177,7 +189,7 @@ async def test_rate_and_plan_from_the_debrief(live: tuple) -> None:
             "due": "31/03/2027",
         }.items():
             app.screen.query_one(f"#{field}", Input).value = value
-        app.screen.query_one("#ok").press()
+        app.screen.query_one("#ok", Button).press()
         await until(pilot, lambda: isinstance(app.screen, DebriefScreen))
         # the service refuses the date, in a sentence; nothing is recorded
         await until(pilot, lambda: not exercise.plan("red") and len(app._notifications) > 0)
@@ -188,7 +200,7 @@ async def test_rate_and_plan_from_the_debrief(live: tuple) -> None:
                   "responsible": "investigator", "due": "2027-03-31"}  # fmt: skip
         for field, value in values.items():
             app.screen.query_one(f"#{field}", Input).value = value
-        app.screen.query_one("#ok").press()
+        app.screen.query_one("#ok", Button).press()
         await until(
             pilot,
             lambda: (
@@ -196,6 +208,12 @@ async def test_rate_and_plan_from_the_debrief(live: tuple) -> None:
                 "2027-03-31)" in plain(review)
             ),
         )
+        await pilot.press("x")  # and removed again
+        await until(pilot, lambda: isinstance(app.screen, PlanRowDialog))
+        await until(pilot, lambda: app.screen.query_one("#rows", OptionList).highlighted == 0)
+        await pilot.press("enter")
+        await until(pilot, lambda: "  no rows yet" in plain(review))
+        assert exercise.plan("red") == []
 
 
 async def test_a_held_seat_says_why_and_cannot_choose(live: tuple, tmp_path: Path) -> None:
@@ -205,8 +223,10 @@ async def test_a_held_seat_says_why_and_cannot_choose(live: tuple, tmp_path: Pat
     app = TraineeApp(service, session=session, view=session.view(), watch_timeout=0.1)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.screen.warning_shown)
-            while app.screen.warning_shown:  # past the content warnings
+            play = app.screen
+            assert isinstance(play, PlayScreen)
+            await until(pilot, lambda: play.warning_shown)
+            while play.warning_shown:  # past the content warnings
                 await pilot.press("enter")
                 await pilot.pause(0.2)
             banner = app.screen.query_one(Banner)

@@ -140,7 +140,7 @@ def review_lines(scenario: Scenario, events: Sequence[Recorded]) -> list[str]:
         note = f" — {entry.event.note}" if entry.event.note else ""
         lines.append(f"  {name}: {entry.event.rating} ({RATINGS[entry.event.rating]}){note}")
     rows = plan_rows(events)
-    lines.append("Improvement plan (i to add a row):")
+    lines.append("Improvement plan (i to add a row, x to remove one):")
     if not rows:
         lines.append("  no rows yet")
     for number, entry in enumerate(rows, 1):
