@@ -539,16 +539,21 @@ class EventStore(_StoreBase):
                 remaining = deadline - now
                 if remaining <= 0:
                     return []
+                woke = False
                 if writes is None:
                     time.sleep(min(poll, remaining))
                 elif now < settling_until:
                     time.sleep(min(poll, _POLL_INTERVAL_S, remaining))
-                elif writes.wait(min(remaining, WAKE_FALLBACK_S)):
-                    settling_until = time.monotonic() + WAKE_SETTLE_S
+                else:
+                    woke = writes.wait(min(remaining, WAKE_FALLBACK_S))
                 current = self._change_marker()
                 if current != marker:
                     marker = current
+                    settling_until = 0.0
                     events = self.read(exercise_id, after_id=after_id)
+                elif woke:
+                    # a write not (yet) published as a commit: look again for a moment
+                    settling_until = time.monotonic() + WAKE_SETTLE_S
                 self._maybe_checkpoint()
             return events
         finally:
