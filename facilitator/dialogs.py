@@ -392,6 +392,17 @@ class MoveDialog(Dialog[MoveRequest]):
         self.dismiss(MoveRequest(str(scene), reason))
 
 
+def competency_fields(competencies: Sequence[tuple[str, str]]) -> ComposeResult:
+    """A competency list (``(id, what to show)`` in rubric order) and a points field: what
+    every dialog that scores something asks."""
+    yield Select(
+        [(plain(text), cid) for cid, text in competencies],
+        prompt="Competency",
+        id="comp",
+    )
+    yield Input(placeholder="Points: -5 to 5, e.g. +1 or -2", id="points")
+
+
 class AdjustDialog(Dialog[AdjustRequest]):
     """Choose a competency, points from -5 to 5, and a note."""
 
@@ -404,12 +415,7 @@ class AdjustDialog(Dialog[AdjustRequest]):
         """Competency, points and note."""
         with Vertical(classes="dialog"):
             yield Label(plain(self.title_text), classes="dialog-title")
-            yield Select(
-                [(plain(text), cid) for cid, text in self.competencies],
-                prompt="Competency",
-                id="comp",
-            )
-            yield Input(placeholder="Points: -5 to 5, e.g. +1 or -2", id="points")
+            yield from competency_fields(self.competencies)
             yield Input(placeholder="Note for the debrief (required)", id="note")
             yield from self.buttons("Adjust")
 
@@ -548,12 +554,7 @@ class MarkLineDialog(Dialog[MarkRequest]):
         with Vertical(classes="dialog"):
             yield Label(plain(self.title_text), classes="dialog-title")
             yield Input(str(self.line or ""), placeholder="Line number", id="line")
-            yield Select(
-                [(plain(text), cid) for cid, text in self.competencies],
-                prompt="Competency",
-                id="comp",
-            )
-            yield Input(placeholder="Points: -5 to 5, e.g. +1 or -2", id="points")
+            yield from competency_fields(self.competencies)
             yield Input(placeholder="Note for the debrief (optional)", id="note")
             yield from self.buttons("Mark")
 

@@ -11,6 +11,7 @@ import json
 import math
 import re
 import secrets
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -81,13 +82,15 @@ def _already_there(exercise_id: str, location: str, outcome: str) -> StoreError:
     return StoreError(f"Exercise '{exercise_id}' already exists in {location}; {outcome}")
 
 
-class _StoreBase:
+class _StoreBase(ABC):
     """What every backend does the same way: ``with``, and :meth:`append` as one batch of
     :meth:`append_many` (which each backend implements)."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError  # pragma: no cover - every backend defines it
+        """Release the backend's connection."""
 
+    @abstractmethod
     def append_many(
         self,
         exercise_id: str,
@@ -95,7 +98,7 @@ class _StoreBase:
         *,
         unchanged: Sequence[tuple[str, int]] = (),
     ) -> list[StoredEvent]:
-        raise NotImplementedError  # pragma: no cover - every backend defines it
+        """Append several streams' batches in one transaction (see the Store protocol)."""
 
     def __enter__(self) -> Self:
         return self
