@@ -40,6 +40,7 @@ from simtrain.tui.widgets import (
 )
 from simtrain.views.seat import ChoiceView, Notice, SeatView, notices
 from simtrain.views.session import ChoiceResult, TraineeSession
+from simtrain.views.session import Trouble as SeatTrouble
 
 SIDE_FOCUS: dict[str, str] = {
     "inbox": "#inbox-list",
@@ -51,6 +52,9 @@ SIDE_FOCUS: dict[str, str] = {
 
 WIDE_SIDE = 34
 """A side panel this wide holds the four tabs with their full names."""
+
+RETRYING = "This screen keeps trying by itself."
+"""Added to a trouble of the live watch: the trainee need not do anything."""
 
 EXERCISE_WARNING: tuple[str, int] = ("", 0)
 """The key under which the scenario's own content warning is acknowledged."""
@@ -137,6 +141,13 @@ class PlayScreen(Screen[None]):
 
     class Trouble(Message):
         """A service call failed (from a worker)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Reconnected(Message):
+        """The watch reads the exercise again after trouble (from the worker)."""
 
         def __init__(self, text: str) -> None:
             super().__init__()
@@ -366,20 +377,17 @@ class PlayScreen(Screen[None]):
     def _watch(self) -> None:
         """Follow the exercise: each new view of this seat, and the clock every second."""
         worker = get_current_worker()
-        while not worker.is_cancelled and not self._stop.is_set():
-            try:
-                view = self.session.wait(self.watch_timeout)
-                clock = self.session.clock() if view is None else view.clock
-            except ExerciseError as exc:
-                self.post_message(self.Trouble(str(exc)))
-                self._stop.wait(self.watch_timeout)
-                continue
-            if worker.is_cancelled or self._stop.is_set():
+        for news in self.session.follow(self._stop, self.watch_timeout):
+            if worker.is_cancelled:
                 return
-            if view is not None:
-                self.post_message(self.Updated(view))
+            if isinstance(news, SeatView):
+                self.post_message(self.Updated(news))
+            elif isinstance(news, ClockState):
+                self.post_message(self.Ticked(news))
+            elif isinstance(news, SeatTrouble):
+                self.post_message(self.Trouble(f"{sentence(news.text)} {RETRYING}"))
             else:
-                self.post_message(self.Ticked(clock))
+                self.post_message(self.Reconnected(news.text))
 
     @on(Updated)
     def _updated(self, message: Updated) -> None:
@@ -418,6 +426,11 @@ class PlayScreen(Screen[None]):
         if message.text != self._trouble:
             self._trouble = message.text
             self.say(sentence(message.text), "error")
+
+    @on(Reconnected)
+    def _reconnected(self, message: Reconnected) -> None:
+        self._trouble = ""
+        self.say(message.text)
 
     def _tell(self, notice: Notice) -> None:
         if self.stepped_out:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from simtrain.engine.events import Chose, Moved, TimerFired
@@ -40,6 +40,24 @@ core); news still reaches the screen well within the 400 ms a class notices."""
 
 SEAT_FORK_BUDGET = Budget(max_states=50_000, max_seconds=10.0)
 """A trainee waits at most this long for fork here (the screen says when it stopped early)."""
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """The seat could not read the exercise; ``text`` says why (a sentence)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Reconnected:
+    """The seat reads the exercise again after :class:`Trouble`."""
+
+    text: str = "Back in touch with the exercise; your screen is up to date."
+
+
+SeatNews = SeatView | ClockState | Trouble | Reconnected
+"""What :meth:`TraineeSession.follow` gives."""
 
 
 @dataclass(frozen=True)
@@ -142,10 +160,41 @@ class TraineeSession:
         events = self.exercise.watch(self._cursor, timeout, poll=SEAT_POLL_S)
         if not events:
             return None
-        self._cursor = events[-1].id
         if not any(e.team in (self.seat.team, None) for e in events):
+            self._cursor = events[-1].id
             return None
-        return self.view()
+        view = self.view()
+        # past the news only once its view is built: a read that fails half-way (the
+        # server gone) leaves the cursor where it was, and the next wait reads it again
+        self._cursor = events[-1].id
+        return view
+
+    def follow(self, stop: threading.Event, timeout: float = 1.0) -> Iterator[SeatNews]:
+        """The seat's news until ``stop`` is set: a new :class:`SeatView` when something
+        it may see changed, else the clock about every ``timeout`` s.
+
+        When the exercise cannot be read (its database server away, say) it gives
+        :class:`Trouble` and tries again every ``timeout`` s by itself; the first read
+        that works gives :class:`Reconnected` and then the seat's whole view built afresh,
+        so whatever landed meanwhile is on the screen (read from the seat's cursor:
+        nothing missed, nothing shown twice)."""
+        troubled = False
+        while not stop.is_set():
+            try:
+                news: SeatNews | None = self.view() if troubled else self.wait(timeout)
+                if news is None:
+                    news = self.clock()
+            except ExerciseError as exc:
+                troubled = True
+                yield Trouble(str(exc))
+                stop.wait(timeout)
+                continue
+            if stop.is_set():
+                return
+            if troubled:
+                troubled = False
+                yield Reconnected()
+            yield news
 
     def choose(self, choice: str, rationale: str, expected_seq: int) -> ChoiceResult:
         """Make a choice with its rationale, as of the view built from ``expected_seq``."""
