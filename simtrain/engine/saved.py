@@ -14,11 +14,8 @@ Pure: plain data in and out; the store sees only JSON text.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import fields
 from functools import cache
 from itertools import starmap
-from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -53,17 +50,6 @@ def state_key(scenario_sha256: str) -> str:
     return f"{rules_fingerprint()}:{scenario_sha256}"
 
 
-def _row(record: type) -> Callable[[Any], tuple[Any, ...]]:
-    """A record's fields in order, as a tuple (written as a JSON list, read back with
-    ``record(*row)``)."""
-    return attrgetter(*(f.name for f in fields(record)))
-
-
-_PATH_ROW, _CRITICAL_ROW, _ADJUSTMENT_ROW, _MARK_ROW = map(
-    _row, (PathStep, Critical, Adjustment, Mark)
-)
-
-
 def state_data(state: TeamState) -> dict[str, Any]:
     """The state as plain JSON data (lists for tuples; path steps and records as rows)."""
     return {
@@ -77,14 +63,15 @@ def state_data(state: TeamState) -> dict[str, Any]:
         "skipped": sorted(state.skipped),
         "visits": dict(state.visits),
         "chosen": sorted(state.chosen),
-        "path": list(map(_PATH_ROW, state.path)),
+        # the records are named tuples: each is written as a JSON list of its fields
+        "path": list(state.path),
         "timer_fired": state.timer_fired,
         "points": dict(state.points),
-        "critical": list(map(_CRITICAL_ROW, state.critical)),
-        "adjustments": list(map(_ADJUSTMENT_ROW, state.adjustments)),
+        "critical": list(state.critical),
+        "adjustments": list(state.adjustments),
         "ended": state.ended,
         "outcome": state.outcome,
-        "marks": list(map(_MARK_ROW, state.marks)),
+        "marks": list(state.marks),
     }
 
 
