@@ -15,14 +15,16 @@ import resource
 import sys
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from simtrain.engine import rules
 from simtrain.engine.durations import format_minutes
 from simtrain.engine.events import Chose, Event, InjectDelivered
-from simtrain.engine.rules import Refused
+from simtrain.engine.layered import DraftMap, DraftSet
 from simtrain.engine.state import Draft, TeamState, blank_draft
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.expressions import CRITICAL_ERRORS
@@ -140,6 +142,14 @@ class _Abstraction:
                     refs[ref.function].add(ref.argument)
         self.variables = tuple(v for v in scenario.var_defaults if v in variables)
         self.visits = tuple(sorted(refs["visited"]))
+        read = itemgetter(*self.variables) if self.variables else None
+        self._read_vars: Callable[[Mapping[str, Any]], tuple[Any, ...]] = (
+            (lambda values: ())
+            if read is None
+            else (lambda values: (read(values),))
+            if len(self.variables) == 1
+            else read
+        )
         self.documents = frozenset(refs["has"])
         self.inert = inert_injects(scenario) - refs["delivered"]
         reenterable = _reenterable(scenario)
@@ -154,6 +164,10 @@ class _Abstraction:
         self.once_by_scene: dict[str, frozenset[str]] = {}
         for scene_id, scene in scenario.scenes.items():
             self.once_by_scene[scene_id] = frozenset(c.id for c in scene.choices if c.once)
+        self._relevant_chosen = {
+            scene_id: self.chosen | once for scene_id, once in self.once_by_scene.items()
+        }
+        """Per scene, the choices whose having been made can change what follows there."""
         self.timers = scenario.timers
         self.critical_cap = 0 if numbers is None else max(numbers) + 1
         """Critical-error counts the key tells apart: none when no condition reads the
@@ -161,27 +175,51 @@ class _Abstraction:
         more than the largest number in such a condition, so that a critical choice a
         team can repeat does not make the search endless."""
 
+    def _values(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The variables that conditions read, lists as tuples (a key must hash)."""
+        found = self._read_vars(values)
+        if list in map(type, found):
+            found = tuple(tuple(v) if isinstance(v, list) else v for v in found)
+        return found
+
+    @staticmethod
+    def is_ended(key: tuple[Any, ...]) -> bool:
+        """Whether ``key`` is the key of a state at an ending."""
+        return len(key) == 2 and key[0] == "ended"
+
     def key(self, d: Draft) -> tuple[Any, ...]:
         """The part of ``d`` that decides its future."""
         if d.ended:
             return ("ended", d.scene)
-        timed = d.scene in self.timers
-        values = d.vars
+        scene = d.scene
+        timed = scene in self.timers
         return (
-            d.scene,
+            scene,
             d.entered_at if timed else None,
             d.timer_fired if timed else None,
             d.clock,
-            tuple(
-                tuple(v) if isinstance(v := values[name], list) else v for name in self.variables
-            ),
-            frozenset(x for x in d.case_file if x in self.documents),
-            frozenset(x for x in d.inbox if x not in self.inert),
+            self._values(d.vars),
+            self.documents.intersection(d.case_file),
+            frozenset(d.inbox).difference(self.inert),
             frozenset(d.pending),
-            tuple(d.visits.get(s, 0) for s in self.visits),
-            frozenset(c for c in d.chosen if c in self.chosen or c in self.once_by_scene[d.scene]),
+            _counts(d.visits, self.visits),
+            _among(d.chosen, self._relevant_chosen[scene]),
             min(len(d.critical), self.critical_cap),
         )
+
+
+def _counts(visits: Mapping[str, int], scenes: tuple[str, ...]) -> tuple[int, ...]:
+    """How often each of ``scenes`` was visited (0 for never)."""
+    if isinstance(visits, DraftMap):
+        return visits.counts(scenes)
+    return tuple(visits.get(s, 0) for s in scenes)
+
+
+def _among(chosen: AbstractSet[str], wanted: frozenset[str]) -> frozenset[str]:
+    """The members of ``wanted`` in ``chosen``."""
+    if isinstance(chosen, DraftSet):
+        return chosen.among(wanted)
+    return wanted.intersection(chosen)
 
 
 def inert_injects(scenario: Scenario) -> frozenset[str]:
@@ -243,10 +281,11 @@ def _moves(
         return moves
     clock = draft.clock
     for choice, _inject in rules.offered(scenario, draft):
-        for role in scenario.choice_roles(choice.id):
-            if not rules.refusal(scenario, draft, choice.id, role, clock):
-                moves.append(([f"as:{role}", choice.id], Chose(choice.id, role, clock)))
-                break
+        # an offered choice is open to every role that may choose it or to none
+        # (rules.refusal: only the role list depends on the role), so the first role acts
+        roles = scenario.choice_roles(choice.id)
+        if roles and not rules.closed(scenario, draft, choice, clock):
+            moves.append(([f"as:{roles[0]}", choice.id], Chose(choice.id, roles[0], clock)))
     due = rules.next_due_time(scenario, draft)
     if due is not None and due > clock:
         moves.append(([f"wait:{format_minutes(due - clock)}"], due))
@@ -256,6 +295,19 @@ def _moves(
                 continue
             moves.append(([f"inject:{inject_id}"], InjectDelivered(inject_id, clock, True)))
     return moves
+
+
+def successor(scenario: Scenario, draft: Draft, action: Event | float) -> Draft:
+    """A copy of ``draft`` after one of its :func:`_moves` (an event, or a clock to wait
+    until), with everything then due settled; ``draft`` itself is left as it was."""
+    child = draft.copy()
+    if isinstance(action, float):
+        rules.settle(scenario, child, action)
+    else:
+        # moves are generated from the rules that check them: no need to ask again
+        rules.perform(scenario, child, action)
+        rules.settle(scenario, child, child.clock)
+    return child
 
 
 def explore(
@@ -284,7 +336,7 @@ def explore(
     competencies = scenario.competencies
     parents: dict[Any, tuple[Any, list[str]] | None] = {start_key: None}
     edges: dict[Any, dict[Any, tuple[tuple[int, ...], tuple[int, ...]]]] = {}
-    queue: deque[tuple[Any, TeamState]] = deque([(start_key, start.freeze())])
+    queue: deque[tuple[Any, Draft]] = deque([(start_key, start)])
     visited_scenes: set[str] = set()
     enabled: set[str] = set()
     ending_keys: dict[str, Any] = {}
@@ -314,18 +366,10 @@ def explore(
             continue
         out = edges.setdefault(key, {})
         before = _tally(state, competencies)
-        for steps, action in _moves(scenario, state.thaw(), abstraction.inert):
-            child = state.thaw()
-            try:
-                if isinstance(action, float):
-                    rules.settle(scenario, child, action)
-                else:
-                    if isinstance(action, Chose):
-                        enabled.add(action.choice)
-                    rules.step(scenario, child, action)
-                    rules.settle(scenario, child, child.clock)
-            except Refused:  # pragma: no cover - moves are generated from the same rules
-                continue
+        for steps, action in _moves(scenario, state, abstraction.inert):
+            if isinstance(action, Chose):
+                enabled.add(action.choice)
+            child = successor(scenario, state, action)
             child_key = abstraction.key(child)
             delta = tuple(a - b for a, b in zip(_tally(child, competencies), before, strict=True))
             known = out.get(child_key)
@@ -343,7 +387,7 @@ def explore(
                 continue
             parents[child_key] = (key, steps)
             scene_of[child_key] = child.scene
-            queue.append((child_key, child.freeze()))
+            queue.append((child_key, child))
     traps: set[str] = set()
     if complete:
         traps = _traps(edges, ended_keys, scene_of)

@@ -10,6 +10,7 @@ ending with the fewest critical errors and then the highest total score.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from simtrain.engine.explore import (
     _moves,
     _peak_rss_mb,
     chunk_steps,
+    successor,
 )
 from simtrain.engine.fold import Engine
 from simtrain.engine.rules import Refused
@@ -154,7 +156,7 @@ def _better(a: Value, b: Value | None) -> bool:
     return b is None or a[0] < b[0] or (a[0] == b[0] and a[1] > b[1])
 
 
-@dataclass
+@dataclass(slots=True)
 class _Edge:
     delta: Value
     steps: list[str]
@@ -169,18 +171,129 @@ def _apply(scenario: Scenario, draft: Draft, action: Event | float) -> None:
         rules.settle(scenario, draft, draft.clock)
 
 
+GRAPH_LIMIT = 250_000
+"""Expanded states one scenario's :class:`SearchGraph` keeps (about 2 KB each); past it,
+searches go on as before but add nothing more to it."""
+_GRAPHS_KEPT = 4
+"""Scenarios whose search graphs a process keeps (the least recently forked goes first)."""
+
+
+class SearchGraph:
+    """Every abstract state any fork of one scenario has expanded in this process, with
+    its moves: successor key → the best move there (its critical errors and points, its
+    steps). Two states with the same key have the same moves to the same keys earning the
+    same points (see :class:`~simtrain.engine.explore._Abstraction`), so the moves found
+    from one team's state serve every later fork that reaches that key: a report's forks,
+    a console's or a seat's debrief search each state of the scenario once, not once per
+    fork. A state's moves are kept only once all of them are known; a fork's own answer
+    (``complete``, ``states``, ``stopped``) is still that of the search it made."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.abstraction = _Abstraction(scenario)
+        self.ids: dict[Any, int] = {}
+        """Each state key met so far, by a small number: the searches work on numbers,
+        which hash at once where a key (a tuple of sets) is hashed anew on every look-up."""
+        self.ended: set[int] = set()
+        """The numbers of the keys of states at an ending."""
+        self.moves: dict[int, dict[int, _Edge]] = {}
+        self._lock = threading.Lock()
+
+    def number(self, key: Any) -> int:
+        """The number of a state key (a new one the first time it is met)."""
+        found = self.ids.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self.ids.setdefault(key, len(self.ids))
+            if self.abstraction.is_ended(key):
+                self.ended.add(found)
+            return found
+
+    def remember(self, node: int, out: dict[int, _Edge]) -> None:
+        """Keep the moves of the state ``node`` (all of them), within :data:`GRAPH_LIMIT`."""
+        if len(self.moves) < GRAPH_LIMIT:
+            self.moves[node] = out
+
+
+_GRAPHS: dict[str, SearchGraph] = {}
+_GRAPHS_LOCK = threading.Lock()
+_GRAPH_META = "fork_search_graph"
+"""Where a scenario with no source text (built in code) keeps its own graph."""
+
+
+def search_graph(scenario: Scenario) -> SearchGraph:
+    """The process's :class:`SearchGraph` of ``scenario``: shared by every scenario
+    object of the same text (its SHA-256), or kept on the object when it has no text."""
+    if not scenario.text:
+        kept = scenario.meta.get(_GRAPH_META)
+        if isinstance(kept, SearchGraph):
+            return kept
+        graph = SearchGraph(scenario)
+        scenario.meta[_GRAPH_META] = graph
+        return graph
+    with _GRAPHS_LOCK:
+        found: SearchGraph | None = _GRAPHS.pop(scenario.sha256, None)
+        graph = found if found is not None else SearchGraph(scenario)
+        _GRAPHS[scenario.sha256] = graph
+        while len(_GRAPHS) > _GRAPHS_KEPT:
+            del _GRAPHS[next(iter(_GRAPHS))]
+        return graph
+
+
+def _expand(
+    scenario: Scenario, graph: SearchGraph, draft: Draft
+) -> tuple[dict[int, _Edge], dict[int, Draft]]:
+    """Every move from ``draft``: per successor key the best move there (fewest critical
+    errors, then most points; the first of equals), and the first state reached there."""
+    out: dict[int, _Edge] = {}
+    reached: dict[int, Draft] = {}
+    crit, points = len(draft.critical), total_points(draft)
+    key, number = graph.abstraction.key, graph.number
+    for steps, action in _moves(scenario, draft, graph.abstraction.inert):
+        child = successor(scenario, draft, action)
+        child_key = number(key(child))
+        delta = (len(child.critical) - crit, total_points(child) - points)
+        known = out.get(child_key)
+        if known is None:
+            out[child_key] = _Edge(delta, steps, action)
+            reached[child_key] = child
+        elif _better(delta, known.delta):
+            out[child_key] = _Edge(delta, steps, action)
+    return out, reached
+
+
 def _expert(scenario: Scenario, before: TeamState, at: int, team: Branch, budget: Budget) -> Fork:
-    """Search from ``before`` for the best path to an ending (see :func:`_best`)."""
+    """Search from ``before`` for the best path to an ending (see :func:`_best`),
+    breadth-first over abstract states; the moves of a state some earlier fork expanded
+    come from the scenario's :class:`SearchGraph` instead of the rules."""
     began, memory = time.monotonic(), _peak_rss_mb()
-    abstraction = _Abstraction(scenario)
+    graph = search_graph(scenario)
+    abstraction = graph.abstraction
     start = before.thaw()
-    start_key = abstraction.key(start)
-    edges: dict[Any, dict[Any, _Edge]] = {}
-    ended: set[Any] = set()
-    seen: set[Any] = {start_key}
-    queue: deque[tuple[Any, TeamState]] = deque([(start_key, before)])
+    start_key = graph.number(abstraction.key(start))
+    edges: dict[int, dict[int, _Edge]] = {}
+    ended: set[int] = set()
+    seen: set[int] = {start_key}
+    drafts: dict[int, Draft] = {start_key: start}
+    parents: dict[int, tuple[int, Event | float]] = {}
+    queue: deque[tuple[int, Draft | None]] = deque([(start_key, start)])
     stopped: str | None = None
     popped = 0
+
+    def materialize(key: int) -> Draft:
+        """A state of ``key`` (one reached through moves known from the graph), rebuilt
+        from the nearest state the search holds along the way it came."""
+        actions: list[Event | float] = []
+        chain: list[int] = []
+        while key not in drafts:
+            chain.append(key)
+            key, action = parents[key]
+            actions.append(action)
+        draft = drafts[key]
+        for node, action in zip(reversed(chain), reversed(actions), strict=True):
+            draft = drafts[node] = successor(scenario, draft, action)
+        return draft
+
     while queue:
         popped += 1
         if popped % _CHECK_EVERY == 0:
@@ -191,30 +304,28 @@ def _expert(scenario: Scenario, before: TeamState, at: int, team: Branch, budget
             if stopped:
                 break
         key, state = queue.popleft()
-        if state.ended:
+        if key in graph.ended:
             ended.add(key)
             continue
-        out = edges.setdefault(key, {})
-        crit, points = len(state.critical), total_points(state)
-        for steps, action in _moves(scenario, state.thaw(), abstraction.inert):
-            child = state.thaw()
-            try:
-                _apply(scenario, child, action)
-            except Refused:  # pragma: no cover - moves are generated from the same rules
-                continue
-            child_key = abstraction.key(child)
-            delta = (len(child.critical) - crit, total_points(child) - points)
-            known = out.get(child_key)
-            if known is None or _better(delta, known.delta):
-                out[child_key] = _Edge(delta, steps, action)
+        out = graph.moves.get(key)
+        reached: dict[int, Draft] = {}
+        if out is None:
+            out, reached = _expand(scenario, graph, state or materialize(key))
+            graph.remember(key, out)
+        kept = out
+        for child_key, edge in out.items():
             if child_key in seen:
                 continue
             if len(seen) >= budget.max_states:
                 stopped = stopped or f"the state budget ran out ({budget.max_states:,} states)"
-                out.pop(child_key, None)
+                if kept is out:
+                    kept = dict(out)
+                kept.pop(child_key)
                 continue
             seen.add(child_key)
-            queue.append((child_key, child.freeze()))
+            parents[child_key] = (key, edge.action)
+            queue.append((child_key, reached.get(child_key)))
+        edges[key] = kept
     route = _best(start_key, edges, ended)
     draft = before.thaw()
     chunks: list[list[str]] = []
@@ -240,7 +351,7 @@ def _best(start: Any, edges: dict[Any, dict[Any, _Edge]], ended: set[Any]) -> li
     the fewest moves to an ending.
     """
     value: dict[Any, Value] = {key: (0, 0) for key in ended}
-    successor: dict[Any, Any] = {}
+    best_next: dict[Any, Any] = {}
 
     def relax(node: Any) -> bool:
         changed = False
@@ -248,7 +359,7 @@ def _best(start: Any, edges: dict[Any, dict[Any, _Edge]], ended: set[Any]) -> li
             if child in value:
                 candidate = (edge.delta[0] + value[child][0], edge.delta[1] + value[child][1])
                 if _better(candidate, value.get(node)):
-                    value[node], successor[node] = candidate, child
+                    value[node], best_next[node] = candidate, child
                     changed = True
         return changed
 
@@ -258,16 +369,18 @@ def _best(start: Any, edges: dict[Any, dict[Any, _Edge]], ended: set[Any]) -> li
                 break
     if start not in value or start in ended:
         return []
-    distance = _distances(edges, ended, value)
+    distance: dict[Any, int] | None = None
     route: list[Any] = []
     visited = {start}
     node, shortest = start, False
     while node not in ended:
-        following = successor[node]
+        following = best_next[node]
         # a loop that earns points would never end: leave it by the fewest moves that keep
         # the fewest critical errors
         shortest = shortest or following in visited
         if shortest:
+            if distance is None:
+                distance = _distances(edges, ended, value)
             following = min(
                 (c for c in edges[node] if c in distance and _tight(edges, value, node, c)),
                 key=distance.__getitem__,

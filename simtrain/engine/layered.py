@@ -91,11 +91,24 @@ class DraftMap(dict[str, V]):
     def items(self) -> Any:
         return ((k, self[k]) for k in self)
 
+    def counts(self, keys: tuple[str, ...]) -> tuple[Any, ...]:
+        """The value of each of ``keys``, 0 where absent (a search's state key): for
+        positive counts, as the visits are."""
+        base, top = self._base, dict.get
+        return tuple(top(self, k) or base.get(k, 0) for k in keys)
+
     def freeze(self) -> LayeredMap[V]:
         """An immutable snapshot (the draft may go on changing afterwards)."""
         if dict.__len__(self) >= TOP_LIMIT:
             return LayeredMap({**self._base, **dict(dict.items(self))}, {})
         return LayeredMap(self._base, dict(dict.items(self)))
+
+    def copy(self) -> DraftMap[V]:
+        """An independent draft with the same entries (sharing the base), for a search
+        that branches one draft into many without freezing each."""
+        if dict.__len__(self) >= TOP_LIMIT:
+            return DraftMap({**self._base, **dict(dict.items(self))}, {})
+        return DraftMap(self._base, dict(dict.items(self)))
 
 
 class LayeredSet(Set[str]):
@@ -154,12 +167,22 @@ class DraftSet(set[str]):
         if key not in self._base:
             set.add(self, key)
 
+    def among(self, wanted: frozenset[str]) -> frozenset[str]:
+        """The members of ``wanted`` in this set (a search's state key)."""
+        return wanted.intersection(self._base).union(set.intersection(self, wanted))
+
     def freeze(self) -> LayeredSet:
         """An immutable snapshot."""
         top = frozenset(set.__iter__(self))
         if len(top) >= TOP_LIMIT:
             return LayeredSet(self._base | top, frozenset())
         return LayeredSet(self._base, top)
+
+    def copy(self) -> DraftSet:
+        """An independent draft with the same members (sharing the base)."""
+        if set.__len__(self) >= TOP_LIMIT:
+            return DraftSet(self._base.union(set.__iter__(self)), ())
+        return DraftSet(self._base, set.__iter__(self))
 
 
 class LayeredSeq(Sequence[T]):
@@ -231,3 +254,9 @@ class DraftSeq(list[T]):
         if len(top) >= TOP_LIMIT:
             return LayeredSeq(self._base + top, ())
         return LayeredSeq(self._base, top)
+
+    def copy(self) -> DraftSeq[T]:
+        """An independent draft with the same items (sharing the base)."""
+        if list.__len__(self) >= TOP_LIMIT:
+            return DraftSeq(self._base + tuple(list.__iter__(self)), ())
+        return DraftSeq(self._base, list.__iter__(self))

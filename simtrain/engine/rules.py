@@ -124,10 +124,10 @@ def _gate(scenario: Scenario, draft: Draft, choice: Choice, role: str, clock: fl
     if role not in roles:
         names = " or ".join(scenario.role_names.get(r, r) for r in roles) or "no role"
         return f"only the {names} may choose '{choice.id}'"
-    return _closed(scenario, draft, choice, clock)
+    return closed(scenario, draft, choice, clock)
 
 
-def _closed(scenario: Scenario, draft: Draft, choice: Choice, clock: float) -> str:
+def closed(scenario: Scenario, draft: Draft, choice: Choice, clock: float) -> str:
     """Why nobody may take an offered choice now, whatever their role ('' when open)."""
     if choice.once and choice.id in draft.chosen:
         return f"'{choice.id}' can be chosen only once, and the team already chose it"
@@ -142,7 +142,7 @@ def open_choices(scenario: Scenario, draft: Draft, clock: float) -> list[Choice]
     return [
         choice
         for choice, _ in offered(scenario, draft)
-        if scenario.choice_roles(choice.id) and not _closed(scenario, draft, choice, clock)
+        if scenario.choice_roles(choice.id) and not closed(scenario, draft, choice, clock)
     ]
 
 
@@ -378,6 +378,13 @@ def step(scenario: Scenario, draft: Draft, event: Event) -> None:
     reason = check(scenario, draft, event)
     if reason:
         raise Refused(reason)
+    perform(scenario, draft, event)
+
+
+def perform(scenario: Scenario, draft: Draft, event: Event) -> None:
+    """Apply an event already known to be allowed (:func:`check` says ``''``), without
+    asking again: for a search that generates only allowed moves (``explore``'s moves
+    come from :func:`offered` and :func:`closed`, the very rules :func:`check` applies)."""
     if isinstance(event, Chose):
         apply_choice(scenario, draft, event)
     elif isinstance(event, InjectDelivered):

@@ -190,6 +190,31 @@ class Draft:
         self.outcome = outcome
         self.marks = marks if marks is not None else []
 
+    def copy(self) -> Draft:
+        """An independent draft in the same state: what a search branches from, at a
+        fraction of the cost of ``freeze().thaw()`` (no read-only wrappers in between).
+        Values are shared where the rules only ever replace them (a variable's list)."""
+        new = object.__new__(Draft)
+        new.scene = self.scene
+        new.entered_at = self.entered_at
+        new.clock = self.clock
+        new.vars = self.vars.copy()
+        new.case_file = self.case_file.copy()
+        new.inbox = self.inbox.copy()
+        new.pending = self.pending.copy()
+        new.skipped = self.skipped.copy()
+        new.visits = self.visits.copy()
+        new.chosen = self.chosen.copy()
+        new.path = self.path.copy()
+        new.timer_fired = self.timer_fired
+        new.points = self.points.copy()
+        new.critical = self.critical.copy()
+        new.adjustments = self.adjustments.copy()
+        new.ended = self.ended
+        new.outcome = self.outcome
+        new.marks = self.marks.copy()
+        return new
+
     def freeze(self) -> TeamState:
         """An immutable snapshot of the draft."""
         return TeamState(
