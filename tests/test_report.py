@@ -643,6 +643,34 @@ def test_an_exercise_nobody_played_still_reports(tmp_path: Path) -> None:
     service.close()
 
 
+def test_a_long_record_shows_its_ends_on_the_page_and_all_of_it_in_md_and_json(
+    tmp_path: Path,
+) -> None:
+    service = ExerciseService.open(tmp_path / "long.db", create=True)
+    exercise, _ = service.create(SCENARIO, ["solo"])
+    exercise.start()
+    for i in range(1, 206):
+        exercise.message("solo", f"message {i:03d}!")
+    for i in range(1, 202):
+        exercise.adjust("solo", "safety", 1, f"adjustment {i:03d}!")
+    page = render_report(exercise, "html", None)
+    shown = [i for i in range(1, 206) if f"message {i:03d}!" in page]
+    assert shown == [*range(1, 101), *range(106, 206)]
+    assert "Messages 101–105 of 205 are left out of this page" in page
+    adjusted = [i for i in range(1, 202) if f"adjustment {i:03d}!" in page]
+    assert adjusted == [*range(1, 101), *range(102, 202)]
+    assert "Adjustment 101 of 201 is left out of this page" in page
+    checker = _TagChecker()
+    checker.feed(page)
+    assert checker.errors == [] and checker.stack == []
+    markdown = render_report(exercise, "md", None)
+    assert all(f"message {i:03d}!" in markdown for i in range(1, 206))
+    assert "left out" not in markdown
+    solo = json.loads(render_report(exercise, "json", None))["teams"]["solo"]
+    assert (len(solo["messages"]), len(solo["adjustments"])) == (205, 201)
+    service.close()
+
+
 def test_report_command_writes_each_format(recorded: Recorded, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "blue.html"

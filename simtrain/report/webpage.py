@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from string import Template
-from typing import Any
+from typing import Any, TypeVar
 
 from simtrain.report.charts import Bar, competency_chart, team_colours
 from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
@@ -36,6 +37,12 @@ CHANGE_CAUSES = {
     "inject": "An inject moved the team",
 }
 """How each kind of scene change reads."""
+T = TypeVar("T")
+LIST_ENDS = 100
+"""A team's long lists on the page (its path, adjustments, observations, messages and
+each conversation) show their first and last this many entries: a page of 100 teams that
+played 1,600 decisions each was 169 MB, which no browser opens and no one reads. The
+Markdown and JSON reports keep every entry (docs/report-schema.md)."""
 
 PAGE = Template(
     """<!DOCTYPE html>
@@ -62,6 +69,44 @@ $body
 def e(value: object) -> str:
     """Escaped text (``None`` is empty)."""
     return html.escape("" if value is None else str(value))
+
+
+def _ends(items: list[T]) -> tuple[list[T], list[T], int]:
+    """The first and last :data:`LIST_ENDS` of ``items`` and how many lie between them
+    (all of them, an empty tail and 0 when they are no more than twice as many)."""
+    if len(items) <= 2 * LIST_ENDS:
+        return items, [], 0
+    return items[:LIST_ENDS], items[-LIST_ENDS:], len(items) - 2 * LIST_ENDS
+
+
+def _left_out(first: int, count: int, total: int, noun: str, row: bool) -> str:
+    """The list entry (with ``row``, the table row) that stands for the items
+    :func:`_ends` left out of the page; ``noun`` names one item, capitalised."""
+    if count == 1:
+        which = f"{noun} {first + 1:,} of {total:,} is"
+    else:
+        plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+        which = f"{plural} {first + 1:,}–{first + count:,} of {total:,} are"
+    sentence = (
+        f"{which} left out of this page to keep it readable; the Markdown and JSON reports "
+        "(<code>--format md</code>, <code>--format json</code>) hold every one."
+    )
+    if row:
+        return f'<tr class="left-out"><td colspan="4" class="muted">{sentence}</td></tr>'
+    return f'<li class="left-out muted">{sentence}</li>'
+
+
+def _shown(items: list[T], render: Callable[[T], str], noun: str, *, row: bool = False) -> str:
+    """``items`` rendered, with those :func:`_ends` leaves out replaced by one entry (one
+    table row with ``row``)."""
+    head, tail, hidden = _ends(items)
+    if not hidden:
+        return "".join(map(render, items))
+    return (
+        "".join(map(render, head))
+        + _left_out(len(head), hidden, len(items), noun, row)
+        + "".join(map(render, tail))
+    )
 
 
 @cache
@@ -268,55 +313,60 @@ def _score(
 
 
 def _path(team: dict[str, Any], names: dict[str, str]) -> str:
-    items: list[tuple[float, int, str]] = []
-    for d in team["decisions"]:
-        details = [f'<div class="detail"><span class="k">Chosen by</span> {_who(d)}</div>']
-        if d["rationale"]:
-            details.append(f"<blockquote>{e(d['rationale'])}</blockquote>")
-        if "assessment" in d:  # released: the assessment, feedback and critical error
-            details.append(
-                f'<div class="detail"><span class="k">Assessment</span> '
-                f"{_chips(d['assessment'], names)}</div>"
-            )
-        if d.get("feedback"):
-            details.append(
-                f'<div class="detail"><span class="k">Feedback</span> {e(d["feedback"])}</div>'
-            )
-        if d.get("critical"):
-            details.append(
-                f'<div class="detail neg"><strong>Critical error:</strong> {e(d["critical"])}</div>'
-            )
-        answering = " · answering an inject" if d["inject"] else ""
-        cls = ' class="is-critical"' if d.get("critical") else ""
-        items.append(
-            (
-                d["clock"],
-                0,
-                f'<li{cls}><span class="time">{time_text(d["clock"])}</span><div>'
-                f'<div class="scene">Decision {d["n"]} · {e(d["scene_title"])}{answering}</div>'
-                f'<div class="choice">{e(d["label"])}</div>{"".join(details)}</div></li>',
-            )
-        )
-    for change in team["scene_changes"]:
-        reason = (
-            f'<div class="detail"><span class="k">Reason</span> {e(change["reason"])}</div>'
-            if change.get("reason")
-            else ""
-        )
-        cause = CHANGE_CAUSES.get(change["cause"], change["cause"])
-        items.append(
-            (
-                change["clock"],
-                1,
-                f'<li class="change"><span class="time">{time_text(change["clock"])}</span><div>'
-                f'<div class="choice">{e(cause)}: now in “{e(change["scene_title"])}”</div>'
-                f"{reason}</div></li>",
-            )
-        )
-    if not items:
+    """The team's decisions and scene changes in time order (the ends of a long path)."""
+    entries = sorted(
+        [(d["clock"], 0, d) for d in team["decisions"]]
+        + [(c["clock"], 1, c) for c in team["scene_changes"]],
+        key=lambda entry: (entry[0], entry[1]),
+    )
+    if not entries:
         return '<p class="muted">No decisions were made.</p>'
-    items.sort(key=lambda item: (item[0], item[1]))
-    return '<ol class="path">' + "".join(html_ for _, _, html_ in items) + "</ol>"
+
+    def render(entry: tuple[float, int, dict[str, Any]]) -> str:
+        _, kind, item = entry
+        return _decision(item, names) if kind == 0 else _scene_change(item)
+
+    return f'<ol class="path">{_shown(entries, render, "Entry")}</ol>'
+
+
+def _decision(d: dict[str, Any], names: dict[str, str]) -> str:
+    details = [f'<div class="detail"><span class="k">Chosen by</span> {_who(d)}</div>']
+    if d["rationale"]:
+        details.append(f"<blockquote>{e(d['rationale'])}</blockquote>")
+    if "assessment" in d:  # released: the assessment, feedback and critical error
+        details.append(
+            f'<div class="detail"><span class="k">Assessment</span> '
+            f"{_chips(d['assessment'], names)}</div>"
+        )
+    if d.get("feedback"):
+        details.append(
+            f'<div class="detail"><span class="k">Feedback</span> {e(d["feedback"])}</div>'
+        )
+    if d.get("critical"):
+        details.append(
+            f'<div class="detail neg"><strong>Critical error:</strong> {e(d["critical"])}</div>'
+        )
+    answering = " · answering an inject" if d["inject"] else ""
+    cls = ' class="is-critical"' if d.get("critical") else ""
+    return (
+        f'<li{cls}><span class="time">{time_text(d["clock"])}</span><div>'
+        f'<div class="scene">Decision {d["n"]} · {e(d["scene_title"])}{answering}</div>'
+        f'<div class="choice">{e(d["label"])}</div>{"".join(details)}</div></li>'
+    )
+
+
+def _scene_change(change: dict[str, Any]) -> str:
+    reason = (
+        f'<div class="detail"><span class="k">Reason</span> {e(change["reason"])}</div>'
+        if change.get("reason")
+        else ""
+    )
+    cause = CHANGE_CAUSES.get(change["cause"], change["cause"])
+    return (
+        f'<li class="change"><span class="time">{time_text(change["clock"])}</span><div>'
+        f'<div class="choice">{e(cause)}: now in “{e(change["scene_title"])}”</div>'
+        f"{reason}</div></li>"
+    )
 
 
 def _injects(team: dict[str, Any]) -> str:
@@ -375,30 +425,32 @@ def _injects(team: dict[str, Any]) -> str:
 def _facilitator(team: dict[str, Any], names: dict[str, str]) -> str:
     parts = ["<h4>Score adjustments</h4>"]
     if team["adjustments"]:
-        parts.append(
-            '<ul class="plain">'
-            + "".join(
+        adjustments = _shown(
+            team["adjustments"],
+            lambda a: (
                 f"<li>{time_text(a['clock'])} · {e(a['competency_name'])} "
                 f"{_signed(a['points'])}: {e(a['note'])}</li>"
-                for a in team["adjustments"]
-            )
-            + "</ul>"
+            ),
+            "Adjustment",
         )
+        parts.append(f'<ul class="plain">{adjustments}</ul>')
     else:
         parts.append('<p class="muted">None.</p>')
     parts.append("<h4>Observations</h4>")
     if team["observations"]:
-        items = []
-        for o in team["observations"]:
+
+        def observation(o: dict[str, Any]) -> str:
             about = (
                 f" ({e(names.get(o['competency'], o['competency']))})" if o["competency"] else ""
             )
             label = OBSERVATION_TITLES.get(o["kind"], o["kind"])
-            items.append(
+            return (
                 f"<li>{time_text(o['clock'])} · <strong>{e(label)}</strong>{about}: "
                 f"{e(o['text'])}</li>"
             )
-        parts.append(f'<ul class="plain">{"".join(items)}</ul>')
+
+        items = _shown(team["observations"], observation, "Observation")
+        parts.append(f'<ul class="plain">{items}</ul>')
     else:
         parts.append('<p class="muted">None.</p>')
     if "step_outs" in team:
@@ -423,21 +475,24 @@ def _conversations(team: dict[str, Any]) -> str:
     parts = []
     for talk in team["conversations"]:
         parts.append(f"<h4>With {e(talk['name'])}</h4>")
-        parts.append('<table class="transcript"><tbody>')
-        for line in talk["lines"]:
-            who = e(line["speaker"]) + (f" ({e(line['role_name'])})" if line["role_name"] else "")
-            marks = "".join(
-                f'<div class="mark">Marked: {e(m["competency_name"])} {_signed(m["points"])}'
-                + (f" — {e(m['note'])}" if m["note"] else "")
-                + "</div>"
-                for m in line["marks"]
-            )
-            parts.append(
-                f'<tr><td class="num">{line["line"]}</td><td>{time_text(line["clock"])}</td>'
-                f"<td><strong>{who}</strong></td><td>{e(line['text'])}{marks}</td></tr>"
-            )
-        parts.append("</tbody></table>")
+        lines = _shown(talk["lines"], _line, "Line", row=True)
+        parts.append(f'<table class="transcript"><tbody>{lines}</tbody></table>')
     return "".join(parts)
+
+
+def _line(line: dict[str, Any]) -> str:
+    """One line of a conversation's transcript, with its marks."""
+    who = e(line["speaker"]) + (f" ({e(line['role_name'])})" if line["role_name"] else "")
+    marks = "".join(
+        f'<div class="mark">Marked: {e(m["competency_name"])} {_signed(m["points"])}'
+        + (f" — {e(m['note'])}" if m["note"] else "")
+        + "</div>"
+        for m in line["marks"]
+    )
+    return (
+        f'<tr><td class="num">{line["line"]}</td><td>{time_text(line["clock"])}</td>'
+        f"<td><strong>{who}</strong></td><td>{e(line['text'])}{marks}</td></tr>"
+    )
 
 
 def _messages(team: dict[str, Any]) -> str:
@@ -447,10 +502,13 @@ def _messages(team: dict[str, Any]) -> str:
     return (
         "<h4>Messages from exercise control</h4>"
         '<ul class="plain">'
-        + "".join(
-            f"<li>{time_text(m['clock'])} · {e(m['from'])} ({e(m['channel'])}): "
-            f"<strong>{e(m['subject'])}</strong> — {e(m['text'])}</li>"
-            for m in team["messages"]
+        + _shown(
+            team["messages"],
+            lambda m: (
+                f"<li>{time_text(m['clock'])} · {e(m['from'])} ({e(m['channel'])}): "
+                f"<strong>{e(m['subject'])}</strong> — {e(m['text'])}</li>"
+            ),
+            "Message",
         )
         + "</ul>"
     )
