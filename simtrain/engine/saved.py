@@ -14,11 +14,10 @@ Pure: plain data in and out; the store sees only JSON text.
 from __future__ import annotations
 
 import hashlib
-from functools import cache
-from itertools import starmap
+from functools import cache, partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from simtrain.engine.layered import LayeredMap, LayeredSeq, LayeredSet
 from simtrain.engine.state import Adjustment, Critical, Mark, PathStep, TeamState
@@ -89,15 +88,28 @@ def state_from_data(data: dict[str, Any]) -> TeamState:
         skipped=frozenset(data["skipped"]),
         visits=LayeredMap(dict(data["visits"]), {}),
         chosen=LayeredSet(frozenset(data["chosen"]), frozenset()),
-        path=LayeredSeq(tuple(starmap(PathStep, data["path"])), ()),
+        path=LayeredSeq(_records(PathStep, data["path"]), ()),
         timer_fired=bool(data["timer_fired"]),
         points=MappingProxyType(dict(data["points"])),
-        critical=tuple(starmap(Critical, data["critical"])),
-        adjustments=tuple(starmap(Adjustment, data["adjustments"])),
+        critical=_records(Critical, data["critical"]),
+        adjustments=_records(Adjustment, data["adjustments"]),
         ended=bool(data["ended"]),
         outcome=data["outcome"],
-        marks=tuple(starmap(Mark, data["marks"])),
+        marks=_records(Mark, data["marks"]),
     )
+
+
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+def _records(record: type[R], rows: list[Any]) -> tuple[R, ...]:
+    """Saved rows as records (named tuples), built without a Python call per row: a saved
+    path holds thousands of steps, and ``status`` rebuilds every team's. A row of another
+    length than the record's is a ``ValueError``, as any damaged saved state is."""
+    width = len(record._fields)  # type: ignore[attr-defined]
+    if any(len(row) != width for row in rows):
+        raise ValueError(f"a saved {record.__name__} has {width} fields")
+    return tuple(map(partial(tuple.__new__, record), rows))
 
 
 def _text(value: object) -> str:

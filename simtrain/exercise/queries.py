@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from simtrain.bulk import collector_paused
 from simtrain.engine.events import (
     STATE_CHANGING,
     Chose,
@@ -172,13 +173,14 @@ class ExerciseQueries(ABC):
             raise ExerciseError(str(exc)) from None
 
     def _log(self, stream: str | None = None, after_id: int = 0) -> list[Recorded]:
-        return [recorded(stored) for stored in self._read(stream, after_id)]
+        with collector_paused():  # a long log is thousands of new objects
+            return [recorded(stored) for stored in self._read(stream, after_id)]
 
     # -- team state ------------------------------------------------------------------------
     def _fold(self, team: str) -> _TeamCache:
         """The team's state from its stream, folding only events this process has not
         seen yet (on a first fold, only those after the team's saved state)."""
-        with self._lock:
+        with self._lock, collector_paused():
             cache = self._cache.get(team) or self._saved_cache(team)
             new = self._read(team_stream(team), cache.cursor)
             if not new:
@@ -380,6 +382,10 @@ class ExerciseQueries(ABC):
 
     def status(self) -> dict[str, Any]:
         """The JSON of ``status --json``: the clock and every team's live state."""
+        with collector_paused():  # every team's saved state and path: many objects
+            return self._status()
+
+    def _status(self) -> dict[str, Any]:
         self.tick()
         clock = self.clock()
         roster, moment = self.roster(), time.time()  # one read of the roster for every team

@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from simtrain.bulk import collector_paused
 from simtrain.engine.events import (
     FOLDED,
     RATINGS,
@@ -72,6 +73,11 @@ def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
     Before the debrief is released a team's version holds only what the team already saw:
     no scores, critical errors, assessments, feedback, expected actions, adjustments,
     observations, strengths or improvement plan (``assessment_released`` is false)."""
+    with collector_paused():  # every event of every team, decoded and described
+        return _build_report(exercise, team)
+
+
+def _build_report(exercise: Exercise, team: str | None) -> dict[str, Any]:
     teams = [exercise.check_team(team)] if team is not None else list(exercise.teams)
     scenario = exercise.scenario
     best, exact = best_score_bounds(scenario)
