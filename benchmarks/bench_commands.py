@@ -19,6 +19,12 @@ faster run is quoted, with its peak memory (GNU time's figure for the command al
   against a bare interpreter, and the import time ``python -X importtime`` counts for
   each (target ≤ 0.15 s of imports; no Textual or Rich for commands without a screen).
 
+The commands run with Python's bytecode cache on, kept in a temporary directory and
+filled before the first figure, as an installed simtrain has its modules compiled (a
+shell with ``PYTHONDONTWRITEBYTECODE=1`` would otherwise charge every command for
+compiling simtrain's modules from source). At 100 × 2,000 the report is also measured
+in-process, in parts: the document with its forks and without them, and the HTML.
+
 Two kinds of team log (see :mod:`benchmarks.workload`): ``play``, teams playing round
 after round (four events in five are decisions, so ``status`` prints every decision of
 every team's path), and ``notes``, the facilitator's messages and score adjustments, turn
@@ -34,11 +40,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
+import simtrain
 from benchmarks import workload
-from benchmarks.machine import load_note, run_measured
+from benchmarks.machine import as_installed, compile_once, load_note, run_measured
 from simtrain.engine.events import FOLDED
 from simtrain.exercise import ExerciseService
+from simtrain.report import document
+from simtrain.report.document import build_report
+from simtrain.report.webpage import render_html
 
 RUNS = {"full": 2, "quick": 1}
 """How many times each command is run (the fastest is quoted), by mode."""
@@ -78,6 +89,28 @@ def measure_point(db: Path, teams: int, events: int) -> str:
         f"({report / total * 1e6:5.1f} us/event, {report_mb:4.0f} MB, "
         f"{report_size / 1e6:5.1f} MB out)"
     )
+
+
+def report_parts(db: Path) -> None:
+    """The HTML report of one exercise in-process, in parts: building the document with
+    its forks and without them (the forks have 20 s of their own), and rendering it."""
+    service = ExerciseService.open(db)
+    exercise = service.exercise("bench")
+    start = time.perf_counter()
+    build_report(exercise)
+    forked = time.perf_counter() - start
+    with mock.patch.object(document, "FORK_SECONDS", 0.0):
+        start = time.perf_counter()
+        built = build_report(exercise)
+        bare = time.perf_counter() - start
+    start = time.perf_counter()
+    page = render_html(built)
+    rendered = time.perf_counter() - start
+    print(
+        f"  report in-process: document {forked:.2f} s with its forks, {bare:.2f} s without "
+        f"them; HTML rendered in {rendered:.2f} s ({len(page.encode()) / 1e6:.1f} MB)"
+    )
+    service.close()
 
 
 def replay_ratio(db: Path) -> None:
@@ -135,6 +168,7 @@ def import_time(args: list[str]) -> tuple[float, list[str]]:
         capture_output=True,
         text=True,
         check=True,
+        env=as_installed(),
     )
     total, ui = 0, set()
     for line in proc.stderr.splitlines():
@@ -184,6 +218,8 @@ def main() -> None:
         points = [(100, 2000)]
     else:
         points = [(5, 2000), (25, 2000), (100, 100), (100, 500), (100, 2000)]
+    root = Path(simtrain.__file__).parent
+    compile_once(sys.executable, root, root.parent / "facilitator")
     with tempfile.TemporaryDirectory() as tmp:
         startup(Path(tmp))
         print(f"simtrain status / report as whole commands ({load_note()})")
@@ -193,6 +229,7 @@ def main() -> None:
                 db = Path(tmp) / f"{kind}-{teams}-{events}.db"
                 built = workload.build(db, teams, events, kind)
                 print(f"  {measure_point(db, teams, events)}   [built in {built:.0f} s]")
+            report_parts(Path(tmp) / f"{kind}-100-2000.db")
             if kind == "play":
                 replay_ratio(Path(tmp) / f"{kind}-100-2000.db")
             for teams, events in points:

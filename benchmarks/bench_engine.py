@@ -31,7 +31,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import load_note, run_measured  # noqa: E402
+import simtrain  # noqa: E402
+from benchmarks.machine import compile_once, load_note, run_measured  # noqa: E402
 from simtrain.engine.events import Chose, Event, Moved  # noqa: E402
 from simtrain.engine.explore import explore  # noqa: E402
 from simtrain.engine.fold import Engine  # noqa: E402
@@ -190,6 +191,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer sizes, no explore")
     args = parser.parse_args()
     sizes = [1000, 5000, 20000] if args.quick else [100, 1000, 5000, 10000, 20000]
+    compile_once(sys.executable, Path(simtrain.__file__).parent)
     validate_curve(sizes)
 
     text = synthetic(5000)
