@@ -254,3 +254,77 @@ async def test_fork_here_in_the_debrief_screen(tmp_path: Path) -> None:
     finally:
         app.wait_stopped()
         service.close()
+
+
+# -- one search graph per scenario (forks share what earlier searches found) -----------------
+
+
+def _no_expansion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any application of the rules inside a fork search fail the test."""
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the fork applied the rules to a state already searched")
+
+    monkeypatch.setattr("simtrain.engine.fork._expand", refuse)
+
+
+def test_a_second_fork_of_the_scenario_searches_nothing_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A report forks each team at up to three decisions, a console or a seat at each
+    decision asked: each fork used to search the states the previous one had searched.
+    Now the moves of a searched state are kept for the scenario, and a later fork that
+    reaches it walks them; its answer is the very one a fresh search gives."""
+    scenario = _port()
+    _, events = record(Engine(scenario), PATH)
+    first = fork(scenario, events, 12)
+    again = _port()  # another object of the same text (another report, another seat)
+    _no_expansion(monkeypatch)
+    for at in (12, 13, ARREST):
+        found = fork(again, events, at)
+        assert found.complete and found.stopped is None
+        if at == 12:
+            assert found.to_json(again) == first.to_json(scenario)
+            assert found.states == first.states  # the same states, searched again for free
+    later = fork(again, events, ARREST).to_json(again)
+    assert "arrest_undocumented_workers" not in later["expert"]["steps"]
+
+
+def _cold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget every search graph of this process (as a new process would start)."""
+    monkeypatch.setattr("simtrain.engine.explore._GRAPHS", {})
+
+
+def test_a_fork_after_explore_searches_nothing_and_agrees_with_a_fresh_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`exercise create` explores the whole scenario for its best scores: the forks made
+    afterwards in that process (the console's debrief) reuse that exploration."""
+    from simtrain.engine.explore import explore
+
+    fixture = FIXTURES / "every_feature.yaml"
+    _cold(monkeypatch)
+    scenario = load(fixture)
+    _, events = record(Engine(scenario), ["screen_individually", "send_back"])
+    expected = [fork(scenario, events, at).to_json(scenario) for at in (1, 2)]
+    _cold(monkeypatch)
+    assert explore(scenario).complete
+    _no_expansion(monkeypatch)
+    assert [fork(scenario, events, at).to_json(scenario) for at in (1, 2)] == expected
+
+
+def test_a_search_cut_short_keeps_what_it_found_and_a_later_one_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fork stopped by its budget says so; the next fork with more budget finishes the
+    search (reusing what the first found) and is complete, with the fresh search's path."""
+    scenario = load(FIXTURES / "every_feature.yaml")
+    _, events = record(Engine(scenario), ["screen_individually", "send_back"])
+    _cold(monkeypatch)
+    reference = fork(scenario, events, 1).to_json(scenario)
+    _cold(monkeypatch)
+    cut = fork(scenario, events, 1, Budget(max_states=5))
+    assert not cut.complete and "state budget" in (cut.stopped or "")
+    whole = fork(scenario, events, 1)
+    assert whole.complete
+    assert whole.to_json(scenario) == reference

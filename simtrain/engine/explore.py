@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import resource
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -212,7 +213,7 @@ def _counts(visits: Mapping[str, int], scenes: tuple[str, ...]) -> tuple[int, ..
     """How often each of ``scenes`` was visited (0 for never)."""
     if isinstance(visits, DraftMap):
         return visits.counts(scenes)
-    return tuple(visits.get(s, 0) for s in scenes)
+    return tuple([visits.get(s, 0) for s in scenes])
 
 
 def _among(chosen: AbstractSet[str], wanted: frozenset[str]) -> frozenset[str]:
@@ -310,6 +311,92 @@ def successor(scenario: Scenario, draft: Draft, action: Event | float) -> Draft:
     return child
 
 
+Value = tuple[int, int]
+"""(critical errors, total points) from a state to an ending."""
+
+
+def better(a: Value, b: Value | None) -> bool:
+    """Fewer critical errors, then more points."""
+    return b is None or a[0] < b[0] or (a[0] == b[0] and a[1] > b[1])
+
+
+@dataclass(slots=True)
+class Edge:
+    delta: Value
+    steps: list[str]
+    action: Event | float
+
+
+GRAPH_LIMIT = 250_000
+"""Expanded states one scenario's :class:`SearchGraph` keeps (about 2 KB each); past it,
+searches go on as before but add nothing more to it."""
+_GRAPHS_KEPT = 4
+"""Scenarios whose search graphs a process keeps (the least recently forked goes first)."""
+
+
+class SearchGraph:
+    """Every abstract state any fork of one scenario has expanded in this process, with
+    its moves: successor key → the best move there (its critical errors and points, its
+    steps). Two states with the same key have the same moves to the same keys earning the
+    same points (see :class:`~simtrain.engine.explore._Abstraction`), so the moves found
+    from one team's state serve every later fork that reaches that key: a report's forks,
+    a console's or a seat's debrief search each state of the scenario once, not once per
+    fork. A state's moves are kept only once all of them are known; a fork's own answer
+    (``complete``, ``states``, ``stopped``) is still that of the search it made."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.abstraction = _Abstraction(scenario)
+        self.ids: dict[Any, int] = {}
+        """Each state key met so far, by a small number: the searches work on numbers,
+        which hash at once where a key (a tuple of sets) is hashed anew on every look-up."""
+        self.ended: set[int] = set()
+        """The numbers of the keys of states at an ending."""
+        self.moves: dict[int, dict[int, Edge]] = {}
+        self._lock = threading.Lock()
+
+    def number(self, key: Any) -> int:
+        """The number of a state key (a new one the first time it is met)."""
+        found = self.ids.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self.ids.setdefault(key, len(self.ids))
+            if self.abstraction.is_ended(key):
+                self.ended.add(found)
+            return found
+
+    def remember(self, node: int, out: dict[int, Edge]) -> None:
+        """Keep the moves of the state ``node`` (all of them), within :data:`GRAPH_LIMIT`;
+        the first found stay (a later search of the same state finds the same moves)."""
+        if len(self.moves) < GRAPH_LIMIT:
+            self.moves.setdefault(node, out)
+
+
+_GRAPHS: dict[str, SearchGraph] = {}
+_GRAPHS_LOCK = threading.Lock()
+_GRAPH_META = "fork_search_graph"
+"""Where a scenario with no source text (built in code) keeps its own graph."""
+
+
+def search_graph(scenario: Scenario) -> SearchGraph:
+    """The process's :class:`SearchGraph` of ``scenario``: shared by every scenario
+    object of the same text (its SHA-256), or kept on the object when it has no text."""
+    if not scenario.text:
+        kept = scenario.meta.get(_GRAPH_META)
+        if isinstance(kept, SearchGraph):
+            return kept
+        graph = SearchGraph(scenario)
+        scenario.meta[_GRAPH_META] = graph
+        return graph
+    with _GRAPHS_LOCK:
+        found: SearchGraph | None = _GRAPHS.pop(scenario.sha256, None)
+        graph = found if found is not None else SearchGraph(scenario)
+        _GRAPHS[scenario.sha256] = graph
+        while len(_GRAPHS) > _GRAPHS_KEPT:
+            del _GRAPHS[next(iter(_GRAPHS))]
+        return graph
+
+
 def explore(
     scenario: Scenario,
     max_states: int | None = None,
@@ -330,19 +417,23 @@ def explore(
     began = time.monotonic()
     memory_at_start = _peak_rss_mb()
     stopped: str | None = None
-    abstraction = _Abstraction(scenario)
-    start = initial_draft(scenario)
-    start_key = abstraction.key(start)
+    # the fork search graph numbers the states (numbers hash faster than keys) and keeps
+    # every state's moves as found here, for the forks this process may make later
+    graph = search_graph(scenario)
+    abstraction, number = graph.abstraction, graph.number
+    key_of = abstraction.key
+    start = initial_draft(scenario).flat()
+    start_key = number(key_of(start))
     competencies = scenario.competencies
-    parents: dict[Any, tuple[Any, list[str]] | None] = {start_key: None}
-    edges: dict[Any, dict[Any, tuple[tuple[int, ...], tuple[int, ...]]]] = {}
-    queue: deque[tuple[Any, Draft]] = deque([(start_key, start)])
+    parents: dict[int, tuple[int, list[str]] | None] = {start_key: None}
+    edges: Edges = {}
+    queue: deque[tuple[int, Draft]] = deque([(start_key, start)])
     visited_scenes: set[str] = set()
     enabled: set[str] = set()
-    ending_keys: dict[str, Any] = {}
+    ending_keys: dict[str, int] = {}
     endings: dict[str, str] = {}
-    scene_of: dict[Any, str] = {start_key: start.scene}
-    ended_keys: set[Any] = set()
+    scene_of: dict[int, str] = {start_key: start.scene}
+    ended_keys: set[int] = set()
     complete = True
     popped = 0
     while queue:
@@ -366,11 +457,13 @@ def explore(
             continue
         out = edges.setdefault(key, {})
         before = _tally(state, competencies)
+        crit, points = len(state.critical), sum(state.points.values())
+        moves: dict[int, Edge] = {}
         for steps, action in _moves(scenario, state, abstraction.inert):
             if isinstance(action, Chose):
                 enabled.add(action.choice)
             child = successor(scenario, state, action)
-            child_key = abstraction.key(child)
+            child_key = number(key_of(child))
             delta = tuple(a - b for a, b in zip(_tally(child, competencies), before, strict=True))
             known = out.get(child_key)
             out[child_key] = (
@@ -378,6 +471,10 @@ def explore(
                 if known is None
                 else (tuple(map(min, known[0], delta)), tuple(map(max, known[1], delta)))
             )
+            value = (len(child.critical) - crit, sum(child.points.values()) - points)
+            best = moves.get(child_key)
+            if best is None or better(value, best.delta):
+                moves[child_key] = Edge(value, steps, action)
             if child_key in parents:
                 continue
             if len(parents) >= budget.max_states:
@@ -388,6 +485,7 @@ def explore(
             parents[child_key] = (key, steps)
             scene_of[child_key] = child.scene
             queue.append((child_key, child))
+        graph.remember(key, moves)
     traps: set[str] = set()
     if complete:
         traps = _traps(edges, ended_keys, scene_of)
@@ -425,7 +523,7 @@ def _tally(state: TeamState | Draft, competencies: tuple[str, ...]) -> tuple[int
     return (*(state.points[c] for c in competencies), len(state.critical), len(state.path))
 
 
-Edges = dict[Any, dict[Any, tuple[tuple[int, ...], tuple[int, ...]]]]
+Edges = dict[int, dict[int, tuple[tuple[int, ...], tuple[int, ...]]]]
 """state → successor → (lowest, highest) points an action between them earns."""
 
 

@@ -10,7 +10,6 @@ ending with the fewest critical errors and then the highest total score.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -23,11 +22,15 @@ from simtrain.engine.events import Chose, Event, InjectDelivered, TimerFired
 from simtrain.engine.explore import (
     DEFAULT_BUDGET,
     Budget,
-    _Abstraction,
+    Edge,
+    SearchGraph,
+    Value,
     _components,
     _moves,
     _peak_rss_mb,
+    better,
     chunk_steps,
+    search_graph,
     successor,
 )
 from simtrain.engine.fold import Engine
@@ -147,22 +150,6 @@ def _event_steps(events: Sequence[Event], clock: float) -> list[str]:
     return steps
 
 
-Value = tuple[int, int]
-"""(critical errors, total points) from a state to an ending."""
-
-
-def _better(a: Value, b: Value | None) -> bool:
-    """Fewer critical errors, then more points."""
-    return b is None or a[0] < b[0] or (a[0] == b[0] and a[1] > b[1])
-
-
-@dataclass(slots=True)
-class _Edge:
-    delta: Value
-    steps: list[str]
-    action: Event | float
-
-
 def _apply(scenario: Scenario, draft: Draft, action: Event | float) -> None:
     if isinstance(action, float):
         rules.settle(scenario, draft, action)
@@ -171,81 +158,12 @@ def _apply(scenario: Scenario, draft: Draft, action: Event | float) -> None:
         rules.settle(scenario, draft, draft.clock)
 
 
-GRAPH_LIMIT = 250_000
-"""Expanded states one scenario's :class:`SearchGraph` keeps (about 2 KB each); past it,
-searches go on as before but add nothing more to it."""
-_GRAPHS_KEPT = 4
-"""Scenarios whose search graphs a process keeps (the least recently forked goes first)."""
-
-
-class SearchGraph:
-    """Every abstract state any fork of one scenario has expanded in this process, with
-    its moves: successor key → the best move there (its critical errors and points, its
-    steps). Two states with the same key have the same moves to the same keys earning the
-    same points (see :class:`~simtrain.engine.explore._Abstraction`), so the moves found
-    from one team's state serve every later fork that reaches that key: a report's forks,
-    a console's or a seat's debrief search each state of the scenario once, not once per
-    fork. A state's moves are kept only once all of them are known; a fork's own answer
-    (``complete``, ``states``, ``stopped``) is still that of the search it made."""
-
-    def __init__(self, scenario: Scenario) -> None:
-        self.abstraction = _Abstraction(scenario)
-        self.ids: dict[Any, int] = {}
-        """Each state key met so far, by a small number: the searches work on numbers,
-        which hash at once where a key (a tuple of sets) is hashed anew on every look-up."""
-        self.ended: set[int] = set()
-        """The numbers of the keys of states at an ending."""
-        self.moves: dict[int, dict[int, _Edge]] = {}
-        self._lock = threading.Lock()
-
-    def number(self, key: Any) -> int:
-        """The number of a state key (a new one the first time it is met)."""
-        found = self.ids.get(key)
-        if found is not None:
-            return found
-        with self._lock:
-            found = self.ids.setdefault(key, len(self.ids))
-            if self.abstraction.is_ended(key):
-                self.ended.add(found)
-            return found
-
-    def remember(self, node: int, out: dict[int, _Edge]) -> None:
-        """Keep the moves of the state ``node`` (all of them), within :data:`GRAPH_LIMIT`."""
-        if len(self.moves) < GRAPH_LIMIT:
-            self.moves[node] = out
-
-
-_GRAPHS: dict[str, SearchGraph] = {}
-_GRAPHS_LOCK = threading.Lock()
-_GRAPH_META = "fork_search_graph"
-"""Where a scenario with no source text (built in code) keeps its own graph."""
-
-
-def search_graph(scenario: Scenario) -> SearchGraph:
-    """The process's :class:`SearchGraph` of ``scenario``: shared by every scenario
-    object of the same text (its SHA-256), or kept on the object when it has no text."""
-    if not scenario.text:
-        kept = scenario.meta.get(_GRAPH_META)
-        if isinstance(kept, SearchGraph):
-            return kept
-        graph = SearchGraph(scenario)
-        scenario.meta[_GRAPH_META] = graph
-        return graph
-    with _GRAPHS_LOCK:
-        found: SearchGraph | None = _GRAPHS.pop(scenario.sha256, None)
-        graph = found if found is not None else SearchGraph(scenario)
-        _GRAPHS[scenario.sha256] = graph
-        while len(_GRAPHS) > _GRAPHS_KEPT:
-            del _GRAPHS[next(iter(_GRAPHS))]
-        return graph
-
-
 def _expand(
     scenario: Scenario, graph: SearchGraph, draft: Draft
-) -> tuple[dict[int, _Edge], dict[int, Draft]]:
+) -> tuple[dict[int, Edge], dict[int, Draft]]:
     """Every move from ``draft``: per successor key the best move there (fewest critical
     errors, then most points; the first of equals), and the first state reached there."""
-    out: dict[int, _Edge] = {}
+    out: dict[int, Edge] = {}
     reached: dict[int, Draft] = {}
     crit, points = len(draft.critical), total_points(draft)
     key, number = graph.abstraction.key, graph.number
@@ -255,10 +173,10 @@ def _expand(
         delta = (len(child.critical) - crit, total_points(child) - points)
         known = out.get(child_key)
         if known is None:
-            out[child_key] = _Edge(delta, steps, action)
+            out[child_key] = Edge(delta, steps, action)
             reached[child_key] = child
-        elif _better(delta, known.delta):
-            out[child_key] = _Edge(delta, steps, action)
+        elif better(delta, known.delta):
+            out[child_key] = Edge(delta, steps, action)
     return out, reached
 
 
@@ -269,9 +187,9 @@ def _expert(scenario: Scenario, before: TeamState, at: int, team: Branch, budget
     began, memory = time.monotonic(), _peak_rss_mb()
     graph = search_graph(scenario)
     abstraction = graph.abstraction
-    start = before.thaw()
+    start = before.thaw().flat()
     start_key = graph.number(abstraction.key(start))
-    edges: dict[int, dict[int, _Edge]] = {}
+    edges: dict[int, dict[int, Edge]] = {}
     ended: set[int] = set()
     seen: set[int] = {start_key}
     drafts: dict[int, Draft] = {start_key: start}
@@ -342,7 +260,7 @@ def _expert(scenario: Scenario, before: TeamState, at: int, team: Branch, budget
     return Fork(at, team, expert, stopped is None, len(seen), stopped, before)
 
 
-def _best(start: Any, edges: dict[Any, dict[Any, _Edge]], ended: set[Any]) -> list[Any]:
+def _best(start: Any, edges: dict[Any, dict[Any, Edge]], ended: set[Any]) -> list[Any]:
     """The states after ``start`` on the best path to an ended state ([] when none).
 
     Best values are computed backwards over the strongly connected components (in reverse
@@ -358,7 +276,7 @@ def _best(start: Any, edges: dict[Any, dict[Any, _Edge]], ended: set[Any]) -> li
         for child, edge in edges.get(node, {}).items():
             if child in value:
                 candidate = (edge.delta[0] + value[child][0], edge.delta[1] + value[child][1])
-                if _better(candidate, value.get(node)):
+                if better(candidate, value.get(node)):
                     value[node], best_next[node] = candidate, child
                     changed = True
         return changed
@@ -392,14 +310,14 @@ def _best(start: Any, edges: dict[Any, dict[Any, _Edge]], ended: set[Any]) -> li
 
 
 def _tight(
-    edges: dict[Any, dict[Any, _Edge]], value: dict[Any, Value], node: Any, child: Any
+    edges: dict[Any, dict[Any, Edge]], value: dict[Any, Value], node: Any, child: Any
 ) -> bool:
     """Whether the move from ``node`` to ``child`` keeps the fewest critical errors."""
     return child in value and edges[node][child].delta[0] + value[child][0] == value[node][0]
 
 
 def _distances(
-    edges: dict[Any, dict[Any, _Edge]], ended: set[Any], value: dict[Any, Value]
+    edges: dict[Any, dict[Any, Edge]], ended: set[Any], value: dict[Any, Value]
 ) -> dict[Any, int]:
     """Fewest moves from each state to an ended state, keeping the fewest critical errors."""
     reverse: dict[Any, list[Any]] = {}

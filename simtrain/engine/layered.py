@@ -95,7 +95,7 @@ class DraftMap(dict[str, V]):
         """The value of each of ``keys``, 0 where absent (a search's state key): for
         positive counts, as the visits are."""
         base, top = self._base, dict.get
-        return tuple(top(self, k) or base.get(k, 0) for k in keys)
+        return tuple([top(self, k) or base.get(k, 0) for k in keys])
 
     def freeze(self) -> LayeredMap[V]:
         """An immutable snapshot (the draft may go on changing afterwards)."""
@@ -106,9 +106,10 @@ class DraftMap(dict[str, V]):
     def copy(self) -> DraftMap[V]:
         """An independent draft with the same entries (sharing the base), for a search
         that branches one draft into many without freezing each."""
-        if dict.__len__(self) >= TOP_LIMIT:
-            return DraftMap({**self._base, **dict(dict.items(self))}, {})
-        return DraftMap(self._base, dict(dict.items(self)))
+        top = dict.copy(self)  # the top alone, as a plain dict (at C speed)
+        if len(top) >= TOP_LIMIT:
+            return DraftMap({**self._base, **top}, {})
+        return DraftMap(self._base, top)
 
 
 class LayeredSet(Set[str]):
@@ -180,9 +181,10 @@ class DraftSet(set[str]):
 
     def copy(self) -> DraftSet:
         """An independent draft with the same members (sharing the base)."""
-        if set.__len__(self) >= TOP_LIMIT:
-            return DraftSet(self._base.union(set.__iter__(self)), ())
-        return DraftSet(self._base, set.__iter__(self))
+        top = set.copy(self)  # the top alone, as a plain set
+        if len(top) >= TOP_LIMIT:
+            return DraftSet(self._base.union(top), ())
+        return DraftSet(self._base, top)
 
 
 class LayeredSeq(Sequence[T]):
@@ -257,6 +259,7 @@ class DraftSeq(list[T]):
 
     def copy(self) -> DraftSeq[T]:
         """An independent draft with the same items (sharing the base)."""
-        if list.__len__(self) >= TOP_LIMIT:
-            return DraftSeq(self._base + tuple(list.__iter__(self)), ())
-        return DraftSeq(self._base, list.__iter__(self))
+        top = list.copy(self)  # the top alone, as a plain list
+        if len(top) >= TOP_LIMIT:
+            return DraftSeq(self._base + tuple(top), ())
+        return DraftSeq(self._base, top)
