@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from simtrain.bulk import collector_paused
 from simtrain.engine import rules
 from simtrain.engine.durations import format_minutes
 from simtrain.engine.events import Chose, Event, InjectDelivered, TimerFired
@@ -123,7 +124,8 @@ def fork(
         )
     final = draft.freeze()
     team = Branch(_event_steps(later, before.clock), final.scene if final.ended else None, final)
-    return _expert(scenario, before, at, team, budget or DEFAULT_BUDGET)
+    with collector_paused():  # as in explore: many small objects, no cycles
+        return _expert(scenario, before, at, team, budget or DEFAULT_BUDGET)
 
 
 def _blank(scenario: Scenario) -> Draft:
