@@ -88,11 +88,18 @@ _READ_STREAM_UNTIL_SQL = (
     f"SELECT {_COLUMNS} FROM events "
     "WHERE exercise = %s AND stream = %s AND id > %s AND seq <= %s ORDER BY seq"
 )
-_LAST_SEQ_SQL = "SELECT max(seq) FROM events WHERE exercise = %s AND stream = %s"
-_LAST_SEQS_SQL = (
-    "SELECT stream, max(seq) FROM events WHERE exercise = %s AND stream = ANY(%s) GROUP BY stream"
+# A stream's last seq (an exercise's last id) as one index entry (ORDER BY … LIMIT 1):
+# a max() run as a prepared statement's generic plan aggregates the whole stream, and
+# psycopg prepares a statement from its fifth run on.
+_LAST_SEQ_SQL = (
+    "SELECT seq FROM events WHERE exercise = %s AND stream = %s ORDER BY seq DESC LIMIT 1"
 )
-_LAST_ID_SQL = "SELECT max(id) FROM events WHERE exercise = %s"
+_LAST_SEQS_SQL = (
+    "SELECT wanted.stream, coalesce((SELECT seq FROM events WHERE exercise = %s AND "
+    "stream = wanted.stream ORDER BY seq DESC LIMIT 1), 0) "
+    "FROM unnest(%s::text[]) AS wanted(stream)"
+)
+_LAST_ID_SQL = "SELECT id FROM events WHERE exercise = %s ORDER BY id DESC LIMIT 1"
 _LOCK_EXERCISE_SQL = "SELECT 1 FROM exercises WHERE id = %s FOR NO KEY UPDATE"
 _EXERCISE_EXISTS_SQL = "SELECT 1 FROM exercises WHERE id = %s"
 _INSERT_SQL = (
