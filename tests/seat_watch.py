@@ -17,8 +17,9 @@ import sys
 import threading
 
 from simtrain.exercise import ExerciseService
+from simtrain.views.follow import Reconnected, Trouble
 from simtrain.views.seat import SeatView
-from simtrain.views.session import Reconnected, Trouble, join_seat
+from simtrain.views.session import join_seat
 
 
 def _line(data: dict[str, object]) -> None:

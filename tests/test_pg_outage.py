@@ -21,12 +21,15 @@ import pytest
 from simtrain.engine.events import Chose
 from simtrain.exercise import ExerciseService
 from simtrain.tui.app import TraineeApp
+from simtrain.tui.roleplay import RoleplayApp, RoleplayScreen
 from simtrain.tui.widgets import StatusLine
-from simtrain.views.session import Reconnected, join_seat
+from simtrain.views.follow import Reconnected
+from simtrain.views.roleplay import RoleplaySession
+from simtrain.views.session import join_seat
 from tests.pg_server import PgServer
 from tests.pilot import until
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, character_scenario
 
 SCENARIO = FIXTURES / "every_feature.yaml"
 TEAMS = ["red", "green"]
@@ -209,3 +212,52 @@ async def test_the_trainee_screen_says_the_server_is_away_and_comes_back_by_itse
         finally:
             session.leave()
             seat_service.close()
+
+
+async def test_the_roleplayer_screen_says_once_the_server_is_away_and_when_it_is_back(
+    pg_server: PgServer, tmp_path: Path
+) -> None:
+    url = pg_server.new_database()
+    with ExerciseService.open(url, create=True) as control:
+        created = control.create_exercise(
+            character_scenario(tmp_path), ["red"], exercise_id="drill"
+        )
+        created.exercise.start()
+        service = ExerciseService.open(url)
+        session = RoleplaySession.open(
+            service.exercise("drill"), "dara", created.characters["dara"]
+        )
+        app = RoleplayApp(session, session.view(), watch_timeout=0.1)
+        try:
+            async with app.run_test(size=(100, 30)) as pilot:
+                await until(pilot, lambda: isinstance(app.screen, RoleplayScreen))
+                screen = app.screen
+                assert isinstance(screen, RoleplayScreen)
+                told: list[str] = []
+                tell = screen.tell
+
+                def record(text: str, severity: str = "information") -> None:
+                    told.append(text)
+                    tell(text, severity)
+
+                screen.tell = record  # type: ignore[method-assign]
+                pg_server.stop("immediate")
+                try:
+                    await until(pilot, lambda: any("keeps trying" in t for t in told))
+                    await pilot.pause(0.5)  # several retries fail meanwhile
+                finally:
+                    pg_server.start()
+                await until(pilot, lambda: Reconnected().text in told)
+                troubles = [t for t in told if "keeps trying" in t]
+                assert len(troubles) <= 2, troubles  # lost, then cannot reach: not per retry
+                assert all(pg_server.password not in t for t in told)
+                # and it follows again: the team reaches the character's scene
+                created.exercise.act(
+                    created.exercise.headless_seat(
+                        "red", created.teams["red"], "investigator", "I"
+                    ),
+                    "screen_individually",
+                )
+                await until(pilot, lambda: [d.team for d in screen.view.teams] == ["red"])
+        finally:
+            service.close()

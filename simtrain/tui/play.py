@@ -38,9 +38,10 @@ from simtrain.tui.widgets import (
     StatusLine,
     TeamTimeline,
 )
+from simtrain.views.follow import RETRYING
+from simtrain.views.follow import Trouble as SeatTrouble
 from simtrain.views.seat import ChoiceView, Notice, SeatView, notices
 from simtrain.views.session import ChoiceResult, TraineeSession
-from simtrain.views.session import Trouble as SeatTrouble
 
 SIDE_FOCUS: dict[str, str] = {
     "inbox": "#inbox-list",
@@ -52,9 +53,6 @@ SIDE_FOCUS: dict[str, str] = {
 
 WIDE_SIDE = 34
 """A side panel this wide holds the four tabs with their full names."""
-
-RETRYING = "This screen keeps trying by itself."
-"""Added to a trouble of the live watch: the trainee need not do anything."""
 
 EXERCISE_WARNING: tuple[str, int] = ("", 0)
 """The key under which the scenario's own content warning is acknowledged."""

@@ -22,10 +22,10 @@ from textual.widgets import Button, Footer, Input, Label, Markdown, OptionList, 
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from simtrain.exercise import ExerciseError
-from simtrain.text import clock_text
+from simtrain.text import clock_text, sentence
 from simtrain.tui.plain import PlainNotify
 from simtrain.tui.talk import LineInput, Transcript, transcript_text
+from simtrain.views.follow import RETRYING, Reconnected, Trouble
 from simtrain.views.roleplay import RoleplaySession, RoleplayView, TeamDesk
 
 
@@ -239,15 +239,21 @@ class RoleplayScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def _watch(self) -> None:
         worker = get_current_worker()
-        while not worker.is_cancelled and not self._stop.is_set():
-            try:
-                view = self.session.wait(self.watch_timeout)
-            except ExerciseError as exc:
-                self.app.call_from_thread(self.tell, str(exc), "warning")
-                self._stop.wait(self.watch_timeout)
-                continue
-            if view is not None and not self._stop.is_set():
-                self.post_message(self.Updated(view))
+        trouble = ""
+        for news in self.session.follow(self._stop, self.watch_timeout):
+            if worker.is_cancelled:
+                return
+            if isinstance(news, Trouble):
+                if news.text != trouble:  # said once, not at every try
+                    trouble = news.text
+                    self.app.call_from_thread(
+                        self.tell, f"{sentence(news.text)} {RETRYING}", "warning"
+                    )
+            elif isinstance(news, Reconnected):
+                trouble = ""
+                self.app.call_from_thread(self.tell, news.text)
+            else:
+                self.post_message(self.Updated(news))
 
     @on(Updated)
     def _updated(self, message: Updated) -> None:

@@ -10,6 +10,7 @@ notes, no expected actions, no scores, no other conversation. No Textual here.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from simtrain.exercise import ROLEPLAYER, ClockState, Exercise, ExerciseError
@@ -17,6 +18,7 @@ from simtrain.exercise.conversations import present
 from simtrain.text import sentence
 from simtrain.views.audience import Audience
 from simtrain.views.conversation import LineView, transcripts
+from simtrain.views.follow import Reconnected, Trouble, follow
 
 SEAT_POLL_S = 0.25
 """How often the seat looks for other processes' lines."""
@@ -119,8 +121,17 @@ class RoleplaySession:
         events = self.exercise.watch(self._cursor, timeout, poll=SEAT_POLL_S)
         if not events:
             return None
-        self._cursor = events[-1].id
-        return self.view()
+        view = self.view()
+        self._cursor = events[-1].id  # past the news once its view is built
+        return view
+
+    def follow(
+        self, stop: threading.Event, timeout: float = 1.0
+    ) -> Iterator[RoleplayView | Trouble | Reconnected]:
+        """The role-player's news until ``stop`` is set (see
+        :func:`simtrain.views.follow.follow`): a new view on news; :class:`Trouble` while
+        the exercise cannot be read, then :class:`Reconnected` and the view afresh."""
+        return follow(self.wait, self.view, stop, timeout)
 
     def say(self, team: str, text: str) -> str:
         """Speak a line as the character to ``team``; '' when recorded, else why not."""

@@ -26,6 +26,7 @@ from simtrain.exercise import (
 from simtrain.exercise.presence import Presence
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import sentence
+from simtrain.views.follow import Reconnected, Trouble, follow
 from simtrain.views.fork import fork_lines
 from simtrain.views.lobby import RoleOption, role_options
 from simtrain.views.seat import SeatView, seat_view
@@ -40,20 +41,6 @@ core); news still reaches the screen well within the 400 ms a class notices."""
 
 SEAT_FORK_BUDGET = Budget(max_states=50_000, max_seconds=10.0)
 """A trainee waits at most this long for fork here (the screen says when it stopped early)."""
-
-
-@dataclass(frozen=True)
-class Trouble:
-    """The seat could not read the exercise; ``text`` says why (a sentence)."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Reconnected:
-    """The seat reads the exercise again after :class:`Trouble`."""
-
-    text: str = "Back in touch with the exercise; your screen is up to date."
 
 
 SeatNews = SeatView | ClockState | Trouble | Reconnected
@@ -170,31 +157,11 @@ class TraineeSession:
         return view
 
     def follow(self, stop: threading.Event, timeout: float = 1.0) -> Iterator[SeatNews]:
-        """The seat's news until ``stop`` is set: a new :class:`SeatView` when something
-        it may see changed, else the clock about every ``timeout`` s.
-
-        When the exercise cannot be read (its database server away, say) it gives
-        :class:`Trouble` and tries again every ``timeout`` s by itself; the first read
-        that works gives :class:`Reconnected` and then the seat's whole view built afresh,
-        so whatever landed meanwhile is on the screen (read from the seat's cursor:
-        nothing missed, nothing shown twice)."""
-        troubled = False
-        while not stop.is_set():
-            try:
-                news: SeatNews | None = self.view() if troubled else self.wait(timeout)
-                if news is None:
-                    news = self.clock()
-            except ExerciseError as exc:
-                troubled = True
-                yield Trouble(str(exc))
-                stop.wait(timeout)
-                continue
-            if stop.is_set():
-                return
-            if troubled:
-                troubled = False
-                yield Reconnected()
-            yield news
+        """The seat's news until ``stop`` is set (see :func:`simtrain.views.follow.follow`):
+        a new :class:`SeatView` when something it may see changed, else the clock about
+        every ``timeout`` s; :class:`Trouble` while the exercise cannot be read, then
+        :class:`Reconnected` and the whole view built afresh."""
+        return follow(self.wait, self.view, stop, timeout, idle=self.clock)
 
     def choose(self, choice: str, rationale: str, expected_seq: int) -> ChoiceResult:
         """Make a choice with its rationale, as of the view built from ``expected_seq``."""
