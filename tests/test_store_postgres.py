@@ -227,3 +227,17 @@ def test_a_streams_last_seq_is_read_as_one_index_entry_however_long_the_stream(
         read = entries_read() - before
     # 20 rounds of four lookups: a few entries each, where a whole stream is 300
     assert read < 20 * 4 * 5, read
+
+
+def test_a_server_starting_up_is_a_sentence_of_its_own() -> None:
+    from simtrain.store.postgres import _translate
+
+    refused = psycopg.OperationalError(
+        'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+        "FATAL:  the database system is not yet accepting connections"
+    )
+    message = str(_translate(refused, "postgresql://simtrain@db/courses"))
+    assert message == (
+        "The PostgreSQL server at postgresql://simtrain@db/courses is starting up or "
+        "shutting down and takes no connections yet; try again in a moment."
+    )

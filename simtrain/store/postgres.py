@@ -858,6 +858,16 @@ def _translate(exc: BaseException, location: str) -> StoreError:
             f"Cannot reach the PostgreSQL server at {location}: it refused the connection. "
             "Is it running, and are the host and port right?"
         )
+    if (
+        "not yet accepting connections" in low
+        or "is starting up" in low
+        or "is shutting down" in low
+        or "in recovery mode" in low
+    ):
+        return StoreError(
+            f"The PostgreSQL server at {location} is starting up or shutting down and "
+            "takes no connections yet; try again in a moment."
+        )
     if "timeout expired" in low:
         return StoreError(
             f"The PostgreSQL server at {location} did not answer within "
