@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -531,8 +531,12 @@ class SidePanelList(OptionList):
         super().__init__(id=id)
         self._drawn: LRUCache[tuple[Option, Style, Spacing, int], list[Strip]]
         self._drawn = LRUCache(maxsize=DRAWN_KEPT)
+        self._measured: LRUCache[tuple[Option, int], int] = LRUCache(maxsize=DRAWN_KEPT)
+        """Measured height of each option at a width."""
         self._known: dict[Hashable, Option] = {}
         """The options on show, by what each shows."""
+        self._quiet = False
+        """True while a refill runs (its whole-list repaints are left out)."""
         self._paint_geometry: tuple[Spacing, int] | None = None
         """Padding and width of the lines being painted (None between paints)."""
 
@@ -549,8 +553,75 @@ class SidePanelList(OptionList):
         unchanged = len(options) == self.option_count and all(
             a is b for a, b in zip(options, self.options, strict=True)
         )
-        if not (options and unchanged):
+        if options and unchanged:
+            return
+        if not self.is_mounted or not self.scrollable_content_region:
             refill(self, options, empty)
+            return
+        # repaint only the rows that show something else: a message added to a short
+        # inbox moves the lines above the blank rest, not the whole list
+        before = self._rows()
+        self._quiet = True
+        try:
+            refill(self, options, empty)
+        finally:
+            self._quiet = False
+        after = self._rows()
+        width = self.scrollable_content_region.width
+        for y, (old, new) in enumerate(zip(before, after, strict=True)):
+            if old != new:
+                self.refresh(Region(0, y, width, 1))
+        self._reuse_drawn_rows(before, after)
+
+    def _reuse_drawn_rows(
+        self,
+        before: list[tuple[Option, int, bool, bool, bool] | None],
+        after: list[tuple[Option, int, bool, bool, bool] | None],
+    ) -> None:
+        """A row that shows what another row showed before the refill takes that row's
+        finished line (Textual keeps them by position) instead of being styled again: a
+        row's line depends only on its option, line, state and the width, all unchanged."""
+        cache = self._styles_cache
+        top = self.content_offset.y
+        was = {shown: y for y, shown in enumerate(before) if shown is not None}
+        drawn = {y: cache._cache.get(top + y) for y in was.values()}
+        for y, shown in enumerate(after):
+            source = was.get(shown) if shown is not None else None
+            if source is None or source == y:
+                continue
+            strip = drawn.get(source)
+            if strip is not None:
+                cache._cache[top + y] = strip
+                cache._dirty_lines.discard(top + y)
+
+    def _rows(self) -> list[tuple[Option, int, bool, bool, bool] | None]:
+        """What each visible row shows: option, its line, disabled, highlighted, hovered."""
+        self._update_lines()
+        lines = self._line_cache.lines
+        top = self.scroll_offset.y
+        rows: list[tuple[Option, int, bool, bool, bool] | None] = []
+        for y in range(top, top + self.scrollable_content_region.height):
+            if y >= len(lines):
+                rows.append(None)
+                continue
+            index, line = lines[y]
+            option = self.options[index]
+            hovered = index == self._mouse_hovering_over
+            rows.append((option, line, option.disabled, index == self.highlighted, hovered))
+        return rows
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        # while a refill runs, OptionList asks to repaint everything; fill repaints the
+        # rows that changed instead
+        if self._quiet and not (regions or layout or recompose):
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # measure once per paint, not once per line (OptionList asks again for every line)
@@ -565,8 +636,34 @@ class SidePanelList(OptionList):
             self._paint_geometry = None
 
     def _update_lines(self) -> None:
-        if self._paint_geometry is None:
-            super()._update_lines()
+        # OptionList's own version measures every option again after each refill (its
+        # line map is emptied), wrapping each text: most of what an arriving message cost
+        # a long inbox. Heights are kept per option and width instead.
+        if self._paint_geometry is not None or not self.scrollable_content_region:
+            return
+        cache = self._line_cache
+        lines = cache.lines
+        first = lines[-1][0] + 1 if lines else 0
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        if first < len(self.options):
+            inner = width - self.get_component_styles("option-list--option").padding.width
+            for index, option in enumerate(self.options[first:], first):
+                key = (option, inner)
+                height = self._measured.get(key)
+                if height is None:
+                    visual = self._get_visual(option)
+                    # (OptionList passes its styles just so; Textual's hint is narrower)
+                    height = visual.get_height(self.styles, inner)  # type: ignore[arg-type]
+                    height += option._divider
+                    self._measured[key] = height
+                cache.index_to_line[index] = len(lines)
+                cache.heights[index] = height
+                lines.extend((index, line) for line in range(height))
+        last_divider = bool(self.options) and self.options[-1]._divider
+        size = Size(width, len(lines) - (1 if last_divider else 0))
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self._scroll_update(size)
 
     def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
         # drawn once per option, style and width; the click target is the option's id, not
