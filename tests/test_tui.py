@@ -604,3 +604,29 @@ async def test_two_quick_enters_pass_two_warnings_and_nothing_else(
         assert not screen.query_one(ConfirmBar).display
         assert screen.query_one(ChoiceList).display
     assert control.state("red").path == ()
+
+
+async def test_a_seat_process_sets_its_built_heap_aside_and_tests_do_not(
+    service, codes, monkeypatch
+) -> None:
+    """Issue 10: a quarter of what an arriving message cost a seat was the garbage
+    collector walking everything built at start (Textual, the scenario, the screen).
+    A seat's own process freezes that heap once the screen is built; apps in a shared
+    process (tests) leave it alone."""
+    import gc
+
+    import simtrain.tui.app as seat_module
+
+    monkeypatch.setattr(seat_module, "HEAP_SETTLE_S", 0.01)
+    gc.unfreeze()
+    try:
+        app = seat_app(service, codes["red"])
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            assert gc.get_freeze_count() == 0
+        app = seat_app(service, codes["red"], name="Ben")
+        app.settle_heap = True  # as _run_seat sets it
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: gc.get_freeze_count() > 0)
+    finally:
+        gc.unfreeze()
