@@ -23,6 +23,7 @@ from simtrain.store import (
     StoreError,
     eventstore,
     schema,
+    wakeup,
 )
 
 SCENARIO = """\
@@ -444,3 +445,53 @@ def test_a_waiter_wakes_when_another_process_commits_not_when_it_next_polls(
         subprocess.run([sys.executable, "-c", APPEND_ELSEWHERE, str(db_path)], check=True)
         thread.join(timeout=40)
     assert found and found[0] < 10.0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux reports writes (inotify)")
+def test_a_waiter_keeps_one_watch_between_waits_and_still_wakes_at_once(
+    db_path: Path, exercise: tuple[ExerciseRecord, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10: making and closing an inotify watch for every one-second wait cost an
+    idle seat more than the waiting. One watch serves every wait of a thread, writes
+    reported between two waits do not wake the next one early, and closing the store
+    closes the watch."""
+    made: list[wakeup.DirectoryWrites] = []
+    original = wakeup.changes
+
+    def counting(database: Path) -> wakeup.DirectoryWrites | None:
+        watch = original(database)
+        if watch is not None:
+            made.append(watch)
+        return watch
+
+    monkeypatch.setattr(wakeup, "changes", counting)
+    waiter = EventStore.open(db_path)
+    try:
+        assert waiter.wait_for_events("ex1", 0, timeout=0.05, poll=30.0) == []
+        # a write while nobody waits (its commit is read at once by the next wait)
+        subprocess.run([sys.executable, "-c", APPEND_ELSEWHERE, str(db_path)], check=True)
+        first = waiter.wait_for_events("ex1", 0, timeout=5.0, poll=30.0)
+        assert [e.kind for e in first] == ["chose"]
+        found: list[float] = []
+        start = time.monotonic()
+
+        def wait() -> None:
+            if waiter.wait_for_events("ex1", first[-1].id, timeout=30.0, poll=30.0):
+                found.append(time.monotonic() - start)
+
+        thread = threading.Thread(target=wait)
+        thread.start()
+        time.sleep(0.3)
+        subprocess.run(
+            [sys.executable, "-c", APPEND_ELSEWHERE.replace(", 0, [", ", 1, ["), str(db_path)],
+            check=True,
+        )
+        thread.join(timeout=40)
+        assert found and found[0] < 10.0
+        # the main thread kept its one watch for all its waits; the other thread had its own
+        assert len(made) == 2
+    finally:
+        waiter.close()
+    for watch in made:
+        with pytest.raises(OSError):
+            os.fstat(watch._fd)

@@ -408,3 +408,27 @@ def test_an_inject_without_a_subject_shows_its_channel_and_sender(service: Exerc
     assert "Radio" in texts
     rows = msel(exercise.scenario, {}, {}, 0.0)
     assert [r.subject for r in rows] == ["Text message from Inspector Mara", "Radio"]
+
+
+def test_a_seat_delivers_what_fell_due_for_its_own_team_only(
+    service: ExerciseService, live: tuple[Exercise, dict[str, str]], monkeypatch
+) -> None:
+    """Issue 10: each seat's one-second wait delivered due timers and injects for every
+    team, reading every team's log: a 30-seat class read six logs per seat per second.
+    A seat now looks after its own team; the console, status and reports still deliver
+    for all (every read of the whole exercise ticks every team)."""
+    _, codes = live
+    session = seat(service, codes, "investigator", "Ana")
+    ticked: list[object] = []
+    original = session.exercise.tick
+
+    def spy(**kwargs: object) -> int:
+        ticked.append(kwargs.get("teams"))
+        return original(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session.exercise, "tick", spy)
+    session.wait(0.01)
+    assert ticked == [("red",)]
+    ticked.clear()
+    session.exercise.watch(0, 0.01)
+    assert ticked == [None]

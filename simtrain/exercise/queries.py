@@ -281,12 +281,17 @@ class ExerciseQueries(ABC):
         return self.store.last_id(self.id)
 
     def watch(
-        self, after_id: int, timeout: float = 1.0, poll: float | None = None
+        self,
+        after_id: int,
+        timeout: float = 1.0,
+        poll: float | None = None,
+        teams: Sequence[str] | None = None,
     ) -> list[Recorded]:
         """Block up to ``timeout`` seconds for events after ``after_id``; deliver anything
-        that fell due meanwhile (so an open screen keeps timers honest). ``poll``: how
-        often to look for other processes' commits (the store's default unless given)."""
-        self.tick()
+        that fell due meanwhile for ``teams`` (every team unless given; so an open screen
+        keeps timers honest). ``poll``: how often to look for other processes' commits
+        (the store's default unless given)."""
+        self.tick(teams=teams)
         try:
             if poll is None:
                 found = self.store.wait_for_events(self.id, after_id, timeout)

@@ -125,6 +125,10 @@ class EventStore(_StoreBase):
         self._lock = threading.RLock()
         self._own_commits = 0
         self._last_checkpoint = time.monotonic()
+        self._watches = threading.local()
+        """Each waiting thread's inotify watch, kept between waits (making and closing
+        one for every wait cost an idle seat more than the waiting itself)."""
+        self._all_watches: list[wakeup.DirectoryWrites] = []
 
     # -- opening and closing ---------------------------------------------------------
 
@@ -157,6 +161,24 @@ class EventStore(_StoreBase):
         """Close the connection (the last process to close folds the WAL into the file)."""
         with self._lock:
             self._conn.close()
+            for watch in self._all_watches:
+                watch.close()
+            self._all_watches.clear()
+
+    def _directory_writes(self) -> wakeup.DirectoryWrites | None:
+        """This thread's watch on the database's directory (None where there is none),
+        with the writes reported before now dropped."""
+        watch: wakeup.DirectoryWrites | None = getattr(self._watches, "watch", None)
+        if watch is None:
+            watch = wakeup.changes(self.path)
+            if watch is None:
+                return None
+            self._watches.watch = watch
+            with self._lock:
+                self._all_watches.append(watch)
+        else:
+            watch.forget()
+        return watch
 
     def __repr__(self) -> str:
         return f"EventStore({str(self.path)!r})"
@@ -528,37 +550,33 @@ class EventStore(_StoreBase):
         many waiting all day may poll less often.
         """
         deadline = time.monotonic() + timeout
-        writes = wakeup.changes(self.path)  # before the marker: no write goes unseen
-        try:
-            # Take the change marker before reading, so a commit landing in between is seen.
-            marker = self._change_marker()
-            events = self.read(exercise_id, after_id=after_id)
-            settling_until = 0.0
-            while not events:
-                now = time.monotonic()
-                remaining = deadline - now
-                if remaining <= 0:
-                    return []
-                woke = False
-                if writes is None:
-                    time.sleep(min(poll, remaining))
-                elif now < settling_until:
-                    time.sleep(min(poll, _POLL_INTERVAL_S, remaining))
-                else:
-                    woke = writes.wait(min(remaining, WAKE_FALLBACK_S))
-                current = self._change_marker()
-                if current != marker:
-                    marker = current
-                    settling_until = 0.0
-                    events = self.read(exercise_id, after_id=after_id)
-                elif woke:
-                    # a write not (yet) published as a commit: look again for a moment
-                    settling_until = time.monotonic() + WAKE_SETTLE_S
-                self._maybe_checkpoint()
-            return events
-        finally:
-            if writes is not None:
-                writes.close()
+        writes = self._directory_writes()  # before the marker: no write goes unseen
+        # Take the change marker before reading, so a commit landing in between is seen.
+        marker = self._change_marker()
+        events = self.read(exercise_id, after_id=after_id)
+        settling_until = 0.0
+        while not events:
+            now = time.monotonic()
+            remaining = deadline - now
+            if remaining <= 0:
+                return []
+            woke = False
+            if writes is None:
+                time.sleep(min(poll, remaining))
+            elif now < settling_until:
+                time.sleep(min(poll, _POLL_INTERVAL_S, remaining))
+            else:
+                woke = writes.wait(min(remaining, WAKE_FALLBACK_S))
+            current = self._change_marker()
+            if current != marker:
+                marker = current
+                settling_until = 0.0
+                events = self.read(exercise_id, after_id=after_id)
+            elif woke:
+                # a write not (yet) published as a commit: look again for a moment
+                settling_until = time.monotonic() + WAKE_SETTLE_S
+            self._maybe_checkpoint()
+        return events
 
     # -- saved states --------------------------------------------------------------------
 

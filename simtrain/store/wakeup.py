@@ -62,12 +62,17 @@ class DirectoryWrites:
         ready, _, _ = select.select([self._fd], [], [], max(timeout, 0.0))
         if not ready:
             return False
+        self.forget()
+        return True
+
+    def forget(self) -> None:
+        """Drop the writes reported so far (one wake for any number of writes; a watch
+        kept between waits starts each wait from here)."""
         try:
-            while os.read(self._fd, 65536):  # drain: one wake for any number of writes
+            while os.read(self._fd, 65536):
                 pass
         except BlockingIOError:
             pass
-        return True
 
     def close(self) -> None:
         os.close(self._fd)

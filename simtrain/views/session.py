@@ -144,7 +144,11 @@ class TraineeSession:
     def wait(self, timeout: float = 1.0) -> SeatView | None:
         """Wait up to ``timeout`` s for news of this team or the clock; the new view, or
         None when nothing this seat may see has changed."""
-        events = self.exercise.watch(self._cursor, timeout, poll=SEAT_POLL_S)
+        # a seat delivers what fell due for its own team only: every seat of a big
+        # exercise reading every team's log each second was most of an idle seat's cost
+        events = self.exercise.watch(
+            self._cursor, timeout, poll=SEAT_POLL_S, teams=(self.seat.team,)
+        )
         if not events:
             return None
         if not any(e.team in (self.seat.team, None) for e in events):
