@@ -328,9 +328,10 @@ class Edge:
     action: Event | float
 
 
-GRAPH_LIMIT = 250_000
-"""Expanded states one scenario's :class:`SearchGraph` keeps (about 2 KB each); past it,
-searches go on as before but add nothing more to it."""
+GRAPH_LIMIT = 100_000
+"""States one scenario's :class:`SearchGraph` keeps (about 2 KB each with their moves,
+so some 200 MB at most): past it, the searches under way add nothing more, and the next
+one starts a new graph (the shipped scenarios have 7,000-16,000 states)."""
 _GRAPHS_KEPT = 4
 """Scenarios whose search graphs a process keeps (the least recently forked goes first)."""
 
@@ -391,7 +392,8 @@ def search_graph(scenario: Scenario) -> SearchGraph:
         return graph
     with _GRAPHS_LOCK:
         found: SearchGraph | None = _GRAPHS.pop(scenario.sha256, None)
-        graph = found if found is not None else SearchGraph(scenario)
+        full = found is not None and len(found.ids) >= GRAPH_LIMIT
+        graph = found if found is not None and not full else SearchGraph(scenario)
         _GRAPHS[scenario.sha256] = graph
         while len(_GRAPHS) > _GRAPHS_KEPT:
             del _GRAPHS[next(iter(_GRAPHS))]
