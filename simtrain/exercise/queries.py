@@ -286,12 +286,14 @@ class ExerciseQueries(ABC):
         timeout: float = 1.0,
         poll: float | None = None,
         teams: Sequence[str] | None = None,
+        tick: bool = True,
     ) -> list[Recorded]:
-        """Block up to ``timeout`` seconds for events after ``after_id``; deliver anything
-        that fell due meanwhile for ``teams`` (every team unless given; so an open screen
-        keeps timers honest). ``poll``: how often to look for other processes' commits
-        (the store's default unless given)."""
-        self.tick(teams=teams)
+        """Block up to ``timeout`` seconds for events after ``after_id``; first deliver
+        anything that fell due for ``teams`` (every team unless given; so an open screen
+        keeps timers honest), unless ``tick`` is False. ``poll``: how often to look for
+        other processes' commits (the store's default unless given)."""
+        if tick:
+            self.tick(teams=teams)
         try:
             if poll is None:
                 found = self.store.wait_for_events(self.id, after_id, timeout)
@@ -358,11 +360,13 @@ class ExerciseQueries(ABC):
         row's ``id`` is what removes it). ``entries`` as for :meth:`ratings`."""
         return plan_rows(self.events(team) if entries is None else entries)
 
-    def snapshot(self, team: str) -> tuple[int, TeamState]:
+    def snapshot(self, team: str, *, tick: bool = True) -> tuple[int, TeamState]:
         """The team's latest sequence number and the state it belongs to, read together
-        (pass the number back as ``act(expected_seq=...)``)."""
+        (pass the number back as ``act(expected_seq=...)``); anything due is delivered
+        first unless ``tick`` is False (the caller has just done so)."""
         self._team(team)
-        self.tick(teams=[team])
+        if tick:
+            self.tick(teams=[team])
         cache = self._fold(team)
         return cache.seq, cache.state
 

@@ -37,6 +37,9 @@ SEAT_POLL_S = 0.05
 """How often an open seat looks for news: 20 times a second. Each waking costs a seat
 process CPU all day long (at the store's 50 a second, an idle seat used about 1 % of a
 core); news still reaches the screen well within the 400 ms a class notices."""
+TICK_EVERY_S = 1.0
+"""How often at most a seat delivers what has fallen due for its team (timers, scheduled
+injects): once a second, however much news wakes it."""
 
 
 SEAT_FORK_BUDGET = Budget(max_states=50_000, max_seconds=10.0)
@@ -87,6 +90,8 @@ class TraineeSession:
         """The latest views by sequence number (a choice names the one it was made from)."""
         self._lock = threading.Lock()
         self._presence: Presence | None = None
+        self._ticked_at = -TICK_EVERY_S
+        """When this seat last delivered what had fallen due (monotonic seconds)."""
 
     def keep_present(self) -> None:
         """Keep the seat online on the roster (a heartbeat thread) until :meth:`leave`."""
@@ -122,11 +127,12 @@ class TraineeSession:
         found = self.exercise.fork(self.seat.team, at, SEAT_FORK_BUDGET)
         return fork_lines(found.to_json(scenario), scenario, "your team")
 
-    def view(self) -> SeatView:
-        """The seat's view now (anything already due is delivered first)."""
+    def view(self, *, tick: bool = True) -> SeatView:
+        """The seat's view now (anything already due is delivered first, unless ``tick``
+        is False: the caller's watch has just delivered it)."""
         with self._lock:  # the watch worker and a decision may build views at once
             seat = self.seat
-            seq, state = self.exercise.snapshot(seat.team)
+            seq, state = self.exercise.snapshot(seat.team, tick=tick)
             fresh = self.exercise.events(seat.team, after_id=self._team_cursor)
             if fresh:
                 self._events.extend(fresh)
@@ -144,17 +150,22 @@ class TraineeSession:
     def wait(self, timeout: float = 1.0) -> SeatView | None:
         """Wait up to ``timeout`` s for news of this team or the clock; the new view, or
         None when nothing this seat may see has changed."""
-        # a seat delivers what fell due for its own team only: every seat of a big
-        # exercise reading every team's log each second was most of an idle seat's cost
+        # a seat delivers what fell due for its own team only, and at most once a
+        # second: every seat of a big exercise reading every team's log on every wake was
+        # most of an idle seat's cost, and on a database server a round trip per read
+        now = time.monotonic()
+        due = now - self._ticked_at >= TICK_EVERY_S
+        if due:
+            self._ticked_at = now
         events = self.exercise.watch(
-            self._cursor, timeout, poll=SEAT_POLL_S, teams=(self.seat.team,)
+            self._cursor, timeout, poll=SEAT_POLL_S, teams=(self.seat.team,), tick=due
         )
         if not events:
             return None
         if not any(e.team in (self.seat.team, None) for e in events):
             self._cursor = events[-1].id
             return None
-        view = self.view()
+        view = self.view(tick=False)  # the watch delivered what was due (within 1 s)
         # past the news only once its view is built: a read that fails half-way (the
         # server gone) leaves the cursor where it was, and the next wait reads it again
         self._cursor = events[-1].id
