@@ -437,3 +437,31 @@ def test_a_seat_delivers_what_fell_due_for_its_own_team_only(
     ticked.clear()
     session.exercise.watch(0, 0.01)
     assert ticked == [None]
+
+
+def test_a_woken_seat_knows_the_clock_from_its_watch_without_reading_it_again(
+    service: ExerciseService, live: tuple[Exercise, dict[str, str]], monkeypatch
+) -> None:
+    """Issue 15: each read is a round trip on PostgreSQL, and 60 woken seats each read the
+    clock's stream again for their view, and once a second for the clock. The watch
+    brings the clock's news like any other, so the seat keeps the clock from it."""
+    control, codes = live
+    session = seat(service, codes, "investigator", "Ana")
+    read: list[object] = []
+    original = session.exercise.clock
+
+    def spy(**kwargs: object) -> object:
+        if "wall" in kwargs:  # the seat's own reads (the service ticks read it too)
+            read.append(kwargs)
+        return original(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session.exercise, "clock", spy)
+    control.pause()
+    view = session.wait(5.0)
+    assert view is not None and view.clock.state == "paused"
+    assert session.known_clock().state == "paused"
+    control.resume()
+    view = session.wait(5.0)
+    assert view is not None and view.clock.state == "running"
+    assert session.known_clock().state == "running"
+    assert read == []  # neither the woken views nor the known clock read it

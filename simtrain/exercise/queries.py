@@ -146,6 +146,10 @@ class ExerciseQueries(ABC):
             )
         return role
 
+    def clock_log(self) -> list[Recorded]:
+        """The exercise clock's stream (started, paused, resumed, ended, released…)."""
+        return self._log(CLOCK_STREAM)
+
     def clock(self, wall: float | None = None) -> ClockState:
         """The exercise clock now (or at ``wall``)."""
         return clock_from_events(self._log(CLOCK_STREAM), now() if wall is None else wall)

@@ -23,6 +23,7 @@ from simtrain.exercise import (
     SceneChanged,
     Seat,
 )
+from simtrain.exercise.clock import clock_from_events
 from simtrain.exercise.presence import Presence
 from simtrain.scenario.compiled import Scenario
 from simtrain.text import sentence
@@ -85,6 +86,10 @@ class TraineeSession:
         self._events: list[Recorded] = []
         self._team_cursor = 0
         self._cursor = exercise.last_id()
+        self._clock_log = exercise.clock_log()
+        """The clock's stream as this seat knows it: read once, then kept up to date from
+        what the watch brings (every stream's news after the cursor), so a woken view and
+        the clock every second need no read of their own."""
         self._last: SeatView | None = None
         self._views: dict[int, SeatView] = {}
         """The latest views by sequence number (a choice names the one it was made from)."""
@@ -115,6 +120,15 @@ class TraineeSession:
         """The exercise clock now."""
         return self.exercise.clock(wall=self.wall())
 
+    def known_clock(self) -> ClockState:
+        """The exercise clock now, from the clock events this seat's watch has brought
+        (news of the clock wakes the watch like any other)."""
+        return clock_from_events(self._clock_log, self.wall())
+
+    def _note_clock(self, events: list[Recorded]) -> None:
+        last = self._clock_log[-1].id if self._clock_log else 0
+        self._clock_log.extend(e for e in events if e.team is None and e.id > last)
+
     def fork(self, at: int) -> list[str]:
         """Fork here, for the seat's team: at its ``at``-th decision, what it did beside
         the expert path from the same state, as lines (once the debrief is released, or
@@ -127,9 +141,10 @@ class TraineeSession:
         found = self.exercise.fork(self.seat.team, at, SEAT_FORK_BUDGET)
         return fork_lines(found.to_json(scenario), scenario, "your team")
 
-    def view(self, *, tick: bool = True) -> SeatView:
+    def view(self, *, tick: bool = True, clock: ClockState | None = None) -> SeatView:
         """The seat's view now (anything already due is delivered first, unless ``tick``
-        is False: the caller's watch has just delivered it)."""
+        is False: the caller's watch has just delivered it), at ``clock`` if given (else
+        the clock is read)."""
         with self._lock:  # the watch worker and a decision may build views at once
             seat = self.seat
             seq, state = self.exercise.snapshot(seat.team, tick=tick)
@@ -140,7 +155,7 @@ class TraineeSession:
             events = [e for e in self._events if e.seq <= seq]
             open_roles = self.exercise.open_roles(seat.team)
             self._last = seat_view(
-                self.exercise, seat, state, seq, events, self.clock(), open_roles
+                self.exercise, seat, state, seq, events, clock or self.clock(), open_roles
             )
             self._views[seq] = self._last
             for old in sorted(self._views)[:-VIEWS_KEPT]:
@@ -162,10 +177,12 @@ class TraineeSession:
         )
         if not events:
             return None
+        self._note_clock(events)
         if not any(e.team in (self.seat.team, None) for e in events):
             self._cursor = events[-1].id
             return None
-        view = self.view(tick=False)  # the watch delivered what was due (within 1 s)
+        # the watch delivered what was due (within 1 s) and brought any news of the clock
+        view = self.view(tick=False, clock=self.known_clock())
         # past the news only once its view is built: a read that fails half-way (the
         # server gone) leaves the cursor where it was, and the next wait reads it again
         self._cursor = events[-1].id
@@ -176,7 +193,7 @@ class TraineeSession:
         a new :class:`SeatView` when something it may see changed, else the clock about
         every ``timeout`` s; :class:`Trouble` while the exercise cannot be read, then
         :class:`Reconnected` and the whole view built afresh."""
-        return follow(self.wait, self.view, stop, timeout, idle=self.clock)
+        return follow(self.wait, self.view, stop, timeout, idle=self.known_clock)
 
     def choose(self, choice: str, rationale: str, expected_seq: int) -> ChoiceResult:
         """Make a choice with its rationale, as of the view built from ``expected_seq``."""
