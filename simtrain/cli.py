@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from simtrain.scenario.channels import CHANNELS
-from simtrain.text import split_password
+from simtrain.text import clock_text, split_password
 
 if TYPE_CHECKING:  # the commands import what they use: `simtrain --help` loads click alone
     from simtrain.scenario.compiled import Scenario
@@ -556,7 +556,7 @@ def _clock_command(name: str, verb: str, doc: str) -> None:
     def command(exercise_id: str, db: str) -> None:
         handle = open_exercise(db, exercise_id)
         clock = getattr(handle, verb)()
-        click.echo(f"exercise {handle.id} is {clock.state} at {clock.minutes:.1f} min")
+        click.echo(f"exercise {handle.id} is {clock.state} at {clock_text(clock.minutes)}")
         if verb in ("start", "resume"):
             for warning in handle.open_role_warnings():
                 click.echo(f"simtrain: warning: {warning}", err=True)
@@ -1037,7 +1037,9 @@ def status(db: str, exercise_id: str, as_json: bool) -> None:
     if as_json:
         emit(data)
         return
-    click.echo(f"{data['exercise']} {data['title']}: {data['state']} at {data['clock']:.1f} min")
+    click.echo(
+        f"{data['exercise']} {data['title']}: {data['state']} at {clock_text(data['clock'])}"
+    )
     for team, info in data["teams"].items():
         points = sum(c["points"] for c in info["score"]["competencies"].values())
         click.echo(

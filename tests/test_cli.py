@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -153,7 +154,13 @@ def test_live_exercise_commands(tmp_path: Path) -> None:
     assert json.loads(acted.stdout)["scene"] == "screening"
     status = json.loads(invoke("status", "--db", db, "--exercise", exercise, "--json").stdout)
     assert status["state"] == "running" and status["teams"]["red"]["scene"] == "screening"
-    assert invoke("exercise", "pause", exercise, "--db", db).exit_code == 0
+    pause = invoke("exercise", "pause", exercise, "--db", db)
+    # the exercise clock in the one format of the screens (h:mm:ss), not "0.0 min"
+    assert pause.exit_code == 0 and re.fullmatch(
+        rf"exercise {exercise} is paused at 0:0\d:\d\d\n", pause.stdout
+    )
+    text = invoke("status", "--db", db, "--exercise", exercise).stdout
+    assert re.match(r".*: paused at 0:0\d:\d\d\n", text)
     paused = invoke("act", *seat, "--code", code, "offer_rest")
     assert paused.exit_code == 1 and "paused" in paused.stderr
     assert (
