@@ -241,3 +241,21 @@ def test_a_server_starting_up_is_a_sentence_of_its_own() -> None:
         "The PostgreSQL server at postgresql://simtrain@db/courses is starting up or "
         "shutting down and takes no connections yet; try again in a moment."
     )
+
+
+def test_a_lost_connection_claims_nothing_it_cannot_know() -> None:
+    """A connection lost during COMMIT leaves the outcome unknown, and a seat that only
+    reads showed "Nothing of this command was written" to a trainee who had sent
+    nothing. The sentence says what is known: the connection is lost and simtrain
+    reconnects."""
+    from simtrain.store.postgres import _translate
+
+    error = _translate(
+        psycopg.OperationalError("server closed the connection unexpectedly"),
+        "postgresql://simtrain@db.example/simtrain",
+    )
+    assert str(error) == (
+        "Lost the connection to the PostgreSQL server at postgresql://simtrain@db.example/"
+        "simtrain (server closed the connection unexpectedly); simtrain reconnects on the "
+        "next try."
+    )

@@ -887,7 +887,7 @@ def _translate(exc: BaseException, location: str) -> StoreError:
         or "eof" in low
     ):
         return StoreError(
-            f"Lost the connection to the PostgreSQL server at {location} ({first}). "
-            "Nothing of this command was written; it reconnects on the next try."
+            f"Lost the connection to the PostgreSQL server at {location} ({first}); "
+            "simtrain reconnects on the next try."
         )
     return StoreError(f"The PostgreSQL database {location} reported an error: {first}.")
