@@ -118,6 +118,16 @@ class Dialog(ModalScreen[RequestT | None], Generic[RequestT]):
         """Show why the input cannot be used yet."""
         self.query_one(".dialog-error", Label).update(plain(text))
 
+    def filled(self, field_id: str, missing: str) -> str:
+        """The text of the input ``field_id``, trimmed; when it is empty, '' after saying
+        ``missing`` and putting the cursor there."""
+        field = self.query_one(f"#{field_id}", Input)
+        text = field.value.strip()
+        if not text:
+            self.error(missing)
+            field.focus()
+        return text
+
     def buttons(self, ok: str) -> ComposeResult:
         """The error line and the OK / Cancel buttons."""
         yield Label("", classes="dialog-error")
@@ -182,17 +192,41 @@ class _PickDialog(Dialog[RequestT]):
 
     LIST_ID: ClassVar[str] = "picks"
     NOTHING_PICKED: ClassVar[str] = "choose a line"
+    EMPTY: ClassVar[str] = "there is nothing to choose"
+    """Said when the list has no line."""
 
-    def __init__(self, title: str, *, ok: str, ask_reason: bool) -> None:
+    def __init__(self, title: str, *, ok: str, ask_reason: bool, detail: str = "") -> None:
         super().__init__(title)
         self.ok = ok
         self.ask_reason = ask_reason
+        self.detail = detail
+        """A line under the title ('' for none)."""
 
-    def reason_and_buttons(self) -> ComposeResult:
-        """The reason field (when asked for) and the buttons, under the list."""
-        if self.ask_reason:
-            yield Input(placeholder="Reason (optional, kept in the record)", id="reason")
-        yield from self.buttons(self.ok)
+    def lines(self) -> list[tuple[str, str]]:
+        """(id, text) of each line to pick from, in order."""
+        return []
+
+    def compose(self) -> ComposeResult:
+        """The title, the lines, then the reason (when asked for) and the buttons."""
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            if self.detail:
+                yield Label(plain(self.detail), classes="dialog-detail")
+            yield OptionList(
+                *(Option(plain(text), id=i) for i, text in self.lines()), id=self.LIST_ID
+            )
+            if self.ask_reason:
+                yield Input(placeholder="Reason (optional, kept in the record)", id="reason")
+            yield from self.buttons(self.ok)
+
+    def on_mount(self) -> None:
+        """Start on the first line (or say there is none)."""
+        options = self.query_one(f"#{self.LIST_ID}", OptionList)
+        if options.option_count:
+            options.highlighted = 0
+        else:
+            self.error(self.EMPTY)
+        options.focus()
 
     @on(OptionList.OptionSelected)
     def _chosen(self) -> None:
@@ -227,29 +261,16 @@ class TargetDialog(_PickDialog[Target]):
         ask_reason: bool = False,
         detail: str = "",
     ) -> None:
-        super().__init__(title, ok=ok, ask_reason=ask_reason)
+        super().__init__(title, ok=ok, ask_reason=ask_reason, detail=detail)
         self.teams = teams
         """(team, its status for this action) in order."""
-        self.detail = detail
 
-    def compose(self) -> ComposeResult:
-        """The list of targets, then the reason."""
-        with Vertical(classes="dialog"):
-            yield Label(plain(self.title_text), classes="dialog-title")
-            if self.detail:
-                yield Label(plain(self.detail), classes="dialog-detail")
-            options = [Option("All teams", id=ALL)]
-            options += [
-                Option(plain(f"{team:<12} {status}"), id=team) for team, status in self.teams
-            ]
-            yield OptionList(*options, id=self.LIST_ID)
-            yield from self.reason_and_buttons()
-
-    def on_mount(self) -> None:
-        """Start on "All teams"."""
-        targets = self.query_one(f"#{self.LIST_ID}", OptionList)
-        targets.highlighted = 0
-        targets.focus()
+    def lines(self) -> list[tuple[str, str]]:
+        """ "All teams" (where the dialog starts), then each team with its status."""
+        return [
+            (ALL, "All teams"),
+            *((team, f"{team:<12} {status}") for team, status in self.teams),
+        ]
 
     def submit(self) -> None:
         """Dismiss with the highlighted target."""
@@ -264,6 +285,7 @@ class InjectDialog(_PickDialog[InjectPick]):
 
     LIST_ID = "injects"
     NOTHING_PICKED = "choose an inject"
+    EMPTY = "no inject is left for this team"
 
     def __init__(
         self, title: str, injects: Sequence[tuple[str, str]], *, ok: str, ask_reason: bool
@@ -272,23 +294,9 @@ class InjectDialog(_PickDialog[InjectPick]):
         self.injects = injects
         """(inject id, what to show) in MSEL order."""
 
-    def compose(self) -> ComposeResult:
-        """The injects, then the reason."""
-        with Vertical(classes="dialog"):
-            yield Label(plain(self.title_text), classes="dialog-title")
-            yield OptionList(
-                *(Option(plain(text), id=i) for i, text in self.injects), id=self.LIST_ID
-            )
-            yield from self.reason_and_buttons()
-
-    def on_mount(self) -> None:
-        """Start on the first inject."""
-        injects = self.query_one(f"#{self.LIST_ID}", OptionList)
-        if self.injects:
-            injects.highlighted = 0
-        else:
-            self.error("no inject is left for this team")
-        injects.focus()
+    def lines(self) -> list[tuple[str, str]]:
+        """The injects."""
+        return list(self.injects)
 
     def submit(self) -> None:
         """Dismiss with the highlighted inject."""
@@ -333,10 +341,8 @@ class MessageDialog(Dialog[MessageRequest]):
 
     def submit(self) -> None:
         """Dismiss with the message, if it has text."""
-        text = self.query_one("#text", Input).value.strip()
+        text = self.filled("text", "write the message text")
         if not text:
-            self.error("write the message text")
-            self.query_one("#text", Input).focus()
             return
         team = self.query_one("#team", Select).value
         self.dismiss(
@@ -487,10 +493,8 @@ class ObserveDialog(Dialog[ObserveRequest]):
 
     def submit(self) -> None:
         """Dismiss with the observation, once it has a kind and text."""
-        text = self.query_one("#text", Input).value.strip()
+        text = self.filled("text", "write what you observed")
         if not text:
-            self.error("write what you observed")
-            self.query_one("#text", Input).focus()
             return
         pressed = self.query_one("#kind", RadioSet).pressed_button
         if pressed is None or not pressed.name:
@@ -673,10 +677,8 @@ class HotwashNoteDialog(Dialog[NoteRequest]):
 
     def submit(self) -> None:
         """Dismiss with the note, once it has text."""
-        text = self.query_one("#text", Input).value.strip()
+        text = self.filled("text", "write the note")
         if not text:
-            self.error("write the note")
-            self.query_one("#text", Input).focus()
             return
         self.dismiss(NoteRequest(str(self.query_one("#team", Select).value), text))
 
@@ -777,11 +779,11 @@ class PlanDialog(Dialog[PlanRequest]):
 
     def submit(self) -> None:
         """Dismiss with the row, once every field is filled in."""
-        values = {name: self.query_one(f"#{name}", Input).value.strip() for name, _ in self.FIELDS}
+        values: dict[str, str] = {}
         for name, placeholder in self.FIELDS:
+            missing = f"fill in: {placeholder.split(',')[0].split(':')[0].lower()}"
+            values[name] = self.filled(name, missing)
             if not values[name]:
-                self.error(f"fill in: {placeholder.split(',')[0].split(':')[0].lower()}")
-                self.query_one(f"#{name}", Input).focus()
                 return
         self.dismiss(PlanRequest(**values))
 
@@ -791,6 +793,7 @@ class PlanRowDialog(_PickDialog[int]):
 
     LIST_ID = "rows"
     NOTHING_PICKED = "choose a row"
+    EMPTY = "the plan has no rows yet (i adds one)"
 
     def __init__(self, team: str, rows: Sequence[str]) -> None:
         super().__init__(
@@ -799,24 +802,9 @@ class PlanRowDialog(_PickDialog[int]):
         self.rows = rows
         """Each row as a line, in plan order."""
 
-    def compose(self) -> ComposeResult:
-        """The rows."""
-        with Vertical(classes="dialog"):
-            yield Label(plain(self.title_text), classes="dialog-title")
-            yield OptionList(
-                *(Option(plain(f"{n}. {text}"), id=str(n)) for n, text in enumerate(self.rows, 1)),
-                id=self.LIST_ID,
-            )
-            yield from self.reason_and_buttons()
-
-    def on_mount(self) -> None:
-        """Start on the first row."""
-        rows = self.query_one(f"#{self.LIST_ID}", OptionList)
-        if self.rows:
-            rows.highlighted = 0
-        else:
-            self.error("the plan has no rows yet (i adds one)")
-        rows.focus()
+    def lines(self) -> list[tuple[str, str]]:
+        """The rows, numbered."""
+        return [(str(n), f"{n}. {text}") for n, text in enumerate(self.rows, 1)]
 
     def submit(self) -> None:
         """Dismiss with the highlighted row's number."""

@@ -152,14 +152,6 @@ def _event_steps(events: Sequence[Event], clock: float) -> list[str]:
     return steps
 
 
-def _apply(scenario: Scenario, draft: Draft, action: Event | float) -> None:
-    if isinstance(action, float):
-        rules.settle(scenario, draft, action)
-    else:
-        rules.step(scenario, draft, action)
-        rules.settle(scenario, draft, draft.clock)
-
-
 def _expand(
     scenario: Scenario, graph: SearchGraph, draft: Draft
 ) -> tuple[dict[int, Edge], dict[int, Draft]]:
@@ -252,7 +244,7 @@ def _expert(scenario: Scenario, before: TeamState, at: int, team: Branch, budget
     node = start_key
     for child in route:
         edge = edges[node][child]
-        _apply(scenario, draft, edge.action)
+        draft = successor(scenario, draft, edge.action)
         chunks.append(edge.steps)
         node = child
     final = draft.freeze()

@@ -125,10 +125,9 @@ class EventStore(_StoreBase):
         self._lock = threading.RLock()
         self._own_commits = 0
         self._last_checkpoint = time.monotonic()
-        self._watches = threading.local()
+        self._watches: dict[threading.Thread, wakeup.DirectoryWrites] = {}
         """Each waiting thread's inotify watch, kept between waits (making and closing
         one for every wait cost an idle seat more than the waiting itself)."""
-        self._all_watches: list[wakeup.DirectoryWrites] = []
 
     # -- opening and closing ---------------------------------------------------------
 
@@ -161,23 +160,26 @@ class EventStore(_StoreBase):
         """Close the connection (the last process to close folds the WAL into the file)."""
         with self._lock:
             self._conn.close()
-            for watch in self._all_watches:
+            for watch in self._watches.values():
                 watch.close()
-            self._all_watches.clear()
+            self._watches.clear()
 
     def _directory_writes(self) -> wakeup.DirectoryWrites | None:
         """This thread's watch on the database's directory (None where there is none),
         with the writes reported before now dropped."""
-        watch: wakeup.DirectoryWrites | None = getattr(self._watches, "watch", None)
-        if watch is None:
-            watch = wakeup.changes(self.path)
-            if watch is None:
-                return None
-            self._watches.watch = watch
-            with self._lock:
-                self._all_watches.append(watch)
-        else:
+        thread = threading.current_thread()
+        watch = self._watches.get(thread)
+        if watch is not None:
             watch.forget()
+            return watch
+        watch = wakeup.changes(self.path)
+        if watch is None:
+            return None
+        with self._lock:
+            # the watches of threads that have ended go (each is a kernel inotify instance)
+            for ended in [t for t in self._watches if not t.is_alive()]:
+                self._watches.pop(ended).close()
+            self._watches[thread] = watch
         return watch
 
     def __repr__(self) -> str:
