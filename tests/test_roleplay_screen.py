@@ -147,6 +147,10 @@ async def test_the_join_screen_offers_the_roleplayer_seat(made: Created, tmp_pat
             ),
         )
         screen.query_one("#code", Input).value = made.characters["dara"]
+        # Textual's button ignores a click while it still shows the last one (its "-active"
+        # moment, 0.2 s); on a loaded machine the refusal can come back sooner than that
+        button = screen.query_one("#join-button")
+        await until(pilot, lambda: not button.has_class("-active"))
         await pilot.click("#join-button")
         await until(pilot, lambda: isinstance(app.screen, RoleplayScreen))
         assert CARD_MARKER in app.screen.query_one("#rp-card-text", Markdown).source
