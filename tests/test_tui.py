@@ -141,7 +141,10 @@ async def test_the_join_screen_takes_a_seat(service, codes, control) -> None:
         await pilot.press(*codes["red"].lower())
         screen.query_one("#name", Input).focus()
         await pilot.press(*"Ben", "enter")
-        await until(pilot, lambda: app.play_screen is not None)
+        # until the seat's screen is up, not just made: leaving the app while it mounts
+        # tore it down under its first paint (once, in a loaded CI run)
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen) and app.screen.is_mounted)
+        await pilot.pause()
         assert play(app).view.role == "social_worker"
     joined = [e for e in control.events("red") if isinstance(e.event, Joined)]
     assert [(e.actor, e.role) for e in joined] == [("Ben", "social_worker")]
