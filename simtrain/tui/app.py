@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import ClassVar, NoReturn
 
-from textual import on
+from textual import constants, on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 
 from simtrain.exercise import ExerciseError, ExerciseService
 from simtrain.text import sentence
@@ -67,6 +68,16 @@ class TraineeApp(PlainNotify, App[None]):
         self.settle_heap = False
         """Whether to set the heap aside once the seat is built (a seat process's own app;
         never in tests, where many apps share one process)."""
+
+    def get_driver_class(self) -> type[Driver]:
+        """On a Linux terminal, a driver whose input thread sleeps until a key comes
+        (Textual's looks at the terminal ten times a second); a browser seat's driver, or
+        one named in TEXTUAL_DRIVER, as Textual chooses."""
+        if constants.DRIVER is None and sys.platform == "linux":
+            from simtrain.tui.driver import QuietLinuxDriver
+
+            return QuietLinuxDriver
+        return super().get_driver_class()
 
     def _heap_settled(self) -> None:
         # Everything built so far (Textual, the scenario, the screen) lives as long as the
