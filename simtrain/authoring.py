@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import yaml
 
 from simtrain.scenario.compiled import Scenario
-from simtrain.scenario.model import SCENARIO_ID_PATTERN, Choice, Inject
+from simtrain.scenario.runtime import SCENARIO_ID_PATTERN, Choice, Inject
 
 __all__ = ["MSEL_COLUMNS", "MSEL_FORMATS", "msel", "msel_rows", "new_scenario"]
 

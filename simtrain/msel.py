@@ -53,7 +53,7 @@ from simtrain.plaintext import clean_text
 from simtrain.scenario.channels import CHANNELS
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.expressions import ExpressionError, compile_expression
-from simtrain.scenario.model import DURATION_PATTERN, ID_PATTERN
+from simtrain.scenario.runtime import DURATION_PATTERN, ID_PATTERN
 from simtrain.scenario.validate import ScenarioFileError, load_text, read_scenario_text
 
 __all__ = ["MselError", "MselUpdate", "msel_file", "msel_xlsx", "read_sheet", "update_from"]

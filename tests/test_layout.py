@@ -10,7 +10,7 @@ import pytest
 
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.library import bundled_scenarios
-from simtrain.scenario.model import Choice
+from simtrain.scenario.runtime import Choice
 from simtrain.scenario.validate import load_file
 from simtrain.tui.layout import (
     BORDER,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simtrain.scenario.model import duration_minutes
+from simtrain.scenario.runtime import duration_minutes
 
 __all__ = ["duration_minutes", "format_minutes"]
 

@@ -11,7 +11,7 @@ from simtrain.engine.events import Chose, Event, InjectDelivered
 from simtrain.engine.fold import Engine
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
-from simtrain.scenario.model import DURATION_PATTERN
+from simtrain.scenario.runtime import DURATION_PATTERN
 
 _DURATION = re.compile(DURATION_PATTERN)
 

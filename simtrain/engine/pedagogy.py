@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from simtrain.engine.explore import DEFAULT_MAX_STATES, Exploration, explore
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.diagnostics import Diagnostic
-from simtrain.scenario.model import Choice, duration_minutes
+from simtrain.scenario.runtime import Choice, duration_minutes
 from simtrain.scenario.yamlsource import load_marked, position_of
 
 MINUTES_PER_DECISION = 3.5

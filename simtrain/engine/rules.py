@@ -24,7 +24,7 @@ from simtrain.engine.events import (
 from simtrain.engine.state import Adjustment, Critical, Draft, Mark, PathStep
 from simtrain.scenario.compiled import Scenario
 from simtrain.scenario.expressions import EvaluationError
-from simtrain.scenario.model import Choice
+from simtrain.scenario.runtime import Choice
 
 MAX_CASCADE = 1000
 """Most clock-driven events settled in one go (guards against timer loops)."""

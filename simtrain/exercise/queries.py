@@ -49,8 +49,7 @@ from simtrain.exercise.streams import (
     recorded,
     team_stream,
 )
-from simtrain.scenario.compiled import Scenario
-from simtrain.scenario.validate import load_text
+from simtrain.scenario.compiled import CHECKS, Scenario, load_checked
 from simtrain.store import ExerciseRecord, SeatRecord, Store, StoredEvent, StoreError
 from simtrain.store.codes import verify_code
 from simtrain.text import did_you_mean
@@ -65,6 +64,27 @@ been folded since its last saved state: readers then fold only the events after 
 
 _STATE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 """Saved states are written compact (they are read back by machines only)."""
+
+
+def stored_scenario(record: ExerciseRecord) -> Scenario:
+    """The scenario stored with an exercise. A copy that passed this version's checks when
+    the exercise was created loads without validating again (and without importing the
+    validator's pydantic models: a seat's memory, every command's start-up); any other is
+    validated, and refused with a sentence when it no longer validates."""
+    path = f"<exercise {record.id}>"
+    if record.settings.get("scenario_checks") == CHECKS:
+        scenario = load_checked(record.scenario_text, path)
+        if scenario is not None and scenario.sha256 == record.scenario_sha256:
+            return scenario
+    from simtrain.scenario.validate import load_text  # pydantic: only when needed
+
+    result = load_text(record.scenario_text, path)
+    if result.scenario is None:  # the copy was valid when created; refuse clearly
+        raise ExerciseError(
+            f"the scenario stored with exercise '{record.id}' no longer validates "
+            "with this version of simtrain"
+        )
+    return result.scenario
 
 
 @dataclass(frozen=True)
@@ -87,13 +107,7 @@ class ExerciseQueries(ABC):
     def __init__(self, store: Store, record: ExerciseRecord) -> None:
         self.store = store
         self.record = record
-        result = load_text(record.scenario_text, f"<exercise {record.id}>")
-        if result.scenario is None:  # the copy was valid when created; refuse clearly
-            raise ExerciseError(
-                f"the scenario stored with exercise '{record.id}' no longer validates "
-                "with this version of simtrain"
-            )
-        self.scenario: Scenario = result.scenario
+        self.scenario: Scenario = stored_scenario(record)
         best = record.settings.get("best_scores")
         if isinstance(best, dict):
             self.scenario.meta["best_scores"] = best

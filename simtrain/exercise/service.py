@@ -11,8 +11,7 @@ from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.commands import Exercise
 from simtrain.exercise.errors import ExerciseError
 from simtrain.exercise.streams import CLOCK_STREAM, recorded, team_stream
-from simtrain.scenario.compiled import Scenario
-from simtrain.scenario.validate import load_file
+from simtrain.scenario.compiled import CHECKS, Scenario
 from simtrain.store import ExerciseRecord, Store, StoreError, open_store
 from simtrain.store.codes import generate_join_code, hash_code, new_salt
 
@@ -75,6 +74,8 @@ class ExerciseService:
         """Create an exercise from a scenario file; return it with every code: the teams'
         join codes and a code per character for its role-player's seat (kept, like the
         teams' codes, only as salted hashes)."""
+        from simtrain.scenario.validate import load_file  # pydantic: only to create
+
         result = load_file(scenario_path)
         if result.scenario is None:
             first = result.errors[0].format() if result.errors else "unknown problem"
@@ -101,6 +102,7 @@ class ExerciseService:
                 # the best reachable scores need a search: do it once, keep it with the copy
                 settings={
                     "scenario_path": str(scenario_path),
+                    "scenario_checks": CHECKS,
                     "best_scores": best,
                     "best_scores_exact": exact,
                     "character_codes": hashed,

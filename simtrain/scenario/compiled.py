@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,17 +12,27 @@ from importlib import resources
 import yaml
 
 from simtrain.scenario.expressions import Expression, compile_expression
-from simtrain.scenario.model import (
+from simtrain.scenario.runtime import (
     Character,
     Choice,
     Inject,
     Phase,
     Rubric,
-    ScenarioModel,
+    ScenarioData,
     Scene,
     Value,
     duration_minutes,
+    rubric_of,
+    scenario_of,
 )
+from simtrain.scenario.yamlsource import YamlSyntaxError, load_marked
+
+CHECKS = 1
+"""The version of the checks a scenario stored with an exercise passed (kept in the
+exercise's settings as ``scenario_checks``). A stored copy that passed these very checks
+loads through :func:`load_checked` without validating again; raise this number when
+validation (:mod:`simtrain.scenario.validate`) starts refusing something the engine cannot
+run, so that copies stored before are checked again."""
 
 
 @cache
@@ -30,7 +41,7 @@ def shipped_rubrics() -> Mapping[str, Rubric]:
     found: dict[str, Rubric] = {}
     for entry in resources.files("simtrain.rubrics").iterdir():
         if entry.name.endswith(".yaml"):
-            rubric = Rubric.model_validate(yaml.safe_load(entry.read_text(encoding="utf-8")))
+            rubric = rubric_of(yaml.safe_load(entry.read_text(encoding="utf-8")))
             found[rubric.id] = rubric
     return found
 
@@ -42,7 +53,7 @@ class Scenario:
     def __repr__(self) -> str:
         return f"<Scenario {self.model.id!r} from {self.path}>"
 
-    model: ScenarioModel
+    model: ScenarioData
     rubric: Rubric
     path: str
     text: str
@@ -125,7 +136,7 @@ class Scenario:
 
 
 def compile_scenario(
-    model: ScenarioModel,
+    model: ScenarioData,
     *,
     path: str = "<scenario>",
     text: str = "",
@@ -200,3 +211,22 @@ def compile_scenario(
         phases={phase.id: phase for phase in model.phases},
         scene_phase={scene: phase.id for phase in model.phases for scene in phase.scenes},
     )
+
+
+def load_checked(text: str, path: str) -> Scenario | None:
+    """A scenario from text that passed validation before (the copy stored with an
+    exercise): read, built into records and compiled, without the pydantic models and the
+    checker. None when it does not read back as a valid scenario would (then validate it).
+    """
+    enabled = gc.isenabled()
+    gc.disable()  # many small containers, no cycles: see yamlsource.load_marked
+    try:
+        raw, problems = load_marked(text)
+        if problems or not isinstance(raw, dict):
+            return None
+        return compile_scenario(scenario_of(raw), path=path, text=text)
+    except (YamlSyntaxError, KeyError, TypeError, AttributeError, ValueError):
+        return None
+    finally:
+        if enabled:
+            gc.enable()

@@ -3,11 +3,12 @@
 The same models validate loaded YAML and generate the JSON Schema that editors use, so
 the two can never disagree. Keys are strict (``extra="forbid"``). Cross-references
 (gotos, reveals, roles...) are checked afterwards in :mod:`simtrain.scenario.validate`.
+The engine runs on the plain records of :mod:`simtrain.scenario.runtime`, built from a
+file once it has validated here.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -21,14 +22,14 @@ from pydantic import (
     model_validator,
 )
 
-from simtrain.scenario.channels import CHANNEL_NAMES, Channel
-
-ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-"""Ids of roles, variables, documents, scenes, choices, injects and competencies."""
-SCENARIO_ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
-"""Ids of scenarios and rubrics, which may also contain '-'."""
-DURATION_PATTERN = r"^(\d+h(\d+m)?(\d+s)?|\d+m(\d+s)?|\d+s)$"
-"""Durations such as 45s, 10m, 1h30m."""
+from simtrain.scenario.channels import Channel
+from simtrain.scenario.runtime import (
+    DURATION_PATTERN,
+    ID_PATTERN,
+    SCENARIO_ID_PATTERN,
+    Outcome,
+    headline,
+)
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 ScenarioId = Annotated[str, Field(pattern=SCENARIO_ID_PATTERN)]
@@ -37,19 +38,6 @@ Points = Annotated[int, Field(ge=-5, le=5)]
 Value = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
 """A variable's value: int, float, bool, string or list of strings."""
 AddValue = StrictInt | StrictFloat | StrictStr
-Outcome = Literal["success", "partial", "failure"]
-
-
-_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-
-
-def duration_minutes(text: str) -> float:
-    """Minutes in a duration string such as ``1h30m`` (90.0) or ``45s`` (0.75)."""
-    match = _DURATION.match(text)
-    if not match or not text:
-        raise ValueError(f"not a duration: {text!r}")
-    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return hours * 60 + minutes + seconds / 60
 
 
 class _Strict(BaseModel):
@@ -184,10 +172,7 @@ class Inject(_Strict):
     def _headline(self) -> Inject:
         """Without a subject, the channel and the sender stand in for it everywhere."""
         if not self.subject:
-            channel = CHANNEL_NAMES[self.channel]
-            object.__setattr__(
-                self, "subject", f"{channel} from {self.from_}" if self.from_ else channel
-            )
+            object.__setattr__(self, "subject", headline(self.channel, self.from_))
         return self
 
 

@@ -30,6 +30,7 @@ from simtrain.scenario.expressions import (
     compile_expression,
 )
 from simtrain.scenario.model import ScenarioModel
+from simtrain.scenario.runtime import scenario_of
 from simtrain.scenario.shape import shape_diagnostics
 from simtrain.scenario.yamlsource import YamlSyntaxError, load_marked, position_of
 from simtrain.text import did_you_mean
@@ -96,7 +97,10 @@ def load_text(text: str, path: str = "<scenario>") -> LoadResult:
         diagnostics.sort(key=sort_key)
         scenario = None
         if model is not None and not any(d.severity == "error" for d in diagnostics):
-            scenario = compile_scenario(model, path=path, text=text, expressions=checker.compiled)
+            # the models only judge the file: the engine runs on plain records built from it
+            scenario = compile_scenario(
+                scenario_of(raw), path=path, text=text, expressions=checker.compiled
+            )
     finally:
         if enabled:
             gc.enable()

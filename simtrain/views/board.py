@@ -36,7 +36,7 @@ from simtrain.engine.state import PathStep, TeamState
 from simtrain.exercise import ClockState, Exercise, Recorded, SeatRecord
 from simtrain.scenario.channels import CHANNEL_NAMES
 from simtrain.scenario.compiled import Scenario
-from simtrain.scenario.model import Choice
+from simtrain.scenario.runtime import Choice
 from simtrain.text import delay_text, time_text
 from simtrain.views.audience import Audience
 from simtrain.views.conversation import Transcript, transcripts_from
