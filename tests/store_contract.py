@@ -242,6 +242,37 @@ class StoreContract(ABC):
         with pytest.raises(ValueError, match="until_seq needs a stream"):
             store.read("ex1", until_seq=1)
 
+    def test_events_of_some_kinds_are_read_whole_or_by_their_ends(
+        self, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
+    ) -> None:
+        red = store.append(
+            "ex1",
+            "team:red",
+            0,
+            [event("message" if n % 2 else "chose", n=n) for n in range(1, 12)]
+            + [event("joined", n=12)],
+        )
+        store.append("ex1", "team:blue", 0, [event("message", n=99)])
+        messages = [e for e in red if e.kind == "message"]  # n = 1, 3, ... 11
+        assert store.read_kinds("ex1", "team:red", ["message"]) == messages
+        assert store.read_kinds("ex1", "team:red", ["joined", "message"]) == [
+            e for e in red if e.kind != "chose"
+        ]
+        assert store.read_kinds("ex1", "team:red", ["message"], until_seq=5) == messages[:3]
+        assert store.read_kinds("ex1", "team:red", ["message"], limit=2) == messages[:2]
+        newest = store.read_kinds("ex1", "team:red", ["message"], limit=2, newest=True)
+        assert newest == messages[-2:]  # the last two, still oldest first
+        ends = store.read_kinds("ex1", "team:red", ["message"], until_seq=8, limit=2, newest=True)
+        assert ends == [e for e in messages if e.seq <= 8][-2:]
+        assert store.read_kinds("ex1", "team:red", ["message"], limit=0) == []
+        assert store.read_kinds("ex1", "team:red", []) == []
+        assert store.read_kinds("ex1", "team:red", ["rating"]) == []
+        assert store.read_kinds("ex1", "team:green", ["message"]) == []
+        with pytest.raises(ValueError, match="limit"):
+            store.read_kinds("ex1", "team:red", ["message"], limit=-1)
+        with pytest.raises(StoreError, match=r"no exercise 'ex9'.*did you mean 'ex1'"):
+            store.read_kinds("ex9", "team:red", ["message"])
+
     def test_exercises_do_not_see_each_others_events(
         self, store: Store, exercise: tuple[ExerciseRecord, dict[str, str]]
     ) -> None:

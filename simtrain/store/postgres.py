@@ -58,6 +58,7 @@ from simtrain.store.rows import (
     _exercise_record,
     _loads,
     _new_exercise_id,
+    _read_kinds_sql,
     _restore_sql,
     _save_states_sql,
     _saved_state_rows,
@@ -472,6 +473,30 @@ class PostgresStore(_StoreBase):
             return rows
 
         return _stored_events(exercise_id, self._read(query))
+
+    def read_kinds(
+        self,
+        exercise_id: str,
+        stream: str,
+        kinds: Sequence[str],
+        *,
+        until_seq: int | None = None,
+        limit: int | None = None,
+        newest: bool = False,
+    ) -> list[StoredEvent]:
+        """The stream's events whose kind is one of ``kinds`` (up to ``until_seq``), by
+        seq: with ``limit``, only the first ``limit`` of them (with ``newest``, the last
+        ``limit``, still in seq order)."""
+        statement = _read_kinds_sql("%s", exercise_id, stream, kinds, until_seq, limit, newest)
+
+        def query(conn: Connection) -> list[tuple[Any, ...]]:
+            rows = [] if statement is None else conn.execute(*statement).fetchall()
+            if not rows and not self._exercise_exists(conn, exercise_id):
+                raise self._no_exercise(conn, exercise_id)
+            return rows
+
+        rows = self._read(query)
+        return _stored_events(exercise_id, rows[::-1] if newest else rows)
 
     def last_id(self, exercise_id: str) -> int:
         """The id of the exercise's newest event (0 if none): a cursor for watchers."""

@@ -164,6 +164,22 @@ class Store(Protocol):
         """Events with id > ``after_id`` (of one stream, up to ``until_seq``), by id."""
         ...
 
+    def read_kinds(
+        self,
+        exercise_id: str,
+        stream: str,
+        kinds: Sequence[str],
+        *,
+        until_seq: int | None = None,
+        limit: int | None = None,
+        newest: bool = False,
+    ) -> list[StoredEvent]:
+        """The stream's events whose kind is one of ``kinds`` (up to ``until_seq``), by
+        seq: with ``limit``, only the first ``limit`` of them (with ``newest``, the last
+        ``limit``, still in seq order). A report reads the kinds its sections need, and
+        the ends of long lists, this way instead of every event of a team."""
+        ...
+
     def last_id(self, exercise_id: str) -> int:
         """The id of the exercise's newest event (0 if none)."""
         ...

@@ -204,6 +204,44 @@ _SAVED_STATES_TEMPLATE = (
 """The saved states of one exercise under one key, with the driver's placeholder."""
 
 
+_READ_COLUMNS = "id, stream, seq, kind, payload, clock, wall, actor, role"
+"""The columns every read of events returns, in the order :func:`_stored_events` takes."""
+_NO_SEQ_LIMIT = 2**62
+"""A seq beyond any stream's last (``read_kinds`` without ``until_seq``)."""
+
+
+def _read_kinds_sql(
+    mark: str,
+    exercise_id: str,
+    stream: str,
+    kinds: Sequence[str],
+    until_seq: int | None,
+    limit: int | None,
+    newest: bool,
+) -> tuple[str, tuple[Any, ...]] | None:
+    """The statement of :meth:`Store.read_kinds` with the driver's placeholder ``mark``
+    and its parameters (``None`` when it can find nothing: no kinds, a limit of 0). Rows
+    come in seq order, except with ``newest`` (reversed by the caller)."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"limit must be an int >= 0, not {limit!r}")
+    if until_seq is not None and (isinstance(until_seq, bool) or not isinstance(until_seq, int)):
+        raise ValueError(f"until_seq must be an int, not {until_seq!r}")
+    kinds = list(kinds)
+    if not kinds or limit == 0:
+        return None
+    sql = (
+        f"SELECT {_READ_COLUMNS} FROM events WHERE exercise = {mark} AND stream = {mark} "
+        f"AND seq <= {mark} AND kind IN ({', '.join([mark] * len(kinds))}) "
+        f"ORDER BY seq{' DESC' if newest else ''}"
+    )
+    until = _NO_SEQ_LIMIT if until_seq is None else until_seq
+    params: tuple[Any, ...] = (exercise_id, stream, until, *kinds)
+    if limit is not None:
+        sql += f" LIMIT {mark}"
+        params += (limit,)
+    return sql, params
+
+
 def _checked_seq(expected: int) -> int:
     if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
         raise ValueError(f"expected_seq must be an int >= 0, not {expected!r}")
