@@ -61,17 +61,23 @@ def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
-_JSON_CONTROL = re.compile(r"\\u00|\\[rbf]|[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""Where :data:`_CONTROL` can match in JSON text: C0 characters are escaped there (\\r,
-\\b, \\f, or \\u00XX; newline and tab, which stay, as \\n and \\t), the rest appear as
-they are. It may also match a clean text (a typed backslash before an r), never miss."""
+_JSON_ESCAPED = ("\\u00", "\\r", "\\b", "\\f")
+"""How C0 characters appear in JSON text (\\r, \\b, \\f, or \\u00XX; newline and tab,
+which stay, as \\n and \\t)."""
+_JSON_UNESCAPED = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""The rest of :data:`_CONTROL`, which JSON text holds as it is."""
 
 
 def json_has_control(text: str) -> bool:
     """Whether JSON text written with ``ensure_ascii=False`` may hold anything
     :func:`clean_text` would remove from one of its strings (it may say so of a clean
-    text, never miss one): when not, the text can be stored as it is."""
-    return _JSON_CONTROL.search(text) is not None
+    text, a typed backslash before an r say, never miss one): when not, the text can be
+    stored as it is. Four substring searches and one character class: a report of 100
+    teams is megabytes of JSON, which one regular expression of alternatives walked at a
+    third of the speed."""
+    return any(escaped in text for escaped in _JSON_ESCAPED) or (
+        _JSON_UNESCAPED.search(text) is not None
+    )
 
 
 def scrub(value: T) -> T:
@@ -86,7 +92,7 @@ def scrub(value: T) -> T:
             text = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError):  # not plain JSON: walk it
             return _scrub(value)  # type: ignore[no-any-return]
-        if not _JSON_CONTROL.search(text):
+        if not json_has_control(text):
             return value
     return _scrub(value)  # type: ignore[no-any-return]
 

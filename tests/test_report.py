@@ -19,10 +19,13 @@ from click.testing import CliRunner
 
 from simtrain.cli import main
 from simtrain.engine.explore import best_scores
-from simtrain.exercise import Exercise, ExerciseError, ExerciseService
+from simtrain.exercise import ROLEPLAYER, Exercise, ExerciseError, ExerciseService
+from simtrain.plaintext import scrub
 from simtrain.report import build_report, render_report, timeline
+from simtrain.report.webpage import LIST_ENDS, render_html
+from simtrain.store import Store, StoredEvent
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, character_scenario
 
 SCENARIO = FIXTURES / "every_feature.yaml"
 T0 = 1_700_000_000.0
@@ -668,6 +671,89 @@ def test_a_long_record_shows_its_ends_on_the_page_and_all_of_it_in_md_and_json(
     assert "left out" not in markdown
     solo = json.loads(render_report(exercise, "json", None))["teams"]["solo"]
     assert (len(solo["messages"]), len(solo["adjustments"])) == (205, 201)
+    service.close()
+
+
+def _page_of_the_whole_log(exercise: Exercise, team: str | None) -> str:
+    """The HTML page rendered from the full document (every event of every team read)."""
+    return render_html(scrub(build_report(exercise, team)))
+
+
+@pytest.mark.parametrize("team", [None, "red", "blue"])
+def test_the_page_built_from_saved_states_is_the_page_of_the_whole_log(
+    recorded: Recorded, team: str | None
+) -> None:
+    assert render_report(recorded.exercise, "html", team) == _page_of_the_whole_log(
+        recorded.exercise, team
+    )
+
+
+class _CountingStore:
+    """A store that counts the events it hands out (every other call passes through)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.events = 0
+
+    def _counted(self, events: list[StoredEvent]) -> list[StoredEvent]:
+        self.events += len(events)
+        return events
+
+    def read(self, *args: Any, **kwargs: Any) -> list[StoredEvent]:
+        return self._counted(self.store.read(*args, **kwargs))
+
+    def read_kinds(self, *args: Any, **kwargs: Any) -> list[StoredEvent]:
+        return self._counted(self.store.read_kinds(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+@pytest.mark.parametrize("released", [True, False])
+def test_a_long_log_is_paged_from_its_saved_state_and_the_ends_of_its_lists(
+    tmp_path: Path, released: bool
+) -> None:
+    """The page of a long log reads the team's saved state and the ends of its long lists,
+    not every event, and shows exactly what the page of the whole log shows."""
+    service = ExerciseService.open(tmp_path / "long.db", create=True)
+    made = service.create_exercise(character_scenario(tmp_path), ["red", "blue"])
+    exercise = made.exercise
+    exercise.start()
+    # no decision, so no fork (a fork replays every folded event of its team)
+    exercise.move("red", "screening", "Straight to the screening room")
+    worker = exercise.headless_seat("red", made.teams["red"], "social_worker", "Asha")
+    exercise.speak_as("red", "dara", "Who are you?", by=ROLEPLAYER)
+    exercise.say(worker, "A social worker. You are safe here.")
+    exercise.mark("red", 2, "trust", 1, "calm", character="dara")
+    for i in range(1, 206):
+        exercise.message("red", f"message {i:03d}!")
+        exercise.adjust("red", "trust", 1, f"adjustment {i:03d}!")
+    exercise.observe("red", "strength", "Kept calm.", "trust")
+    exercise.rate("red", "trust", "S", "steady")
+    exercise.plan_add(
+        "red", issue="Interpreters", action="Vet them", responsible="investigator", due="2027-01-31"
+    )
+    exercise.status()  # saves each team's state, as a console or seat does
+    for i in range(206, 210):  # the tail, folded on from the saved state
+        exercise.message("red", f"message {i:03d}!")
+    exercise.adjust("red", "trust", -1, "adjustment 206!")
+    exercise.end()
+    if released:
+        exercise.release_debrief()
+    whole = _page_of_the_whole_log(exercise, None)
+    team_whole = _page_of_the_whole_log(exercise, "red")
+    fresh = ExerciseService.open(tmp_path / "long.db").exercise(exercise.id)
+    counting = _CountingStore(fresh.store)
+    fresh.store = counting  # type: ignore[assignment]
+    page = render_report(fresh, "html", None)
+    assert page == whole
+    assert "Messages 101–109 of 209 are left out of this page" in page
+    assert "Adjustments 101–106 of 206 are left out of this page" in page
+    assert "Who are you?" in page and "Vet them" in page and "Kept calm." in page
+    # the events after the saved state, the ends of the messages, the other kinds the
+    # sections show (the whole log is over 420 events)
+    assert counting.events < 2 * LIST_ENDS + 30 < len(exercise.events("red"))
+    assert render_report(fresh, "html", "red") == team_whole
     service.close()
 
 

@@ -16,7 +16,7 @@ from simtrain.engine.events import FOLDED
 from simtrain.engine.fold import Engine
 from simtrain.engine.saved import state_data, state_from_data, state_key
 from simtrain.engine.state import Adjustment, Critical, Mark, PathStep, TeamState
-from simtrain.engine.summary import team_json
+from simtrain.engine.summary import measure, path_best, team_json
 from simtrain.exercise import ExerciseService
 from simtrain.exercise.queries import SAVE_STATE_EVERY
 from simtrain.scenario.library import bundled_path
@@ -69,6 +69,54 @@ def test_a_saved_state_folds_on_exactly_as_the_whole_log(engine: Engine, seed: i
         assert on == whole
         assert team_json(engine.scenario, on) == team_json(engine.scenario, whole)
         assert len(whole.path) > 100  # the play log makes real decisions
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_measure_folds_on_exactly_as_the_whole_log_measures(engine: Engine, seed: int) -> None:
+    """What a team could have earned at each decision, measured in pieces (a saved state,
+    then the events after it), is what one measure of the whole log gives."""
+    log = [event for event, _, _ in workload.play_log(engine, EVENTS, seed)]
+    events = [e for e in log if isinstance(e, FOLDED)]
+    whole = path_best(engine, events)
+    assert len(whole.top_decisions) > 10 and sum(whole.competencies.values()) > 0
+    for cut in (0, 1, len(events) // 2, len(events)):
+        state, so_far = measure(engine, events[:cut])
+        state, measured = measure(
+            engine,
+            events[cut:],
+            state,
+            type(so_far).from_data(json.loads(json.dumps(so_far.data()))),
+        )
+        assert measured.path_best(engine.scenario, state) == whole
+
+
+def test_a_report_reads_what_each_team_could_earn_from_its_saved_state(db: Path) -> None:
+    _status(db)  # saves every team's state, measure included
+    with ExerciseService.open(db) as service:
+        exercise = service.exercise("bench")
+        whole = path_best(exercise.engine, exercise.folded_events("team000"))
+        key = state_key(exercise.record.scenario_sha256)
+        seq, text = service.store.saved_states("bench", key)["team:team000"]
+        data = json.loads(text)
+        assert data["kinds"]["chose"] > 100
+        # doctor the saved measure: a reader that uses it (rather than replaying the whole
+        # log) reports the doctored figure
+        data["measure"]["best"] = {c: v + 1000 for c, v in data["measure"]["best"].items()}
+        service.store.save_states("bench", key, [("team:team000", seq, json.dumps(data))])
+    with ExerciseService.open(db) as service:
+        measured = service.exercise("bench").measured("team000")
+    assert measured.seq == seq
+    assert measured.best.state == whole.state
+    assert measured.best.top_decisions == whole.top_decisions
+    assert all(
+        measured.best.competencies[c] == v + 1000 for c, v in whole.competencies.items() if v
+    )
+    # a row of the previous format (no measure) is folded again
+    del data["measure"]
+    with ExerciseService.open(db) as service:
+        service.store.save_states("bench", key, [("team:team000", seq, json.dumps(data))])
+    with ExerciseService.open(db) as service:
+        assert service.exercise("bench").measured("team000").best == whole
 
 
 def test_status_saves_team_states_and_the_next_reader_folds_only_the_tail(db: Path) -> None:

@@ -70,13 +70,54 @@ class PathBest:
     gives): the measuring fold is the replay."""
 
 
-def path_best(engine: Engine, events: Iterable[Event]) -> PathBest:
-    """Replay a team's events, measuring at each choice what the team could have earned."""
+@dataclass(frozen=True)
+class Measure:
+    """What :func:`measure` has counted so far along a team's log: kept beside the team's
+    folded state (and saved with it), so a report reads it instead of replaying the log."""
+
+    best: tuple[tuple[str, int], ...] = ()
+    """Competency id and the sum of the best on offer at each decision so far (only the
+    competencies some offered choice assessed)."""
+    top: tuple[int, ...] = ()
+    """1-based numbers of the decisions that earned points and were the best on offer."""
+
+    def path_best(self, scenario: Scenario, state: TeamState) -> PathBest:
+        """The :class:`PathBest` of a team in ``state`` measured this far."""
+        best = dict.fromkeys(scenario.competencies, 0)
+        best.update((c, v) for c, v in self.best if c in best)
+        return PathBest(best, frozenset(self.top), state)
+
+    def data(self) -> dict[str, Any]:
+        """As plain JSON data (saved with the team's state)."""
+        return {"best": dict(self.best), "top": list(self.top)}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Measure:
+        """What :meth:`data` gave; a ``TypeError``, ``ValueError`` or ``AttributeError``
+        for data of another shape."""
+        best = tuple((str(c), int(v)) for c, v in data["best"].items())
+        return cls(best, tuple(int(n) for n in data["top"]))
+
+
+NO_MEASURE = Measure()
+"""The measure of a team that has made no decision."""
+
+
+def measure(
+    engine: Engine,
+    events: Iterable[Event],
+    state: TeamState | None = None,
+    so_far: Measure = NO_MEASURE,
+) -> tuple[TeamState, Measure]:
+    """Fold ``events`` into ``state`` (the initial state unless given) as
+    ``Engine.replay(..., skip_refused=True)`` does, measuring at each choice what the team
+    could have earned, on from what was measured ``so_far``."""
     scenario = engine.scenario
-    best: dict[str, int] = dict.fromkeys(scenario.competencies, 0)
-    top: list[int] = []
+    best: dict[str, int] = dict(so_far.best)
+    top: list[int] = list(so_far.top)
+    known = frozenset(scenario.competencies)
     # one draft for the whole fold, as Engine.replay does: no copy per event
-    draft = engine.initial_state().thaw()
+    draft = (state or engine.initial_state()).thaw()
     for event in events:
         if isinstance(event, Chose) and event.choice in scenario.choices:
             offered = {c.id: c for c in rules.open_choices(scenario, draft, event.clock)}
@@ -89,8 +130,8 @@ def path_best(engine: Engine, events: Iterable[Event]) -> PathBest:
                 for competency, value in choice.assess.items():
                     points.setdefault(competency, []).append(value)
             for competency, values in points.items():
-                if competency in best:
-                    best[competency] += (
+                if competency in known:
+                    best[competency] = best.get(competency, 0) + (
                         max(values) if len(values) == len(offered) else max(0, *values)
                     )
             total = sum(taken.assess.values())
@@ -98,4 +139,10 @@ def path_best(engine: Engine, events: Iterable[Event]) -> PathBest:
                 top.append(len(draft.path) + 1)
         with contextlib.suppress(Refused):
             rules.step(scenario, draft, event)
-    return PathBest(best, frozenset(top), draft.freeze())
+    return draft.freeze(), Measure(tuple(best.items()), tuple(top))
+
+
+def path_best(engine: Engine, events: Iterable[Event]) -> PathBest:
+    """Replay a team's events, measuring at each choice what the team could have earned."""
+    state, measured = measure(engine, events)
+    return measured.path_best(engine.scenario, state)

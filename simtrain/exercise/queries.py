@@ -11,12 +11,14 @@ import json
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from simtrain.bulk import collector_paused
 from simtrain.engine.events import (
+    FOLDED,
     STATE_CHANGING,
     Chose,
     Event,
@@ -37,7 +39,7 @@ from simtrain.engine.fork import Fork, ForkRefused, fork
 from simtrain.engine.phases import Hold, hold_of, last_hold
 from simtrain.engine.saved import state_data, state_from_data, state_key
 from simtrain.engine.state import TeamState
-from simtrain.engine.summary import team_json
+from simtrain.engine.summary import NO_MEASURE, Measure, PathBest, measure, team_json
 from simtrain.exercise import conversations
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.errors import ExerciseError
@@ -55,6 +57,8 @@ from simtrain.store.codes import verify_code
 from simtrain.text import did_you_mean
 
 _HOLD_KINDS = (TeamHeld.kind, TeamReleased.kind)
+_FOLDED_KINDS = tuple(cls.kind for cls in FOLDED)
+"""What a replay reads of a team's log (the rest is not decoded, nor even read)."""
 JOIN_FAILURE_WINDOW_S = 60.0
 """How far back wrong join codes count towards slowing a team's attempts."""
 SAVE_STATE_EVERY = 100
@@ -99,6 +103,25 @@ class _TeamCache:
     hold: str | None = None
     """The facilitator's hold on the team: None when there is none, '' for a hold at
     once, else the phase at whose end the team is held."""
+    measure: Measure = NO_MEASURE
+    """What the team could have earned at each decision folded (the report's
+    ``path_best``), measured as each decision is folded and saved with the state."""
+    kinds: Mapping[str, int] = field(default_factory=dict)
+    """How many events of each kind the stream holds up to ``seq`` (a report reads only
+    the ends of long lists, and no kind it knows the log has none of)."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A team's log as a report needs it, from the team's saved state on (see
+    :meth:`ExerciseQueries.measured`)."""
+
+    seq: int
+    """The team stream's last sequence number it was read to."""
+    best: PathBest
+    """Its folded state, with what it could have earned at each decision."""
+    kinds: Mapping[str, int]
+    """How many events of each kind the stream holds up to ``seq``."""
 
 
 class ExerciseQueries(ABC):
@@ -206,11 +229,15 @@ class ExerciseQueries(ABC):
                 return cache
             # an event recorded under other rules stays in the log and is skipped
             events = folded(new)
-            state = self.engine.replay(events, cache.state, skip_refused=True)
+            state, measured = measure(self.engine, events, cache.state, cache.measure)
             changes = cache.changes + sum(isinstance(e, STATE_CHANGING) for e in events)
             holds = [recorded(row).event for row in new if row.kind in _HOLD_KINDS]
             hold = last_hold(holds, cache.hold)
-            cache = self._cache[team] = _TeamCache(new[-1].seq, state, new[-1].id, changes, hold)
+            kinds = Counter(cache.kinds)
+            kinds.update(row.kind for row in new)
+            cache = self._cache[team] = _TeamCache(
+                new[-1].seq, state, new[-1].id, changes, hold, measured, dict(kinds)
+            )
             saved = self._saved.get(team_stream(team), (0, ""))[0] if self._saved else 0
             if cache.seq - saved >= SAVE_STATE_EVERY:
                 self._unsaved[team] = cache
@@ -235,8 +262,11 @@ class ExerciseQueries(ABC):
                 hold = data["hold"]
                 if hold is not None and not isinstance(hold, str):
                     raise TypeError("a hold is a phase id, '' or null")
-                return _TeamCache(seq, state, int(data["cursor"]), int(data["changes"]), hold)
-            except (ValueError, TypeError, KeyError):
+                measured = Measure.from_data(data["measure"])
+                kinds = {str(kind): int(n) for kind, n in data["kinds"].items()}
+                cursor, changes = int(data["cursor"]), int(data["changes"])
+                return _TeamCache(seq, state, cursor, changes, hold, measured, kinds)
+            except (ValueError, TypeError, KeyError, AttributeError):
                 # a damaged row is only a lost shortcut: fold the log, and save it again
                 del self._saved[team_stream(team)]
         return _TeamCache(0, self.engine.initial_state(), 0)
@@ -257,6 +287,8 @@ class ExerciseQueries(ABC):
                             "cursor": cache.cursor,
                             "changes": cache.changes,
                             "hold": cache.hold,
+                            "measure": cache.measure.data(),
+                            "kinds": cache.kinds,
                             "state": state_data(cache.state),
                         }
                     ),
@@ -267,6 +299,42 @@ class ExerciseQueries(ABC):
                 self.store.save_states(self.id, self._state_key, rows)
                 saved = self._saved if self._saved is not None else {}
                 self._saved = saved | {stream: (seq, text) for stream, seq, text in rows}
+
+    def measured(self, team: str) -> Measured:
+        """The team's log as a report needs it: its folded state with what the team could
+        have earned at each decision (the report's ``path_best``; equal to
+        :func:`simtrain.engine.summary.path_best` of the whole log) and how many events
+        of each kind it holds, from its saved state and the events after it. The log as
+        it is: nothing due is delivered."""
+        cache = self._fold(self._team(team))
+        best = cache.measure.path_best(self.scenario, cache.state)
+        return Measured(cache.seq, best, cache.kinds)
+
+    def save_folded(self) -> None:
+        """Keep in the store the states of teams folded far past their saved state, so
+        that the next reader folds less (a cache: nothing a user reads changes)."""
+        self._save_folded()
+
+    def read_kinds(
+        self,
+        team: str,
+        kinds: Sequence[str],
+        until_seq: int,
+        limit: int | None = None,
+        *,
+        newest: bool = False,
+    ) -> list[Recorded]:
+        """The team's log entries of ``kinds`` up to its stream's ``until_seq``: with
+        ``limit``, only the first ``limit`` of them (with ``newest``, the last)."""
+        stream = team_stream(self._team(team))
+        try:
+            rows = self.store.read_kinds(
+                self.id, stream, kinds, until_seq=until_seq, limit=limit, newest=newest
+            )
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
+        with collector_paused():
+            return [recorded(row) for row in rows]
 
     def state(self, team: str) -> TeamState:
         """The team's current state, with anything already due delivered first."""
@@ -324,12 +392,17 @@ class ExerciseQueries(ABC):
     def replay(self, team: str, until: int | None = None) -> TeamState:
         """The team's state rebuilt from its log after event ``until`` (its sequence
         number in the team's stream; ``None``: all of them)."""
+        return self.engine.replay(self.folded_events(team, until), skip_refused=True)
+
+    def folded_events(self, team: str, until: int | None = None) -> list[Event]:
+        """The events of the team's log the engine folds (up to its stream's seq
+        ``until``; ``None``: all of them), as :meth:`fork` and replays take them."""
         stream = team_stream(self._team(team))
         try:
-            rows = self.store.read(self.id, stream, until_seq=until)
+            rows = self.store.read_kinds(self.id, stream, _FOLDED_KINDS, until_seq=until)
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
-        return self.engine.replay(folded(rows), skip_refused=True)
+        return folded(rows)
 
     def fork(
         self,
@@ -344,10 +417,9 @@ class ExerciseQueries(ABC):
         (see :func:`simtrain.engine.fork.fork`); a decision out of range is refused.
         ``events``: the team's folded events when the caller has just read them (a
         report), instead of reading the log again."""
-        stream = team_stream(self._team(team))
+        if events is None:
+            events = self.folded_events(team)
         try:
-            if events is None:
-                events = folded(self._read(stream))
             return fork(self.scenario, list(events), at, budget)
         except ForkRefused as exc:
             raise ExerciseError(f"team '{team}': {exc}") from None

@@ -25,7 +25,7 @@ from simtrain.plaintext import scrub
 from simtrain.report.document import REPORT_VERSION, build_report
 from simtrain.report.markdown import render_markdown
 from simtrain.report.spreadsheet import render_csv
-from simtrain.report.webpage import render_html
+from simtrain.report.webpage import LIST_ENDS, render_html
 from simtrain.report.xapi import DEFAULT_BASE, statements
 from simtrain.views.timeline import timeline
 
@@ -57,5 +57,7 @@ def render_report(
     if render is None:
         choices = ", ".join([*FORMATS, "xapi"])
         raise ExerciseError(f"'{fmt}' is not a report format; choose one of: {choices}")
+    # the page shows the ends of long lists: it is built from what they need
+    ends = LIST_ENDS if fmt == "html" else None
     # whatever the log holds, no terminal control sequence reaches a reader's screen or file
-    return render(scrub(build_report(exercise, team)))
+    return render(scrub(build_report(exercise, team, ends=ends)))

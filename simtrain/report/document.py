@@ -8,7 +8,7 @@ contract documented in docs/report-schema.md.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from simtrain.bulk import collector_paused
@@ -20,11 +20,14 @@ from simtrain.engine.events import (
     InjectDelivered,
     InjectSkipped,
     Joined,
+    LineMarked,
     MessageSent,
     Moved,
     Observed,
     PlanItemAdded,
+    PlanItemRemoved,
     Rated,
+    Said,
     SteppedOut,
     TimerFired,
 )
@@ -65,19 +68,100 @@ them a fork is not searched, and says so (a report of 100 teams took minutes whe
 fork of its 300 was given this much)."""
 FORK_STATES = 20_000
 """The state budget of each fork of a report."""
+SECTION_KINDS: tuple[str, ...] = tuple(
+    cls.kind
+    for cls in (
+        Joined,
+        Observed,
+        Said,
+        LineMarked,
+        Rated,
+        PlanItemAdded,
+        PlanItemRemoved,
+        SteppedOut,
+        TimerFired,
+        Moved,
+        InjectDelivered,
+        InjectSkipped,
+    )
+)
+"""The kinds of a team's log a section reads besides its folded state and its messages
+(participants, observations, conversations, ratings, the plan, step-outs, scene changes
+and injects). A report built with ``ends`` reads only these, every one of them, and the
+ends of the messages: a team's decisions and adjustments come from its folded state."""
 
 
-def build_report(exercise: Exercise, team: str | None = None) -> dict[str, Any]:
+def build_report(
+    exercise: Exercise, team: str | None = None, *, ends: int | None = None
+) -> dict[str, Any]:
     """The report of every team (the facilitator's) or, with ``team``, that team's version.
 
     Before the debrief is released a team's version holds only what the team already saw:
     no scores, critical errors, assessments, feedback, expected actions, adjustments,
-    observations, strengths or improvement plan (``assessment_released`` is false)."""
+    observations, strengths or improvement plan (``assessment_released`` is false).
+
+    With ``ends`` (what the HTML page shows), each team's messages and adjustments hold
+    only their first and last ``ends`` entries, and the team's ``left_out`` says how many
+    lie between them: the team is read from its saved state (with what it could have
+    earned at each decision, measured as each decision was folded) and the kinds of
+    events its sections need (:data:`SECTION_KINDS`), not from every event of its log.
+    Everything else is what the full report holds."""
     with collector_paused():  # every event of every team, decoded and described
-        return _build_report(exercise, team)
+        document = _build_report(exercise, team, ends)
+    if ends is not None:
+        exercise.save_folded()  # a cache: the next report folds fewer events
+    return document
 
 
-def _build_report(exercise: Exercise, team: str | None) -> dict[str, Any]:
+class _TeamLog:
+    """What a team's section reads of its log: its entries (every one, or with ``ends``
+    those of :data:`SECTION_KINDS` and the ends of its messages), its state with what it
+    could have earned (``measured``), and its folded events, read only when a fork needs
+    them."""
+
+    def __init__(self, exercise: Exercise, team: str, ends: int | None) -> None:
+        self.exercise, self.team, self.ends = exercise, team, ends or 0
+        self.left_out: dict[str, int] = {}
+        self.seq: int | None = None
+        self._folded: list[Event] | None = None
+        if ends is None:  # one read of the log; the fold that measures its path is its replay
+            self.entries = exercise.events(team)
+            self._folded = [e.event for e in self.entries if isinstance(e.event, FOLDED)]
+            self.measured = path_best(exercise.engine, self._folded)
+            return
+        found = exercise.measured(team)
+        self.seq, self.measured = found.seq, found.best
+        self.entries = []
+        if any(found.kinds.get(kind) for kind in SECTION_KINDS):
+            self.entries = exercise.read_kinds(team, SECTION_KINDS, self.seq)
+        messages = found.kinds.get(MessageSent.kind, 0)
+        if messages:
+            kind = (MessageSent.kind,)
+            if messages <= 2 * ends:
+                self.entries += exercise.read_kinds(team, kind, self.seq)
+            else:  # the first and last of them, and how many lie between
+                self.entries += exercise.read_kinds(team, kind, self.seq, ends)
+                self.entries += exercise.read_kinds(team, kind, self.seq, ends, newest=True)
+                self.left_out["messages"] = messages - 2 * ends
+            self.entries.sort(key=lambda entry: entry.seq)
+        if len(self.measured.state.adjustments) > 2 * ends:
+            self.left_out["adjustments"] = len(self.measured.state.adjustments) - 2 * ends
+
+    def adjustments(self) -> Sequence[Any]:
+        """The team's adjustments (their ends when some are left out)."""
+        adjustments = self.measured.state.adjustments
+        if "adjustments" not in self.left_out:
+            return adjustments
+        return (*adjustments[: self.ends], *adjustments[-self.ends :])
+
+    def folded(self) -> list[Event]:
+        """The team's folded events (what a fork replays), read once when first asked."""
+        if self._folded is None:
+            self._folded = self.exercise.folded_events(self.team, self.seq)
+        return self._folded
+
+
+def _build_report(exercise: Exercise, team: str | None, ends: int | None) -> dict[str, Any]:
     teams = [exercise.check_team(team)] if team is not None else list(exercise.teams)
     scenario = exercise.scenario
     best, exact = best_score_bounds(scenario)
@@ -88,16 +172,10 @@ def _build_report(exercise: Exercise, team: str | None) -> dict[str, Any]:
         else Audience.of_team(team, released=clock.debrief_released)
     )
     private = audience.private
-    # one read of each team's log; the fold that measures its path is its replay
-    logs = {name: exercise.events(name) for name in teams}
-    measured = {
-        name: path_best(exercise.engine, [e.event for e in log if isinstance(e.event, FOLDED)])
-        for name, log in logs.items()
-    }
-    forks = _ForkBudget(exercise, sum(_fork_count(m.state) for m in measured.values()))
+    logs = {name: _TeamLog(exercise, name, ends) for name in teams}
+    forks = _ForkBudget(exercise, sum(_fork_count(log.measured.state) for log in logs.values()))
     team_reports = {
-        name: _team(exercise, name, best, audience, forks, logs[name], measured[name])
-        for name in teams
+        name: _team(exercise, name, best, audience, forks, log) for name, log in logs.items()
     }
     document: dict[str, Any] = {
         "report": REPORT_VERSION,
@@ -192,23 +270,24 @@ def _team(
     best: dict[str, int],
     audience: Audience,
     forks: _ForkBudget,
-    events: list[Recorded],
-    measured: PathBest,
+    log: _TeamLog,
 ) -> dict[str, Any]:
-    """One team's section of the report, as ``audience`` may read it, from its log
-    ``events`` and what they measured (the forks, ratings and plan read no more)."""
+    """One team's section of the report, as ``audience`` may read it, from what was read
+    of its ``log`` (the forks, ratings and plan read no more)."""
     private = audience.private
     scenario = exercise.scenario
+    events, measured = log.entries, log.measured
     typed = [e.event for e in events]
-    folded_events = [e for e in typed if isinstance(e, FOLDED)]
     state = measured.state
     names = scenario.competency_names
     decisions = [_decision(scenario, n, step) for n, step in enumerate(state.path, 1)]
     conversations = transcripts_json(transcripts(exercise, team, audience, events))
     if not audience.sees_assessment:
-        return _seen_so_far(scenario, team, events, state, decisions) | {
-            "conversations": conversations
-        }
+        return (
+            _seen_so_far(scenario, team, events, state, decisions)
+            | {"conversations": conversations}
+            | _left_out(log, "messages")
+        )
     score = _score(scenario, state, best, measured, names)
     critical = _critical(state, decisions)
     observations = [
@@ -236,7 +315,7 @@ def _team(
                 "note": a.note,
                 "clock": round(a.clock, 2),
             }
-            for a in state.adjustments
+            for a in log.adjustments()
         ],
         "observations": observations,
         "messages": _messages(typed),
@@ -248,9 +327,10 @@ def _team(
         score, critical, observations, names, _top_decisions(decisions, measured, names)
     )
     report["forks"] = [
-        forks.fork(team, at, why, folded_events) for at, why in _fork_points(critical, decisions)
+        forks.fork(team, at, why, log.folded) for at, why in _fork_points(critical, decisions)
     ]
     report["ratings"] = _ratings(exercise, team, names, events)
+    report |= _left_out(log, "messages", "adjustments")
     report["plan"] = [
         {
             "row": n,
@@ -263,6 +343,13 @@ def _team(
         if isinstance(e.event, PlanItemAdded)
     ]
     return report
+
+
+def _left_out(log: _TeamLog, *lists: str) -> dict[str, Any]:
+    """``left_out``: how many entries of each of ``lists`` a report built with ``ends``
+    left out of the middle (no key when none was)."""
+    found = {name: log.left_out[name] for name in lists if name in log.left_out}
+    return {"left_out": found} if found else {}
 
 
 def _ratings(
@@ -316,9 +403,12 @@ class _ForkBudget:
         self.left = max(count, 1)
         self.began = time.monotonic()
 
-    def fork(self, team: str, at: int, why: str, events: Sequence[Event]) -> dict[str, Any]:
-        """``fork --json`` at decision ``at`` of ``team``, with ``reason`` and the
-        ``difference`` in total points (the expert's minus the team's)."""
+    def fork(
+        self, team: str, at: int, why: str, events: Callable[[], Sequence[Event]]
+    ) -> dict[str, Any]:
+        """``fork --json`` at decision ``at`` of ``team`` (whose folded events ``events``
+        gives, read only if the fork is searched), with ``reason`` and the ``difference``
+        in total points (the expert's minus the team's)."""
         remaining = FORK_SECONDS - (time.monotonic() - self.began)
         share = min(max(remaining / self.left, FORK_MIN_SECONDS), remaining)
         self.left = max(self.left - 1, 1)
@@ -334,7 +424,7 @@ class _ForkBudget:
             }
         budget = Budget(max_states=FORK_STATES, max_seconds=share)
         try:
-            found = self.exercise.fork(team, at, budget, events=events)
+            found = self.exercise.fork(team, at, budget, events=events())
             data = found.to_json(self.exercise.scenario)
         except ExerciseError as exc:  # the log changed under the report: say so
             return {"at": at, "reason": why, "error": str(exc)}

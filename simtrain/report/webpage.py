@@ -71,9 +71,13 @@ def e(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _ends(items: list[T]) -> tuple[list[T], list[T], int]:
+def _ends(items: list[T], left_out: int = 0) -> tuple[list[T], list[T], int]:
     """The first and last :data:`LIST_ENDS` of ``items`` and how many lie between them
-    (all of them, an empty tail and 0 when they are no more than twice as many)."""
+    (all of them, an empty tail and 0 when they are no more than twice as many).
+    ``left_out``: the document already left that many out of the middle of ``items``
+    (a report built with ``ends``), so ``items`` are the ends."""
+    if left_out:
+        return items[:LIST_ENDS], items[LIST_ENDS:], left_out
     if len(items) <= 2 * LIST_ENDS:
         return items, [], 0
     return items[:LIST_ENDS], items[-LIST_ENDS:], len(items) - 2 * LIST_ENDS
@@ -96,15 +100,17 @@ def _left_out(first: int, count: int, total: int, noun: str, row: bool) -> str:
     return f'<li class="left-out muted">{sentence}</li>'
 
 
-def _shown(items: list[T], render: Callable[[T], str], noun: str, *, row: bool = False) -> str:
+def _shown(
+    items: list[T], render: Callable[[T], str], noun: str, *, row: bool = False, left_out: int = 0
+) -> str:
     """``items`` rendered, with those :func:`_ends` leaves out replaced by one entry (one
-    table row with ``row``)."""
-    head, tail, hidden = _ends(items)
+    table row with ``row``); ``left_out`` as for :func:`_ends`."""
+    head, tail, hidden = _ends(items, left_out)
     if not hidden:
         return "".join(map(render, items))
     return (
         "".join(map(render, head))
-        + _left_out(len(head), hidden, len(items), noun, row)
+        + _left_out(len(head), hidden, len(head) + hidden + len(tail), noun, row)
         + "".join(map(render, tail))
     )
 
@@ -432,6 +438,7 @@ def _facilitator(team: dict[str, Any], names: dict[str, str]) -> str:
                 f"{_signed(a['points'])}: {e(a['note'])}</li>"
             ),
             "Adjustment",
+            left_out=team.get("left_out", {}).get("adjustments", 0),
         )
         parts.append(f'<ul class="plain">{adjustments}</ul>')
     else:
@@ -509,6 +516,7 @@ def _messages(team: dict[str, Any]) -> str:
                 f"<strong>{e(m['subject'])}</strong> — {e(m['text'])}</li>"
             ),
             "Message",
+            left_out=team.get("left_out", {}).get("messages", 0),
         )
         + "</ul>"
     )
