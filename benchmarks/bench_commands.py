@@ -35,6 +35,8 @@ about (the workload the issue measured ``status`` with). ``--quick`` measures on
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -49,7 +51,7 @@ from simtrain.engine.events import FOLDED
 from simtrain.exercise import ExerciseService
 from simtrain.report import document
 from simtrain.report.document import build_report
-from simtrain.report.webpage import render_html
+from simtrain.report.webpage import LIST_ENDS, render_html
 
 RUNS = {"full": 2, "quick": 1}
 """How many times each command is run (the fastest is quoted), by mode."""
@@ -75,6 +77,7 @@ def measure_point(db: Path, teams: int, events: int) -> str:
     each team's state), and then as users get it in an exercise, where seats and the
     console keep each team's saved state within 100 events of its log."""
     base = ["--db", str(db), "--exercise", "bench"]
+    forget_saved_states(db)
     with tempfile.TemporaryFile() as out:
         command = [sys.executable, "-m", "simtrain.cli", "status", *base, "--json"]
         cold, _ = run_measured(command, out)
@@ -91,24 +94,37 @@ def measure_point(db: Path, teams: int, events: int) -> str:
     )
 
 
+def forget_saved_states(db: Path) -> None:
+    """Drop the saved team states of a database built by an earlier run (``--databases``),
+    so that the cold ``status`` folds every event again, as on a fresh one."""
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("DELETE FROM saved_states")
+
+
 def report_parts(db: Path) -> None:
-    """The HTML report of one exercise in-process, in parts: building the document with
-    its forks and without them (the forks have 20 s of their own), and rendering it."""
+    """The HTML report of one exercise in-process, in parts, each in a fresh handle (as a
+    command gets it): the page's document (saved states and the ends of long lists) with
+    its forks and without them (the forks have 20 s of their own), the whole document
+    (what md, json and csv are rendered from) without forks, and the HTML."""
     service = ExerciseService.open(db)
-    exercise = service.exercise("bench")
-    start = time.perf_counter()
-    build_report(exercise)
-    forked = time.perf_counter() - start
-    with mock.patch.object(document, "FORK_SECONDS", 0.0):
+
+    def built(ends: int | None) -> tuple[float, dict[str, object]]:
+        exercise = service.exercise("bench")
         start = time.perf_counter()
-        built = build_report(exercise)
-        bare = time.perf_counter() - start
+        report = build_report(exercise, ends=ends)
+        return time.perf_counter() - start, report
+
+    forked, _ = built(LIST_ENDS)
+    with mock.patch.object(document, "FORK_SECONDS", 0.0):
+        bare, page_document = built(LIST_ENDS)
+        whole, _ = built(None)
     start = time.perf_counter()
-    page = render_html(built)
+    page = render_html(page_document)
     rendered = time.perf_counter() - start
     print(
-        f"  report in-process: document {forked:.2f} s with its forks, {bare:.2f} s without "
-        f"them; HTML rendered in {rendered:.2f} s ({len(page.encode()) / 1e6:.1f} MB)"
+        f"  report in-process: the page's document {forked:.2f} s with its forks, {bare:.2f} s "
+        f"without them (the whole log's, for md/json, {whole:.2f} s without them); HTML "
+        f"rendered in {rendered:.2f} s ({len(page.encode()) / 1e6:.1f} MB)"
     )
     service.close()
 
@@ -210,6 +226,13 @@ def main() -> None:
     parser.add_argument(
         "--workload", choices=[*workload.WORKLOADS, "both"], default="both", help="team logs"
     )
+    parser.add_argument(
+        "--databases",
+        type=Path,
+        help="build each workload's database in this folder once and reuse it on later runs "
+        "(a full 100 x 2,000 build takes minutes); by default they are built in a temporary "
+        "folder and removed",
+    )
     args = parser.parse_args()
     kinds = list(workload.WORKLOADS) if args.workload == "both" else [args.workload]
     global runs
@@ -222,18 +245,23 @@ def main() -> None:
     compile_once(sys.executable, root, root.parent / "facilitator")
     with tempfile.TemporaryDirectory() as tmp:
         startup(Path(tmp))
+        where = args.databases or Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)
         print(f"simtrain status / report as whole commands ({load_note()})")
         for kind in kinds:
             print(f"workload '{kind}':")
             for teams, events in points:
-                db = Path(tmp) / f"{kind}-{teams}-{events}.db"
-                built = workload.build(db, teams, events, kind)
-                print(f"  {measure_point(db, teams, events)}   [built in {built:.0f} s]")
-            report_parts(Path(tmp) / f"{kind}-100-2000.db")
+                db = where / f"{kind}-{teams}-{events}.db"
+                note = "reused"
+                if not db.exists():
+                    note = f"built in {workload.build(db, teams, events, kind):.0f} s"
+                print(f"  {measure_point(db, teams, events)}   [{note}]")
+            report_parts(where / f"{kind}-100-2000.db")
             if kind == "play":
-                replay_ratio(Path(tmp) / f"{kind}-100-2000.db")
-            for teams, events in points:
-                (Path(tmp) / f"{kind}-{teams}-{events}.db").unlink()
+                replay_ratio(where / f"{kind}-100-2000.db")
+            if args.databases is None:
+                for teams, events in points:
+                    (where / f"{kind}-{teams}-{events}.db").unlink()
     print(f"targets at 100 x 2,000: status <= 0.5 s, report html <= 1.5 s ({load_note()})")
 
 
