@@ -13,14 +13,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, Static, TabbedContent
+from textual.widgets._markdown import MarkdownParagraph
 
 from simtrain.engine.events import ExerciseStarted, Joined, SteppedBack, SteppedOut
 from simtrain.exercise import LEASE_ENV, Exercise, ExerciseService
 from simtrain.tui.app import TraineeApp, run_play
 from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen, ReaderScreen, StepOutScreen
+from simtrain.tui.markdown import ScenarioMarkdown
 from simtrain.tui.play import PlayScreen
 from simtrain.tui.serve import trainee_command
 from simtrain.tui.widgets import (
@@ -633,3 +636,18 @@ async def test_a_seat_process_sets_its_built_heap_aside_and_tests_do_not(
             await until(pilot, lambda: gc.get_freeze_count() > 0)
     finally:
         gc.unfreeze()
+
+
+async def test_scenario_text_that_looks_like_a_web_address_stays_text() -> None:
+    """Scenario Markdown is read without linkify: no link the author did not write."""
+
+    class Page(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ScenarioMarkdown("Call www.example.org, or [the hotline](tel:112).")
+
+    app = Page()
+    async with app.run_test() as pilot:
+        paragraph = app.query_one(MarkdownParagraph)
+        await until(pilot, lambda: "example" in str(paragraph._content))
+        links = [str(span.style) for span in paragraph._content.spans if "link" in str(span.style)]
+        assert links == ["@click='link('tel:112')'"]

@@ -11,9 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Markdown, Static
+from textual.widgets import Footer, Label, Static
 
 from simtrain.exercise import ExerciseError
+from simtrain.tui.markdown import ScenarioMarkdown
 from simtrain.tui.widgets import score_bar
 from simtrain.views.seat import DebriefView
 
@@ -70,7 +71,7 @@ class DebriefScreen(Screen[None]):
                 classes=f"-{debrief.outcome or 'open'}",
             )
             if debrief.ending_text:
-                yield Markdown(debrief.ending_text, id="debrief-ending")
+                yield ScenarioMarkdown(debrief.ending_text, id="debrief-ending")
             if debrief.critical:
                 with Vertical(id="debrief-critical"):
                     yield Label(Content.styled("Critical errors", "bold"), classes="section")
@@ -111,7 +112,7 @@ class DebriefScreen(Screen[None]):
                     parts.append((f"\nCritical: {decision.critical}", "bold $error"))
                 yield Static(Content.assemble(*parts), classes="decision")
                 if decision.feedback:
-                    yield Markdown(decision.feedback, classes="feedback")
+                    yield ScenarioMarkdown(decision.feedback, classes="feedback")
             if debrief.adjustments or debrief.observations:
                 yield Label(Content.styled("From the facilitator", "bold"), classes="section")
                 for observation in debrief.observations:

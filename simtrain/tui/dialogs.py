@@ -10,10 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Label, Markdown, OptionList, Static
+from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simtrain.tui.layout import choice_prompt
+from simtrain.tui.markdown import ScenarioMarkdown
 from simtrain.tui.plain import plain
 from simtrain.tui.widgets import ContentWarning
 from simtrain.views.lobby import RoleOption
@@ -83,7 +84,7 @@ class ReaderScreen(ModalScreen[int | None]):
             if self.warning:
                 yield ContentWarning(id="reader-warning")
             with VerticalScroll(id="reader-body"):
-                yield Markdown(self.body or "*(no text)*")
+                yield ScenarioMarkdown(self.body or "*(no text)*")
             if self.choices:
                 yield Label("Your team must respond: pick one", id="reader-respond")
                 yield OptionList(

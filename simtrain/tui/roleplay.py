@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from simtrain.text import clock_text, sentence
+from simtrain.tui.markdown import ScenarioMarkdown
 from simtrain.tui.plain import PlainNotify
 from simtrain.tui.talk import LineInput, Transcript, transcript_text
 from simtrain.views.follow import RETRYING, Reconnected, Trouble
@@ -142,11 +143,11 @@ class RoleplayScreen(Screen[None]):
         yield Static(id="rp-header")
         with Horizontal(id="rp-body"):
             with VerticalScroll(id="rp-card"):
-                yield Markdown(id="rp-card-text")
+                yield ScenarioMarkdown(id="rp-card-text")
             with Vertical(id="rp-desk"):
                 yield OptionList(id="rp-teams")
                 with VerticalScroll(id="rp-team-info"):
-                    yield Markdown(id="rp-team-text")
+                    yield ScenarioMarkdown(id="rp-team-text")
                 yield Transcript(id="rp-lines")
                 yield LineInput(id="rp-input")
         yield Static(id="rp-status")

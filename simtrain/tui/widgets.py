@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Markdown, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simtrain.exercise import ClockState
@@ -40,6 +40,7 @@ from simtrain.tui.layout import (
     plan_choices,
     rows,
 )
+from simtrain.tui.markdown import ScenarioMarkdown
 from simtrain.tui.plain import plain
 from simtrain.views.seat import (
     ChoiceView,
@@ -240,9 +241,9 @@ class ScenePanel(VerticalScroll):
         self._title = Label(id="scene-title")
         self._warning = ContentWarning(id="warning")
         self._parts = {
-            "scene-text": Markdown(id="scene-text"),
-            "role-text": Markdown(id="role-text"),
-            "ending-debrief": Markdown(id="ending-debrief"),
+            "scene-text": ScenarioMarkdown(id="scene-text"),
+            "role-text": ScenarioMarkdown(id="role-text"),
+            "ending-debrief": ScenarioMarkdown(id="ending-debrief"),
         }
         self._outcome = Label(id="ending-outcome")
         self._note = Static(id="ending-note")
