@@ -19,6 +19,9 @@ from simtrain.engine.state import Adjustment, Critical, Mark, PathStep, TeamStat
 from simtrain.engine.summary import measure, path_best, team_json
 from simtrain.exercise import ExerciseService
 from simtrain.exercise.queries import SAVE_STATE_EVERY
+from simtrain.plaintext import scrub
+from simtrain.report import build_report, document, render_report
+from simtrain.report.webpage import render_html
 from simtrain.scenario.library import bundled_path
 from simtrain.scenario.validate import load_file
 
@@ -117,6 +120,30 @@ def test_a_report_reads_what_each_team_could_earn_from_its_saved_state(db: Path)
         service.store.save_states("bench", key, [("team:team000", seq, json.dumps(data))])
     with ExerciseService.open(db) as service:
         assert service.exercise("bench").measured("team000").best == whole
+
+
+def test_the_page_of_a_long_path_is_the_page_of_the_whole_log(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path of hundreds of decisions: the page's document keeps only the decisions and
+    scene changes at the ends of the path, and the page is the one of the whole log."""
+    monkeypatch.setattr(document, "FORK_SECONDS", 0.0)  # the same (no) forks on both sides
+    _status(db)
+    with ExerciseService.open(db) as service:
+        exercise = service.exercise("bench")
+        page_document = build_report(exercise, ends=100)
+        whole = build_report(exercise)
+        team = page_document["teams"]["team000"]
+        assert len(team["decisions"]) + len(team["scene_changes"]) == 200
+        assert team["left_out"]["path"] == (
+            len(whole["teams"]["team000"]["decisions"])
+            + len(whole["teams"]["team000"]["scene_changes"])
+            - 200
+        )
+        assert page_document["comparison"] == whole["comparison"]
+        page = render_report(exercise, "html", None)
+        assert page == render_html(scrub(whole))
+    assert "Entries 101–" in page
 
 
 def test_status_saves_team_states_and_the_next_reader_folds_only_the_tail(db: Path) -> None:

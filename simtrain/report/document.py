@@ -109,8 +109,34 @@ def build_report(
     with collector_paused():  # every event of every team, decoded and described
         document = _build_report(exercise, team, ends)
     if ends is not None:
+        for section in document["teams"].values():
+            _keep_the_ends_of_the_path(section, ends)
         exercise.save_folded()  # a cache: the next report folds fewer events
     return document
+
+
+def path_entries(
+    decisions: list[dict[str, Any]], scene_changes: list[dict[str, Any]]
+) -> list[tuple[float, int, dict[str, Any]]]:
+    """A team's path as the page shows it: its decisions (kind 0) and scene changes
+    (kind 1) in time order, a decision first at the same moment."""
+    return sorted(
+        [(d["clock"], 0, d) for d in decisions] + [(c["clock"], 1, c) for c in scene_changes],
+        key=lambda entry: (entry[0], entry[1]),
+    )
+
+
+def _keep_the_ends_of_the_path(section: dict[str, Any], ends: int) -> None:
+    """Keep in a team's section only the decisions and scene changes among the first and
+    last ``ends`` entries of its path (:func:`path_entries`), and say in ``left_out``
+    how many entries lie between them (everything else was built from the whole path)."""
+    entries = path_entries(section["decisions"], section["scene_changes"])
+    if len(entries) <= 2 * ends:
+        return
+    kept = {id(item) for _, _, item in entries[:ends] + entries[-ends:]}
+    for key in ("decisions", "scene_changes"):
+        section[key] = [item for item in section[key] if id(item) in kept]
+    section.setdefault("left_out", {})["path"] = len(entries) - 2 * ends
 
 
 class _TeamLog:

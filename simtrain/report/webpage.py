@@ -15,7 +15,7 @@ from string import Template
 from typing import Any, TypeVar
 
 from simtrain.report.charts import Bar, competency_chart, team_colours
-from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed
+from simtrain.report.document import PERCENT_BASIS, assessed, not_assessed, path_entries
 from simtrain.report.markdown import (
     BLANK_PLAN_ROWS,
     PLAN_COLUMNS,
@@ -320,11 +320,7 @@ def _score(
 
 def _path(team: dict[str, Any], names: dict[str, str]) -> str:
     """The team's decisions and scene changes in time order (the ends of a long path)."""
-    entries = sorted(
-        [(d["clock"], 0, d) for d in team["decisions"]]
-        + [(c["clock"], 1, c) for c in team["scene_changes"]],
-        key=lambda entry: (entry[0], entry[1]),
-    )
+    entries = path_entries(team["decisions"], team["scene_changes"])
     if not entries:
         return '<p class="muted">No decisions were made.</p>'
 
@@ -332,7 +328,8 @@ def _path(team: dict[str, Any], names: dict[str, str]) -> str:
         _, kind, item = entry
         return _decision(item, names) if kind == 0 else _scene_change(item)
 
-    return f'<ol class="path">{_shown(entries, render, "Entry")}</ol>'
+    left_out = team.get("left_out", {}).get("path", 0)
+    return f'<ol class="path">{_shown(entries, render, "Entry", left_out=left_out)}</ol>'
 
 
 def _decision(d: dict[str, Any], names: dict[str, str]) -> str:
