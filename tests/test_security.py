@@ -835,3 +835,22 @@ def test_act_with_a_seq_is_refused_when_time_moved_the_team_on(
     shown = json.loads(result.stdout)
     assert shown["inbox"] == ["journalist_call"] and shown["seq"] == seen + 1
     assert shown["path"] == []  # the choice was not made on a view the call had changed
+
+
+def test_a_carriage_return_written_by_hand_among_clean_rows_is_scrubbed(
+    db: tuple[Path, dict[str, str]],
+) -> None:
+    """A read searches all its rows at once; the one suspect row is still cleaned, and a
+    carriage return (stored in JSON as ``\\r``) counts as suspect."""
+    path, codes = db
+    hostile_act(path, codes["red"], "Ana")
+    raw_event(
+        path,
+        "Mallory",
+        {"choice": "note_indicators", "role": "investigator", "rationale": "over\rwritten"},
+    )
+    with ExerciseService.open(path) as svc:
+        events = svc.exercise(EXERCISE).events("red")
+    rationales = [getattr(e.event, "rationale", "") for e in events]
+    assert "over\nwritten" in rationales
+    assert not any("\r" in text for text in rationales)

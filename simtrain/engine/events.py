@@ -441,6 +441,13 @@ def _payload_fields(cls: type[Event | TeamNote | ClockEvent]) -> dict[str, str]:
 _PAYLOAD_FIELDS = {kind: (cls, _payload_fields(cls)) for kind, cls in EVENT_TYPES.items()}
 """Each kind's class and the keys it reads, worked out once: decoding runs for every
 event of every fold."""
+_PLAIN_KEYS = {
+    kind: frozenset(f.name for f in fields(cls) if f.name != "clock")
+    for kind, cls in EVENT_TYPES.items()
+    if not getattr(cls, "payload_names", None) and cls not in (MessageSent, InjectDelivered)
+}
+"""The kinds whose payload keys are their field names as they are (no renamed key, no
+list read as a tuple): a payload of known keys only is passed to the class directly."""
 
 
 def to_payload(event: Event | TeamNote | ClockEvent) -> dict[str, Any]:
@@ -478,6 +485,9 @@ def decode(kind: str, payload: dict[str, Any], clock: float) -> AnyEvent:
     if known is None:
         return Unknown(kind, dict(payload), clock)
     cls, field_of = known
+    plain = _PLAIN_KEYS.get(kind)
+    if plain is not None and payload.keys() <= plain and "clock" not in payload:
+        return cls(**payload, clock=clock)
     # a payload key this version does not know (a newer simtrain's) is left out
     data = {field_of[k]: v for k, v in payload.items() if k in field_of}
     if cls is MessageSent and data.get("to") is not None:

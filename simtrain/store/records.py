@@ -24,9 +24,13 @@ class NewEvent:
     """Unix time; None means the moment the append commits."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StoredEvent:
-    """An event as recorded; ``id`` is the global cursor, ``seq`` counts 1.. within a stream."""
+    """An event as recorded; ``id`` is the global cursor, ``seq`` counts 1.. within a stream.
+
+    Treat it as read-only. It is not a frozen dataclass only because reads build one per
+    row, hundreds of thousands for a report, and a frozen one costs seven times as much
+    to build (each field set through ``object.__setattr__``)."""
 
     id: int
     exercise: str
