@@ -13,8 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual._compositor import Compositor
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TabbedContent
 from textual.widgets._markdown import MarkdownParagraph
 
@@ -23,6 +27,7 @@ from simtrain.exercise import LEASE_ENV, Exercise, ExerciseService
 from simtrain.tui.app import TraineeApp, run_play
 from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ConfirmQuitScreen, HelpScreen, ReaderScreen, StepOutScreen
+from simtrain.tui.frames import SpanCompositor
 from simtrain.tui.markdown import ScenarioMarkdown
 from simtrain.tui.play import PlayScreen
 from simtrain.tui.serve import trainee_command
@@ -651,3 +656,46 @@ async def test_scenario_text_that_looks_like_a_web_address_stays_text() -> None:
         await until(pilot, lambda: "example" in str(paragraph._content))
         links = [str(span.style) for span in paragraph._content.spans if "link" in str(span.style)]
         assert links == ["@click='link('tel:112')'"]
+
+
+async def test_a_frame_draws_only_the_changed_lines_and_sends_what_a_full_redraw_would(
+    service, codes, control, monkeypatch
+) -> None:
+    """Issue 10: the clock's tick asked the screen, the body, the status line and the
+    footer for all their lines, and an inbox row with the status line every line in
+    between. The seat's frames draw the changed lines only, and the terminal gets the
+    very bytes Textual's own partial update would send."""
+    app = seat_app(service, codes["red"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await past_warning(pilot)
+        screen = play(app)
+        inbox = screen.query_one(InboxList)
+        control.message("red", "The quay is closed.", subject="Fresh news")
+        await until(pilot, lambda: inbox.option_count == 1 and inbox.get_option_at_index(0).id)
+        await pilot.pause()
+        compositor = screen._compositor
+        assert isinstance(compositor, SpanCompositor)
+        drawn: list[int] = []
+        render_lines = Widget.render_lines
+
+        def counted(widget: Widget, crop: Region) -> list[Strip]:
+            drawn.append(crop.height)
+            return render_lines(widget, crop)
+
+        monkeypatch.setattr(Widget, "render_lines", counted)
+        top = inbox.region
+        changes = {
+            "clock": [screen.query_one("#header-clock").region],
+            "news": [Region(top.x, top.y, top.width, 2), screen.query_one(StatusLine).region],
+        }
+        for name, dirty in changes.items():
+            drawn.clear()
+            compositor._dirty_regions.update(dirty)
+            ours = compositor.render_partial_update()
+            ours_drawn = sum(drawn)
+            drawn.clear()
+            compositor._dirty_regions.update(dirty)
+            textual = Compositor.render_partial_update(compositor)  # the spans unknown
+            assert ours is not None and textual is not None
+            assert ours.render_segments(app.console) == textual.render_segments(app.console)
+            assert ours_drawn * 4 < sum(drawn), (name, ours_drawn, sum(drawn))

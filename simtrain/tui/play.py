@@ -23,6 +23,7 @@ from simtrain.exercise import ClockState, ExerciseError
 from simtrain.text import clock_text, sentence
 from simtrain.tui.debrief import DebriefScreen
 from simtrain.tui.dialogs import ReaderScreen, RoleSwitchScreen, StepOutScreen
+from simtrain.tui.frames import SpanCompositor
 from simtrain.tui.layout import side_width
 from simtrain.tui.talk import TalkPanel
 from simtrain.tui.widgets import (
@@ -167,6 +168,7 @@ class PlayScreen(Screen[None]):
 
     def __init__(self, session: TraineeSession, view: SeatView, *, watch_timeout: float) -> None:
         super().__init__()
+        self._compositor = SpanCompositor()  # a frame draws only the lines that changed
         self.session = session
         self.view = view
         self.watch_timeout = watch_timeout

@@ -1,0 +1,73 @@
+"""Frames that draw only the lines that changed (issue 10: the seat's CPU per update).
+
+Textual's compositor repaints a changed part of the screen by asking every widget whose
+*clip* overlaps the box around all changes for *all* its lines: a direct child of the
+screen is clipped by the whole screen, so the clock ticking in the header's corner had
+the screen, the body, the status line and the footer row draw every line they have, and
+an inbox row plus the status line at the bottom asked for every line in between. This
+compositor asks each widget only for the lines where the update's spans cross what is
+visible of it; the lines it draws, and so the terminal output, are those Textual would
+send (a test compares them with a full redraw).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from textual._compositor import ChopsUpdate, Compositor
+from textual.geometry import Region
+from textual.strip import Strip
+
+Span = tuple[int, int, int]
+"""A line's changed cells: (y, first x, x past the last)."""
+
+
+def runs(rows: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Sorted distinct ``rows`` as runs of consecutive numbers: (first, count)."""
+    remaining = iter(rows)
+    first = previous = next(remaining, None)
+    if first is None or previous is None:
+        return
+    for row in remaining:
+        if row != previous + 1:
+            yield first, previous - first + 1
+            first = row
+        previous = row
+    yield first, previous - first + 1
+
+
+class SpanCompositor(Compositor):
+    """A compositor whose partial updates draw each widget only where the update's spans
+    cross it (full updates, screenshots and exports are Textual's own)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._spans: list[Span] | None = None
+
+    def render_partial_update(self) -> ChopsUpdate | None:
+        if self._dirty_regions:
+            self._spans = list(self._regions_to_spans(self._dirty_regions))
+        try:
+            return super().render_partial_update()
+        finally:
+            self._spans = None
+
+    def _get_renders(
+        self, crop: Region | None = None
+    ) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        spans = self._spans
+        if spans is None or crop is None:
+            yield from super()._get_renders(crop)
+            return
+        for widget, (region, clip) in self.visible_widgets.items():
+            x, y, width, height = region.intersection(clip)
+            if not (width and height):
+                continue
+            right, bottom = x + width, y + height
+            crossed = sorted(
+                {line for line, x1, x2 in spans if y <= line < bottom and x1 < right and x < x2}
+            )
+            for first, count in runs(crossed):
+                band = Region(x, first, width, count)
+                lines = Region(x - region.x, first - region.y, width, count)
+                yield region, band, widget.render_lines(lines)
