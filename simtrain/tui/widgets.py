@@ -130,6 +130,7 @@ class StatusLine(Static):
         """Every text shown, oldest first (what the trainee was told)."""
         self.text = ""
         self._content = Content("")
+        self._severity = ""
 
     def tell(self, text: str, severity: str = "information") -> None:
         """Show ``text`` (a sentence) with the look of its ``severity``."""
@@ -141,17 +142,13 @@ class StatusLine(Static):
         width = self.content_region.width
         same = width > 0 and rows(content, width) == rows(self._content, width)
         self.text, self._content = text, content
-        # painted in a frame of its own: Textual repaints the box around everything that
-        # changed in a frame, and this line and the side panel's news share a frame
-        # otherwise, so the whole screen would be drawn again for one message
-        self.call_after_refresh(self._paint, content, severity, layout=not same)
-
-    def _paint(self, content: Content, severity: str, *, layout: bool) -> None:
-        if content is not self._content:
-            return  # newer news came in the meantime
-        self.update(content, layout=layout)
-        for level in ("information", "warning", "error"):
-            self.set_class(severity == level, f"-{level}")
+        # drawn in the frame of the news it tells (a seat's frames draw the changed lines
+        # only, so this line and an inbox row far above it cost two lines, not the screen)
+        self.update(content, layout=not same)
+        if severity != self._severity:
+            self._severity = severity
+            for level in ("information", "warning", "error"):
+                self.set_class(severity == level, f"-{level}")
 
 
 def keys_bar(gap: str = "  ") -> Content:
