@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from simtrain.cli import main
 from simtrain.engine.explore import best_scores
+from simtrain.engine.saved import state_key
 from simtrain.exercise import ROLEPLAYER, Exercise, ExerciseError, ExerciseService
 from simtrain.plaintext import scrub
 from simtrain.report import build_report, render_report, timeline
@@ -754,6 +755,28 @@ def test_a_long_log_is_paged_from_its_saved_state_and_the_ends_of_its_lists(
     # sections show (the whole log is over 420 events)
     assert counting.events < 2 * LIST_ENDS + 30 < len(exercise.events("red"))
     assert render_report(fresh, "html", "red") == team_whole
+    service.close()
+
+
+def test_a_control_sequence_in_a_saved_state_never_reaches_the_page(tmp_path: Path) -> None:
+    """Saved states are read back as the store has them: a hand-edited one holding a
+    control sequence is cleaned before the page is written."""
+    service = ExerciseService.open(tmp_path / "edited.db", create=True)
+    exercise, _ = service.create(SCENARIO, ["solo"])
+    exercise.start()
+    exercise.adjust("solo", "safety", 1, "calm plan")
+    for i in range(100):
+        exercise.message("solo", f"message {i}")
+    exercise.status()  # saves the team's state
+    key = state_key(exercise.record.scenario_sha256)
+    ((seq, text),) = service.store.saved_states(exercise.id, key).values()
+    data = json.loads(text)
+    data["state"]["adjustments"][0][2] = "calm\x1b[2J\x1b]52;c;ZXZpbA==\x07 plan"
+    service.store.save_states(exercise.id, key, [("team:solo", seq, json.dumps(data))])
+    fresh = ExerciseService.open(tmp_path / "edited.db").exercise(exercise.id)
+    page = render_report(fresh, "html", None)
+    assert "calm plan" in page
+    assert not any(c in page for c in "\x1b\x07\x9b")
     service.close()
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simtrain.exercise import Exercise, ExerciseError
-from simtrain.plaintext import scrub
+from simtrain.plaintext import has_control, scrub
 from simtrain.report.document import REPORT_VERSION, build_report
 from simtrain.report.markdown import render_markdown
 from simtrain.report.spreadsheet import render_csv
@@ -57,7 +57,14 @@ def render_report(
     if render is None:
         choices = ", ".join([*FORMATS, "xapi"])
         raise ExerciseError(f"'{fmt}' is not a report format; choose one of: {choices}")
-    # the page shows the ends of long lists: it is built from what they need
-    ends = LIST_ENDS if fmt == "html" else None
-    # whatever the log holds, no terminal control sequence reaches a reader's screen or file
-    return render(scrub(build_report(exercise, team, ends=ends)))
+    if fmt != "html":
+        # whatever the log holds, no terminal control sequence reaches a reader's screen or file
+        return render(scrub(build_report(exercise, team)))
+    # The page shows the ends of long lists: it is built from what they need. It shows
+    # every text as it is (escaped), so one search of the page tells whether any text on
+    # it holds a control sequence; only then is the document scrubbed and the page
+    # rendered again (the same page as scrubbing first, without encoding and searching
+    # megabytes of JSON each time).
+    document = build_report(exercise, team, ends=LIST_ENDS)
+    page = render_html(document)
+    return render_html(scrub(document)) if has_control(page) else page
