@@ -39,7 +39,7 @@ from simtrain.engine.events import (
 from simtrain.engine.explore import Budget, best_score_bounds
 from simtrain.engine.fold import Engine
 from simtrain.exercise.streams import CLOCK_STREAM, team_stream
-from simtrain.scenario.compiled import CHECKS
+from simtrain.scenario.compiled import CHECKS, checked_values
 from simtrain.scenario.library import bundled_path
 from simtrain.scenario.validate import load_file
 from simtrain.store import EventStore, NewEvent
@@ -157,6 +157,7 @@ def build(
             settings={
                 "scenario_path": str(path),
                 "scenario_checks": CHECKS,  # as the service marks a copy it validated
+                "scenario_values": checked_values(scenario),
                 "best_scores": best,
                 "best_scores_exact": exact,
             },

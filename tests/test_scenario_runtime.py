@@ -21,6 +21,7 @@ from simtrain.exercise.service import ExerciseService
 from simtrain.scenario import model, runtime
 from simtrain.scenario.compiled import CHECKS, shipped_rubrics
 from simtrain.scenario.library import bundled_scenarios
+from simtrain.scenario.validate import load_file
 from simtrain.scenario.yamlsource import load_marked
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -108,8 +109,27 @@ def test_an_exercise_remembers_that_its_copy_passed_the_checks(tmp_path: Path) -
     service, _ = _created(tmp_path)
     (record,) = service.store.exercises()
     assert record.settings["scenario_checks"] == CHECKS
-    assert stored_scenario(record).sha256 == record.scenario_sha256
+    scenario = stored_scenario(record)
+    assert scenario.sha256 == record.scenario_sha256
+    # the values kept with it make the very scenario the file makes
+    made = load_file(bundled_scenarios()[0]).scenario
+    assert made is not None
+    assert _plain(scenario.model) == _plain(made.model)
+    assert _plain(scenario.rubric) == _plain(made.rubric)
+    assert scenario.conditions.keys() == made.conditions.keys()
     service.close()
+
+
+def test_an_exercise_keeps_the_rubric_it_was_created_with(tmp_path: Path) -> None:
+    service, _ = _created(tmp_path)
+    (record,) = service.store.exercises()
+    service.close()
+    values = json.loads(json.dumps(record.settings["scenario_values"]))
+    values["rubric"]["competencies"][0]["name"] = "Renamed since"
+    kept = dataclasses.replace(record, settings={**record.settings, "scenario_values": values})
+    assert stored_scenario(kept).competency_names[values["rubric"]["competencies"][0]["id"]] == (
+        "Renamed since"
+    )
 
 
 def test_a_copy_checked_before_or_altered_since_is_validated_again(tmp_path: Path) -> None:
@@ -124,7 +144,7 @@ def test_a_copy_checked_before_or_altered_since_is_validated_again(tmp_path: Pat
         stored_scenario(altered)
 
 
-def test_a_command_on_an_exercise_does_not_import_pydantic(tmp_path: Path) -> None:
+def test_a_command_on_an_exercise_reads_neither_yaml_nor_pydantic(tmp_path: Path) -> None:
     service, exercise_id = _created(tmp_path)
     service.close()
     probe = (
@@ -133,9 +153,10 @@ def test_a_command_on_an_exercise_does_not_import_pydantic(tmp_path: Path) -> No
         f"service = ExerciseService.open({str(tmp_path / 'x.db')!r})\n"
         f"exercise = service.exercise({exercise_id!r})\n"
         "status = exercise.status()\n"
-        "print(json.dumps([exercise.scenario.id, 'pydantic' in sys.modules]))\n"
+        "loaded = [name in sys.modules for name in ('pydantic', 'yaml')]\n"
+        "print(json.dumps([exercise.scenario.id, *loaded]))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
-    assert json.loads(done.stdout) == [bundled_scenarios()[0].stem, False]
+    assert json.loads(done.stdout) == [bundled_scenarios()[0].stem, False, False]

@@ -72,12 +72,14 @@ _STATE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_
 
 def stored_scenario(record: ExerciseRecord) -> Scenario:
     """The scenario stored with an exercise. A copy that passed this version's checks when
-    the exercise was created loads without validating again (and without importing the
-    validator's pydantic models: a seat's memory, every command's start-up); any other is
-    validated, and refused with a sentence when it no longer validates."""
+    the exercise was created loads from the values kept with it, without validating again
+    (and without importing YAML or the validator's pydantic models: a seat's memory, every
+    command's start-up); any other is validated, and refused with a sentence when it no
+    longer validates."""
     path = f"<exercise {record.id}>"
-    if record.settings.get("scenario_checks") == CHECKS:
-        scenario = load_checked(record.scenario_text, path)
+    values = record.settings.get("scenario_values")
+    if record.settings.get("scenario_checks") == CHECKS and isinstance(values, dict):
+        scenario = load_checked(values, record.scenario_text, path)
         if scenario is not None and scenario.sha256 == record.scenario_sha256:
             return scenario
     from simtrain.scenario.validate import load_text  # pydantic: only when needed

@@ -11,7 +11,7 @@ from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.commands import Exercise
 from simtrain.exercise.errors import ExerciseError
 from simtrain.exercise.streams import CLOCK_STREAM, recorded, team_stream
-from simtrain.scenario.compiled import CHECKS, Scenario
+from simtrain.scenario.compiled import CHECKS, Scenario, checked_values
 from simtrain.store import ExerciseRecord, Store, StoreError, open_store
 from simtrain.store.codes import generate_join_code, hash_code, new_salt
 
@@ -103,6 +103,7 @@ class ExerciseService:
                 settings={
                     "scenario_path": str(scenario_path),
                     "scenario_checks": CHECKS,
+                    "scenario_values": checked_values(scenario),
                     "best_scores": best,
                     "best_scores_exact": exact,
                     "character_codes": hashed,

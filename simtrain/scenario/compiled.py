@@ -5,11 +5,10 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
-
-import yaml
+from typing import Any
 
 from simtrain.scenario.expressions import Expression, compile_expression
 from simtrain.scenario.runtime import (
@@ -25,7 +24,6 @@ from simtrain.scenario.runtime import (
     rubric_of,
     scenario_of,
 )
-from simtrain.scenario.yamlsource import YamlSyntaxError, load_marked
 
 CHECKS = 1
 """The version of the checks a scenario stored with an exercise passed (kept in the
@@ -38,6 +36,8 @@ run, so that copies stored before are checked again."""
 @cache
 def shipped_rubrics() -> Mapping[str, Rubric]:
     """The rubrics that ship with simtrain, by id (package data under simtrain/rubrics)."""
+    import yaml  # only where a scenario is read from its file: a stored one has its rubric
+
     found: dict[str, Rubric] = {}
     for entry in resources.files("simtrain.rubrics").iterdir():
         if entry.name.endswith(".yaml"):
@@ -141,12 +141,18 @@ def compile_scenario(
     path: str = "<scenario>",
     text: str = "",
     expressions: Mapping[str, Expression] | None = None,
+    rubric: Rubric | None = None,
 ) -> Scenario:
     """Index a validated model. Assumes validation passed (references exist, expressions parse).
 
-    ``expressions`` are conditions the validator already compiled, by their text.
+    ``expressions`` are conditions the validator already compiled, by their text;
+    ``rubric``, the rubric to score with when it is known (a stored exercise's), else the
+    scenario's own or the shipped one it names.
     """
-    rubric = model.rubric if isinstance(model.rubric, Rubric) else shipped_rubrics()[model.rubric]
+    if rubric is None:
+        rubric = (
+            model.rubric if isinstance(model.rubric, Rubric) else shipped_rubrics()[model.rubric]
+        )
     variables = list(model.vars)
     choices: dict[str, Choice] = {}
     choice_scene: dict[str, str] = {}
@@ -213,19 +219,28 @@ def compile_scenario(
     )
 
 
-def load_checked(text: str, path: str) -> Scenario | None:
-    """A scenario from text that passed validation before (the copy stored with an
-    exercise): read, built into records and compiled, without the pydantic models and the
-    checker. None when it does not read back as a valid scenario would (then validate it).
-    """
+def checked_values(scenario: Scenario) -> dict[str, Any]:
+    """What an exercise keeps beside its scenario's text once the text has validated: the
+    records' values and the rubric they are scored with, as plain JSON values. Every later
+    command and seat builds the scenario from these with :func:`load_checked`, without
+    reading YAML or validating again (and the exercise keeps the rubric it was created
+    with, whatever a later simtrain ships)."""
+    return {"scenario": asdict(scenario.model), "rubric": asdict(scenario.rubric)}
+
+
+def load_checked(values: Mapping[str, Any], text: str, path: str) -> Scenario | None:
+    """The scenario of an exercise from :func:`checked_values` and its text. None when the
+    values do not make a scenario (then validate the text)."""
     enabled = gc.isenabled()
-    gc.disable()  # many small containers, no cycles: see yamlsource.load_marked
+    gc.disable()  # many small records and no cycles: see yamlsource.load_marked
     try:
-        raw, problems = load_marked(text)
-        if problems or not isinstance(raw, dict):
-            return None
-        return compile_scenario(scenario_of(raw), path=path, text=text)
-    except (YamlSyntaxError, KeyError, TypeError, AttributeError, ValueError):
+        return compile_scenario(
+            scenario_of(values["scenario"]),
+            path=path,
+            text=text,
+            rubric=rubric_of(values["rubric"]),
+        )
+    except (KeyError, TypeError, AttributeError, ValueError):
         return None
     finally:
         if enabled:
