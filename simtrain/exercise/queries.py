@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simtrain.bulk import collector_paused
 from simtrain.engine.events import (
@@ -33,9 +33,7 @@ from simtrain.engine.events import (
     TeamReleased,
     TimerFired,
 )
-from simtrain.engine.explore import Budget
 from simtrain.engine.fold import Engine
-from simtrain.engine.fork import Fork, ForkRefused, fork
 from simtrain.engine.phases import Hold, hold_of, last_hold
 from simtrain.engine.saved import state_data, state_from_data, state_key
 from simtrain.engine.state import TeamState
@@ -55,6 +53,10 @@ from simtrain.scenario.compiled import CHECKS, Scenario, load_checked
 from simtrain.store import ExerciseRecord, SeatRecord, Store, StoredEvent, StoreError
 from simtrain.store.codes import verify_code
 from simtrain.text import did_you_mean
+
+if TYPE_CHECKING:  # a fork searches: its modules load when one is asked for
+    from simtrain.engine.explore import Budget
+    from simtrain.engine.fork import Fork
 
 _HOLD_KINDS = (TeamHeld.kind, TeamReleased.kind)
 _FOLDED_KINDS = tuple(cls.kind for cls in FOLDED)
@@ -419,6 +421,8 @@ class ExerciseQueries(ABC):
         (see :func:`simtrain.engine.fork.fork`); a decision out of range is refused.
         ``events``: the team's folded events when the caller has just read them (a
         report), instead of reading the log again."""
+        from simtrain.engine.fork import ForkRefused, fork
+
         if events is None:
             events = self.folded_events(team)
         try:

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from simtrain.engine.explore import best_score_bounds
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.commands import Exercise
 from simtrain.exercise.errors import ExerciseError
@@ -122,6 +121,8 @@ class ExerciseService:
                 exact = bool(record.settings.get("best_scores_exact", True))
                 scenario.meta["best_scores"], scenario.meta["best_scores_exact"] = best, exact
                 return best, exact
+        from simtrain.engine.explore import best_score_bounds  # a search: only to create
+
         return best_score_bounds(scenario)
 
     def backup(self, target: str | Path) -> int:
