@@ -6,8 +6,8 @@ screen is clipped by the whole screen, so the clock ticking in the header's corn
 the screen, the body, the status line and the footer row draw every line they have, and
 an inbox row plus the status line at the bottom asked for every line in between. This
 compositor asks each widget only for the lines where the update's spans cross what is
-visible of it; the lines it draws, and so the terminal output, are those Textual would
-send (a test compares them with a full redraw).
+visible of it and no widget in front of it covers them; the terminal gets the bytes
+Textual's own update would send (a test compares them).
 """
 
 from __future__ import annotations
@@ -59,15 +59,29 @@ class SpanCompositor(Compositor):
         if spans is None or crop is None:
             yield from super()._get_renders(crop)
             return
+        # front to back: a span a widget covers from edge to edge is drawn by it (the
+        # compositor keeps the first strip for each cut), so nothing behind it is asked
+        uncovered = list(spans)
         for widget, (region, clip) in self.visible_widgets.items():
+            if not uncovered:
+                break
             x, y, width, height = region.intersection(clip)
             if not (width and height):
                 continue
             right, bottom = x + width, y + height
-            crossed = sorted(
-                {line for line, x1, x2 in spans if y <= line < bottom and x1 < right and x < x2}
-            )
-            for first, count in runs(crossed):
+            crossed: set[int] = set()
+            hidden: list[Span] = []
+            for span in uncovered:
+                line, x1, x2 = span
+                if y <= line < bottom and x1 < right and x < x2:
+                    crossed.add(line)
+                    if x <= x1 and x2 <= right:
+                        hidden.append(span)
+            if not crossed:
+                continue
+            for span in hidden:
+                uncovered.remove(span)
+            for first, count in runs(sorted(crossed)):
                 band = Region(x, first, width, count)
                 lines = Region(x - region.x, first - region.y, width, count)
                 yield region, band, widget.render_lines(lines)
