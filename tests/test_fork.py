@@ -160,8 +160,8 @@ def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
     """A running port-arrivals exercise whose team red played :data:`PATH` (the best
     scores, a 20-second search unrelated to forks, are stubbed)."""
     monkeypatch.setattr(
-        "simtrain.exercise.service.best_score_bounds",
-        lambda scenario: (dict.fromkeys(scenario.competencies, 30), True),
+        "simtrain.engine.explore.best_score_bounds",
+        lambda scenario, *_: (dict.fromkeys(scenario.competencies, 30), True),
     )
     db = str(tmp_path / "ex.db")
     with ExerciseService.open(db, create=True) as service:
