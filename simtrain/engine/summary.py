@@ -15,6 +15,7 @@ from simtrain.engine.fold import Engine
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
 from simtrain.scenario.compiled import Scenario
+from simtrain.scenario.runtime import Choice
 
 
 def team_json(scenario: Scenario, state: TeamState) -> dict[str, Any]:
@@ -113,33 +114,47 @@ def measure(
     ``Engine.replay(..., skip_refused=True)`` does, measuring at each choice what the team
     could have earned, on from what was measured ``so_far``."""
     scenario = engine.scenario
+    choices = scenario.choices
     best: dict[str, int] = dict(so_far.best)
     top: list[int] = list(so_far.top)
     known = frozenset(scenario.competencies)
+    totals: dict[str, int] = {}  # a choice's total points, summed once
     # one draft for the whole fold, as Engine.replay does: no copy per event
     draft = (state or engine.initial_state()).thaw()
     for event in events:
-        if isinstance(event, Chose) and event.choice in scenario.choices:
+        if isinstance(event, Chose) and event.choice in choices:
             offered = {c.id: c for c in rules.open_choices(scenario, draft, event.clock)}
-            taken = scenario.choices[event.choice]
-            offered[taken.id] = taken
-            # a competency no offered choice assesses adds max(0, 0, ...) = 0: only the
-            # assessed ones are looked at (a choice that leaves one out counts as 0 on it)
-            points: dict[str, list[int]] = {}
+            taken = offered[event.choice] = choices[event.choice]
+            # the best value on offer for each competency some offered choice assesses (a
+            # choice that leaves one out counts as 0 on it); the others add 0
+            highest: dict[str, int] = {}
+            assessing: dict[str, int] = {}
             for choice in offered.values():
                 for competency, value in choice.assess.items():
-                    points.setdefault(competency, []).append(value)
-            for competency, values in points.items():
+                    if competency in highest:
+                        highest[competency] = max(highest[competency], value)
+                        assessing[competency] += 1
+                    else:
+                        highest[competency], assessing[competency] = value, 1
+            for competency, value in highest.items():
                 if competency in known:
-                    best[competency] = best.get(competency, 0) + (
-                        max(values) if len(values) == len(offered) else max(0, *values)
-                    )
-            total = sum(taken.assess.values())
-            if total > 0 and total >= max(sum(c.assess.values()) for c in offered.values()):
+                    if assessing[competency] < len(offered):
+                        value = max(value, 0)
+                    best[competency] = best.get(competency, 0) + value
+            total = _total(totals, taken)
+            if total > 0 and total >= max(_total(totals, c) for c in offered.values()):
                 top.append(len(draft.path) + 1)
-        with contextlib.suppress(Refused):
+        with contextlib.suppress(Refused):  # as Engine.replay with skip_refused
             rules.step(scenario, draft, event)
     return draft.freeze(), Measure(tuple(best.items()), tuple(top))
+
+
+def _total(totals: dict[str, int], choice: Choice) -> int:
+    """The total points of ``choice`` (kept in ``totals`` by choice id)."""
+    found = totals.get(choice.id)
+    if found is None:
+        found = totals[choice.id] = sum(choice.assess.values())
+    return found
 
 
 def path_best(engine: Engine, events: Iterable[Event]) -> PathBest:
