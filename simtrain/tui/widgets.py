@@ -30,6 +30,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simtrain.exercise import ClockState
 from simtrain.text import clock_text
+from simtrain.tui.frames import runs
 from simtrain.tui.layout import (
     BORDER,
     ChoicePlan,
@@ -566,9 +567,9 @@ class SidePanelList(OptionList):
             self._quiet = False
         after = self._rows()
         width = self.scrollable_content_region.width
-        for y, (old, new) in enumerate(zip(before, after, strict=True)):
-            if old != new:
-                self.refresh(Region(0, y, width, 1))
+        changed = (y for y, (old, new) in enumerate(zip(before, after, strict=True)) if old != new)
+        for first, count in runs(changed):  # one region per run of rows: one refresh each
+            self.refresh(Region(0, first, width, count))
         self._reuse_drawn_rows(before, after)
 
     def _reuse_drawn_rows(
