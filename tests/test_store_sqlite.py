@@ -495,3 +495,47 @@ def test_a_waiter_keeps_one_watch_between_waits_and_still_wakes_at_once(
     for watch in made:
         with pytest.raises(OSError):
             os.fstat(watch._fd)
+
+
+def arrive(store: EventStore, lease: float) -> bool:
+    return store.seat_arrive(
+        "ex1", "s1", team="red", name="Ana", role="investigator", kind="terminal", lease=lease
+    )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux reports writes (inotify)")
+def test_a_heartbeat_wakes_no_waiting_seat_and_the_roster_still_sees_it(
+    db_path: Path, store: EventStore, exercise: tuple[ExerciseRecord, dict[str, str]]
+) -> None:
+    """Issue 10: every renewal was a commit, and every commit wakes every waiting seat:
+    thirty seats renewing every 5 s woke each of them six times a second for nothing. A
+    renewal now moves the seat's lease file; the seats' watch sees no write."""
+    assert arrive(store, lease=2.0)
+    writes = wakeup.changes(db_path)  # what every waiting seat sleeps on
+    assert writes is not None
+    with writes:
+        assert store.seat_renew("s1", 60.0)
+        assert not writes.wait(0.2)
+    [seat] = store.seats("ex1")
+    assert seat.online(time.time() + 30) and seat.expires_wall - seat.seen_wall == 2.0
+    assert not arrive(store, lease=2.0)  # still online by its file: not a second join
+    # leaving is written to the database; a heartbeat after it does not bring it back
+    assert store.seat_leave("s1")
+    assert not store.seat_renew("s1", 60.0)
+    assert not store.seats("ex1")[0].online(time.time())
+
+
+def test_a_lease_folder_others_may_write_is_not_believed(
+    db_path: Path, store: EventStore, exercise: tuple[ExerciseRecord, dict[str, str]]
+) -> None:
+    """Whoever could write the lease files could keep any seat online: the roster reads
+    them only while they are the database owner's alone."""
+    assert arrive(store, lease=1.0)
+    assert store.seat_renew("s1", 600.0)
+    assert store.seats("ex1")[0].online(time.time() + 300)
+    folder = db_path.with_name(db_path.name + "-seats")
+    folder.chmod(0o777)
+    try:
+        assert not store.seats("ex1")[0].online(time.time() + 300)  # the table's 1 s
+    finally:
+        folder.chmod(0o700)

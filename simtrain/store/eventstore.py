@@ -11,6 +11,7 @@ fails with :class:`ConcurrencyError`, writing nothing, if the stream has moved o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import sqlite3
 import threading
@@ -31,6 +32,7 @@ from simtrain.store.connection import (
     write_transaction,
 )
 from simtrain.store.errors import ConcurrencyError, StoreError
+from simtrain.store.leases import LeaseFiles
 from simtrain.store.records import (
     ExerciseCopy,
     ExerciseRecord,
@@ -129,6 +131,9 @@ class EventStore(_StoreBase):
         self._watches: dict[threading.Thread, wakeup.DirectoryWrites] = {}
         """Each waiting thread's inotify watch, kept between waits (making and closing
         one for every wait cost an idle seat more than the waiting itself)."""
+        self._leases = LeaseFiles(path)
+        """Live seats' leases, beside the file: a renewal is no commit that wakes every
+        seat (:mod:`simtrain.store.leases`)."""
 
     # -- opening and closing ---------------------------------------------------------
 
@@ -352,7 +357,8 @@ class EventStore(_StoreBase):
                         )
                         rejoined = True
                     else:
-                        rejoined = row[1] is not None or row[0] <= now
+                        leased = self._leases.expiries([seat_id]).get(seat_id, 0.0)
+                        rejoined = row[1] is not None or max(row[0], leased) <= now
                         self._conn.execute(
                             "UPDATE seats SET seen_wall = ?, expires_wall = ?, left_wall = NULL, "
                             "joined_wall = CASE WHEN ? THEN ? ELSE joined_wall END WHERE id = ?",
@@ -361,10 +367,14 @@ class EventStore(_StoreBase):
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
             self._own_commits += 1
+            self._leases.start(seat_id, now + lease)
         return rejoined
 
     def seat_renew(self, seat_id: str, lease: float) -> bool:
-        """A heartbeat: extend a seat's lease; False if the seat has left (or never was)."""
+        """A heartbeat: extend a seat's lease; False if the seat has left (or never was).
+        Written to the seat's lease file when it has one (no commit: nobody wakes)."""
+        if self._leases.renew(seat_id, time.time() + lease):
+            return True
         with self._lock:
             try:
                 with write_transaction(self._conn):
@@ -391,6 +401,7 @@ class EventStore(_StoreBase):
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
             self._own_commits += 1
+            self._leases.end(seat_id)
         return cursor.rowcount > 0
 
     def seats(self, exercise_id: str) -> list[SeatRecord]:
@@ -404,7 +415,9 @@ class EventStore(_StoreBase):
                 ).fetchall()
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
-        return [SeatRecord(*row) for row in rows]
+        seats = [SeatRecord(*row) for row in rows]
+        leased = self._leases.expiries([s.id for s in seats if s.left_wall is None])
+        return [_leased(seat, leased.get(seat.id, 0.0)) for seat in seats]
 
     # -- writing events ----------------------------------------------------------------
 
@@ -792,3 +805,12 @@ class EventStore(_StoreBase):
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         return translate_error(exc, self.path)
+
+
+def _leased(seat: SeatRecord, expires: float) -> SeatRecord:
+    """``seat`` with the expiry of its lease file when that is later than the table's (its
+    last heartbeat as long before the expiry as the lease it joined with)."""
+    if expires <= seat.expires_wall:
+        return seat
+    lease = seat.expires_wall - seat.seen_wall
+    return dataclasses.replace(seat, seen_wall=expires - lease, expires_wall=expires)
