@@ -1,5 +1,6 @@
 """The commands a facilitator waits for, as whole commands: ``status``, ``report`` and
 ``replay`` over exercises of 5 to 100 teams and 100 to 2,000 events a team.
+``--databases DIR`` keeps the built workloads between runs.
 
 Prints figures; not a test. Run: ``python -m benchmarks.bench_commands [--quick]``.
 
@@ -233,8 +234,9 @@ def main() -> None:
         "--databases",
         type=Path,
         help="build each workload's database in this folder once and reuse it on later runs "
-        "(a full 100 x 2,000 build takes minutes); by default they are built in a temporary "
-        "folder and removed",
+        "(a full 100 x 2,000 build takes minutes; delete them when benchmarks/workload.py or "
+        "what 'exercise create' stores changes, or they measure an older exercise); by "
+        "default they are built in a temporary folder and removed",
     )
     args = parser.parse_args()
     kinds = list(workload.WORKLOADS) if args.workload == "both" else [args.workload]
