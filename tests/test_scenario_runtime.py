@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pydantic
 import pytest
 import yaml
@@ -44,19 +45,17 @@ FILES = [*bundled_scenarios(), FIXTURES / "every_feature.yaml", FIXTURES / "no_s
 
 
 def _default(value: Any, factory: Any) -> Any:
-    if factory not in (None, dataclasses.MISSING):
+    if factory not in (None, msgspec.NODEFAULT):
         return factory()
-    return value
+    return msgspec.NODEFAULT if value is PydanticUndefined else value
 
 
 @pytest.mark.parametrize(("record", "schema"), PAIRS, ids=lambda c: c.__name__)
 def test_every_record_has_its_models_fields_and_defaults(record: Any, schema: Any) -> None:
-    fields = {f.name: f for f in dataclasses.fields(record)}
+    fields = {f.name: f for f in msgspec.structs.fields(record)}
     assert list(fields) == list(schema.model_fields)
     for name, info in schema.model_fields.items():
         wanted = _default(info.default, info.default_factory)
-        if wanted is PydanticUndefined:
-            wanted = dataclasses.MISSING
         got = _default(fields[name].default, fields[name].default_factory)
         assert got == wanted, f"{record.__name__}.{name}"
 
@@ -65,8 +64,8 @@ def _plain(value: Any) -> Any:
     """Records and models alike as plain values, with the type of every leaf."""
     if isinstance(value, pydantic.BaseModel):
         return {k: _plain(getattr(value, k)) for k in type(value).model_fields}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, msgspec.Struct):
+        return {name: _plain(getattr(value, name)) for name in value.__struct_fields__}
     if isinstance(value, dict):
         assert type(value) is dict  # the reader's marked containers are not kept
         return {k: _plain(v) for k, v in value.items()}

@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ import pytest
 from aiohttp import WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner, Result
+from msgspec.structs import astuple
 from rich.console import Console
 from textual.widgets import Static
 from textual.widgets._toast import Toast

@@ -668,7 +668,7 @@ def on_terminal(update: ChopsUpdate, app: TraineeApp) -> dict[tuple[int, int], S
         assert isinstance(segment, Segment)
         for code in segment.control or ():
             if code[0] == ControlType.CURSOR_MOVE_TO:
-                x, y = int(code[1]), int(code[2])
+                x, y = (int(value) for value in code[1:3])
         if segment.control or segment.text == "\n":
             continue
         for character in segment.text:

@@ -1,4 +1,4 @@
-"""The vocabulary of the exercise log: one small frozen dataclass per event kind.
+"""The vocabulary of the exercise log: one small frozen record per event kind.
 
 Each class has a ``kind`` (the name stored in the log) and one JSON payload form, written
 by :func:`encode` and read back by :func:`decode`; this module is the only place a kind is
@@ -13,18 +13,24 @@ spelled. Three families:
 - :data:`ClockEvent`: the exercise clock's stream (start, pause, resume, end, release of
   the debrief).
 
+The records are msgspec Structs rather than dataclasses: a read builds one per event
+(hundreds of thousands for a report) at a sixth of a frozen dataclass's cost, and the
+module defines its classes at import in microseconds each where a dataclass took a
+millisecond (every command's start-up).
+
 Adding a kind: a class here, a branch in :func:`encode`/:func:`decode` comes for free
 (registration in :data:`EVENT_TYPES`), then the views that show it.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar, Literal
 
+from msgspec import Struct
+from msgspec.structs import asdict
 
-@dataclass(frozen=True, slots=True)
-class Chose:
+
+class Chose(Struct, frozen=True):
     """A participant chose a scene choice or an inject response."""
 
     kind: ClassVar[str] = "chose"
@@ -43,8 +49,7 @@ class Chose:
         return self.open_role or self.role
 
 
-@dataclass(frozen=True, slots=True)
-class InjectDelivered:
+class InjectDelivered(Struct, frozen=True):
     """An inject reached the team (scheduled, conditional, or published by hand)."""
 
     kind: ClassVar[str] = "inject_delivered"
@@ -57,8 +62,7 @@ class InjectDelivered:
     where there is no roster (``run``, ``explore``, older logs)."""
 
 
-@dataclass(frozen=True, slots=True)
-class TimerFired:
+class TimerFired(Struct, frozen=True):
     """The team lingered in a scene past its timer."""
 
     kind: ClassVar[str] = "timer_fired"
@@ -66,8 +70,7 @@ class TimerFired:
     clock: float
 
 
-@dataclass(frozen=True, slots=True)
-class Moved:
+class Moved(Struct, frozen=True):
     """The facilitator moved the team to a scene."""
 
     kind: ClassVar[str] = "moved"
@@ -76,8 +79,7 @@ class Moved:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreAdjusted:
+class ScoreAdjusted(Struct, frozen=True):
     """The facilitator adjusted a competency score."""
 
     kind: ClassVar[str] = "score_adjusted"
@@ -87,8 +89,7 @@ class ScoreAdjusted:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class InjectSkipped:
+class InjectSkipped(Struct, frozen=True):
     """The facilitator skipped an inject for the team: it will not arrive on its own."""
 
     kind: ClassVar[str] = "inject_skipped"
@@ -97,8 +98,7 @@ class InjectSkipped:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class LineMarked:
+class LineMarked(Struct, frozen=True):
     """A role-player or the facilitator marked a conversation line of the team with a
     competency and points: they count in the score like an assessed choice."""
 
@@ -138,8 +138,7 @@ confirms a choice must not make that choice stale."""
 # -- what a team's stream records besides the fold --------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Joined:
+class Joined(Struct, frozen=True, kw_only=True):
     """A participant took a seat of the team."""
 
     kind: ClassVar[str] = "joined"
@@ -149,8 +148,7 @@ class Joined:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Left:
+class Left(Struct, frozen=True, kw_only=True):
     """A participant quit their seat (a seat whose process died is not recorded: it goes
     offline when its lease runs out)."""
 
@@ -160,8 +158,7 @@ class Left:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MessageSent:
+class MessageSent(Struct, frozen=True, kw_only=True):
     """The facilitator sent the team an ad-hoc message (``to``: roles, None for all)."""
 
     kind: ClassVar[str] = "message"
@@ -179,8 +176,7 @@ OBSERVATION_KINDS: tuple[ObservationCategory, ...] = ("strength", "improvement",
 """What an observation may be: a strength, an area for improvement, or a private note."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Observed:
+class Observed(Struct, frozen=True, kw_only=True):
     """The facilitator recorded an observation of the team."""
 
     kind: ClassVar[str] = "observation"
@@ -194,8 +190,7 @@ class Observed:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TeamHeld:
+class TeamHeld(Struct, frozen=True, kw_only=True):
     """The facilitator held the team: with ``phase``, once it has left that phase (at
     once if it already has); without, at once. A held team cannot decide until released;
     the exercise runs on."""
@@ -205,8 +200,7 @@ class TeamHeld:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TeamReleased:
+class TeamReleased(Struct, frozen=True, kw_only=True):
     """The facilitator released a held team (or a hold not yet reached)."""
 
     kind: ClassVar[str] = "team_released"
@@ -223,8 +217,7 @@ RATINGS: dict[str, str] = {
 """The HSEEP objective ratings and what each means."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rated:
+class Rated(Struct, frozen=True, kw_only=True):
     """The facilitator rated the team on an objective (HSEEP: P, S, M or U). A later
     rating of the same objective replaces the earlier one."""
 
@@ -236,8 +229,7 @@ class Rated:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PlanItemAdded:
+class PlanItemAdded(Struct, frozen=True, kw_only=True):
     """A row of the team's improvement plan: the issue, the corrective action, who is
     responsible (a role or an agency) and the due date (``YYYY-MM-DD``)."""
 
@@ -249,8 +241,7 @@ class PlanItemAdded:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PlanItemRemoved:
+class PlanItemRemoved(Struct, frozen=True, kw_only=True):
     """The facilitator removed a row of the improvement plan (``item``: the id of the
     event that added it)."""
 
@@ -259,8 +250,7 @@ class PlanItemRemoved:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SteppedOut:
+class SteppedOut(Struct, frozen=True, kw_only=True):
     """A participant privately asked to step out (a welfare signal; never scored)."""
 
     kind: ClassVar[str] = "step_out"
@@ -268,8 +258,7 @@ class SteppedOut:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SteppedBack:
+class SteppedBack(Struct, frozen=True, kw_only=True):
     """A participant who stepped out is back."""
 
     kind: ClassVar[str] = "step_back"
@@ -277,8 +266,7 @@ class SteppedBack:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AlertAcknowledged:
+class AlertAcknowledged(Struct, frozen=True, kw_only=True):
     """The facilitator has seen an alert: the id of the event that raised it."""
 
     kind: ClassVar[str] = "alert_ack"
@@ -287,8 +275,7 @@ class AlertAcknowledged:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class JoinFailed:
+class JoinFailed(Struct, frozen=True, kw_only=True):
     """Someone tried to join the team (or act for it) with a wrong join code: the name and
     role they gave (the entry's role). Facilitator-only; never part of the team's ``seq``."""
 
@@ -297,8 +284,7 @@ class JoinFailed:
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Said:
+class Said(Struct, frozen=True, kw_only=True):
     """A line of an in-character conversation between the team and a character of the
     scenario, spoken by the character (its role-player or the facilitator) or by a seat."""
 
@@ -341,40 +327,35 @@ TeamNote = (
 # -- the clock stream ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExerciseStarted:
+class ExerciseStarted(Struct, frozen=True, kw_only=True):
     """The facilitator started the exercise clock."""
 
     kind: ClassVar[str] = "exercise_started"
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExercisePaused:
+class ExercisePaused(Struct, frozen=True, kw_only=True):
     """The facilitator paused the exercise (nobody may act)."""
 
     kind: ClassVar[str] = "exercise_paused"
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExerciseResumed:
+class ExerciseResumed(Struct, frozen=True, kw_only=True):
     """The facilitator resumed a paused exercise."""
 
     kind: ClassVar[str] = "exercise_resumed"
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExerciseEnded:
+class ExerciseEnded(Struct, frozen=True, kw_only=True):
     """The facilitator closed the exercise for good."""
 
     kind: ClassVar[str] = "exercise_ended"
     clock: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DebriefReleased:
+class DebriefReleased(Struct, frozen=True, kw_only=True):
     """The facilitator let the trainees see their scores and feedback."""
 
     kind: ClassVar[str] = "debrief_released"
@@ -385,8 +366,7 @@ ClockEvent = ExerciseStarted | ExercisePaused | ExerciseResumed | ExerciseEnded 
 """An event of the exercise clock's stream."""
 
 
-@dataclass(frozen=True, slots=True)
-class Unknown:
+class Unknown(Struct, frozen=True):
     """A kind this version of simtrain does not know (written by a newer one): kept, shown
     by name, never folded."""
 
@@ -434,7 +414,7 @@ EVENT_TYPES: dict[str, type[Event | TeamNote | ClockEvent]] = {
 def _payload_fields(cls: type[Event | TeamNote | ClockEvent]) -> dict[str, str]:
     """Each payload key ``cls`` reads and the field it fills: the stored name, and the
     field's own name too."""
-    names = {f.name: f.name for f in fields(cls) if f.name != "clock"}
+    names = {name: name for name in cls.__struct_fields__ if name != "clock"}
     return names | {key: name for name, key in getattr(cls, "payload_names", {}).items()}
 
 
@@ -442,7 +422,7 @@ _PAYLOAD_FIELDS = {kind: (cls, _payload_fields(cls)) for kind, cls in EVENT_TYPE
 """Each kind's class and the keys it reads, worked out once: decoding runs for every
 event of every fold."""
 _PLAIN_KEYS = {
-    kind: frozenset(f.name for f in fields(cls) if f.name != "clock")
+    kind: frozenset(name for name in cls.__struct_fields__ if name != "clock")
     for kind, cls in EVENT_TYPES.items()
     if not getattr(cls, "payload_names", None) and cls not in (MessageSent, InjectDelivered)
 }

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from msgspec.structs import replace as replace_event
+
 from simtrain.engine import lifecycle
 from simtrain.engine.events import (
     OBSERVATION_KINDS,
@@ -130,7 +132,7 @@ class Exercise(ExerciseQueries):
                 to = self.scenario.inject_roles(event.inject)
                 whole_team = not any(r in held for r in to)
                 reached = tuple(s.name for s in online if whole_team or s.role in to)
-                event = replace(event, reached=reached)
+                event = replace_event(event, reached=reached)
             marked.append(event)
         return marked
 
@@ -779,7 +781,7 @@ class Exercise(ExerciseQueries):
         def build(state: TeamState, clock: ClockState) -> Decision:
             nonlocal number
             number = len(self.conversation(team)) + 1
-            event = replace(said(state, number), clock=clock.minutes)
+            event = replace_event(said(state, number), clock=clock.minutes)
             return Decision([event], actor, role)
 
         self._settle_and_append(team, build, needs="act")

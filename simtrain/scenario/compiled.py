@@ -5,10 +5,12 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from msgspec import to_builtins
 
 from simtrain.scenario.expressions import Expression, compile_expression
 from simtrain.scenario.runtime import (
@@ -225,7 +227,7 @@ def checked_values(scenario: Scenario) -> dict[str, Any]:
     command and seat builds the scenario from these with :func:`load_checked`, without
     reading YAML or validating again (and the exercise keeps the rubric it was created
     with, whatever a later simtrain ships)."""
-    return {"scenario": asdict(scenario.model), "rubric": asdict(scenario.rubric)}
+    return {"scenario": to_builtins(scenario.model), "rubric": to_builtins(scenario.rubric)}
 
 
 def load_checked(values: Mapping[str, Any], text: str, path: str) -> Scenario | None:
