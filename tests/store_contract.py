@@ -264,6 +264,9 @@ class StoreContract(ABC):
         assert newest == messages[-2:]  # the last two, still oldest first
         ends = store.read_kinds("ex1", "team:red", ["message"], until_seq=8, limit=2, newest=True)
         assert ends == [e for e in messages if e.seq <= 8][-2:]
+        assert store.read_kinds("ex1", "team:red", ["message"], since_seq=4) == messages[2:]
+        between = store.read_kinds("ex1", "team:red", ["message"], since_seq=3, until_seq=7)
+        assert between == messages[1:4]
         assert store.read_kinds("ex1", "team:red", ["message"], limit=0) == []
         assert store.read_kinds("ex1", "team:red", []) == []
         assert store.read_kinds("ex1", "team:red", ["rating"]) == []

@@ -22,11 +22,12 @@ from typing import Any, TypeVar
 from simtrain.engine.layered import LayeredMap, LayeredSeq, LayeredSet
 from simtrain.engine.state import Adjustment, Critical, Mark, PathStep, TeamState
 
-FORMAT = 2
+FORMAT = 3
 """The layout of a saved row (:func:`state_data` and what the service keeps beside it);
 part of the key, so a new layout ignores old rows, which are folded again and saved anew.
 2: each row also holds the team's measure (what it could have earned at each decision,
-the report's ``path_best``)."""
+the report's ``path_best``) and how many events of each kind its stream holds; 3: with
+the seq of the first of each kind."""
 
 _RULES_SOURCES = ("engine", "scenario")
 """The packages whose code decides what a log folds into (the rules, the events, the

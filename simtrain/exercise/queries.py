@@ -110,9 +110,10 @@ class _TeamCache:
     measure: Measure = NO_MEASURE
     """What the team could have earned at each decision folded (the report's
     ``path_best``), measured as each decision is folded and saved with the state."""
-    kinds: Mapping[str, int] = field(default_factory=dict)
-    """How many events of each kind the stream holds up to ``seq`` (a report reads only
-    the ends of long lists, and no kind it knows the log has none of)."""
+    kinds: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """For each kind of event the stream holds up to ``seq``: how many, and the seq of the
+    first (a report reads only the ends of long lists, no kind the log has none of, and
+    nothing before the first event it needs)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ class Measured:
     """Its folded state, with what it could have earned at each decision."""
     kinds: Mapping[str, int]
     """How many events of each kind the stream holds up to ``seq``."""
+    first: Mapping[str, int]
+    """The seq of the first event of each kind the stream holds."""
 
 
 class ExerciseQueries(ABC):
@@ -237,10 +240,16 @@ class ExerciseQueries(ABC):
             changes = cache.changes + sum(isinstance(e, STATE_CHANGING) for e in events)
             holds = [recorded(row).event for row in new if row.kind in _HOLD_KINDS]
             hold = last_hold(holds, cache.hold)
-            kinds = Counter(cache.kinds)
-            kinds.update(row.kind for row in new)
+            kinds = dict(cache.kinds)
+            for kind, count in Counter(row.kind for row in new).items():
+                before = kinds.get(kind)
+                if before is None:
+                    first = next(row.seq for row in new if row.kind == kind)
+                    kinds[kind] = (count, first)
+                else:
+                    kinds[kind] = (before[0] + count, before[1])
             cache = self._cache[team] = _TeamCache(
-                new[-1].seq, state, new[-1].id, changes, hold, measured, dict(kinds)
+                new[-1].seq, state, new[-1].id, changes, hold, measured, kinds
             )
             saved = self._saved.get(team_stream(team), (0, ""))[0] if self._saved else 0
             if cache.seq - saved >= SAVE_STATE_EVERY:
@@ -267,7 +276,10 @@ class ExerciseQueries(ABC):
                 if hold is not None and not isinstance(hold, str):
                     raise TypeError("a hold is a phase id, '' or null")
                 measured = Measure.from_data(data["measure"])
-                kinds = {str(kind): int(n) for kind, n in data["kinds"].items()}
+                kinds = {
+                    str(kind): (int(count), int(first))
+                    for kind, (count, first) in data["kinds"].items()
+                }
                 cursor, changes = int(data["cursor"]), int(data["changes"])
                 return _TeamCache(seq, state, cursor, changes, hold, measured, kinds)
             except (ValueError, TypeError, KeyError, AttributeError):
@@ -292,7 +304,7 @@ class ExerciseQueries(ABC):
                             "changes": cache.changes,
                             "hold": cache.hold,
                             "measure": cache.measure.data(),
-                            "kinds": cache.kinds,
+                            "kinds": {k: list(v) for k, v in cache.kinds.items()},
                             "state": state_data(cache.state),
                         }
                     ),
@@ -312,7 +324,9 @@ class ExerciseQueries(ABC):
         it is: nothing due is delivered."""
         cache = self._fold(self._team(team))
         best = cache.measure.path_best(self.scenario, cache.state)
-        return Measured(cache.seq, best, cache.kinds)
+        counts = {kind: count for kind, (count, _) in cache.kinds.items()}
+        firsts = {kind: first for kind, (_, first) in cache.kinds.items()}
+        return Measured(cache.seq, best, counts, firsts)
 
     def save_folded(self) -> None:
         """Keep in the store the states of teams folded far past their saved state, so
@@ -327,13 +341,21 @@ class ExerciseQueries(ABC):
         limit: int | None = None,
         *,
         newest: bool = False,
+        since_seq: int = 1,
     ) -> list[Recorded]:
-        """The team's log entries of ``kinds`` up to its stream's ``until_seq``: with
-        ``limit``, only the first ``limit`` of them (with ``newest``, the last)."""
+        """The team's log entries of ``kinds`` from its stream's ``since_seq`` up to
+        ``until_seq``: with ``limit``, only the first ``limit`` of them (with ``newest``,
+        the last)."""
         stream = team_stream(self._team(team))
         try:
             rows = self.store.read_kinds(
-                self.id, stream, kinds, until_seq=until_seq, limit=limit, newest=newest
+                self.id,
+                stream,
+                kinds,
+                until_seq=until_seq,
+                limit=limit,
+                newest=newest,
+                since_seq=since_seq,
             )
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None

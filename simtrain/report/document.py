@@ -158,15 +158,17 @@ class _TeamLog:
         found = exercise.measured(team)
         self.seq, self.measured = found.seq, found.best
         self.entries = []
-        if any(found.kinds.get(kind) for kind in SECTION_KINDS):
-            self.entries = exercise.read_kinds(team, SECTION_KINDS, self.seq)
+        sections = [kind for kind in SECTION_KINDS if found.kinds.get(kind)]
+        if sections:  # from the first of them: a log's early part may hold none
+            since = min(found.first[kind] for kind in sections)
+            self.entries = exercise.read_kinds(team, sections, self.seq, since_seq=since)
         messages = found.kinds.get(MessageSent.kind, 0)
         if messages:
-            kind = (MessageSent.kind,)
+            kind, since = (MessageSent.kind,), found.first[MessageSent.kind]
             if messages <= 2 * ends:
-                self.entries += exercise.read_kinds(team, kind, self.seq)
+                self.entries += exercise.read_kinds(team, kind, self.seq, since_seq=since)
             else:  # the first and last of them, and how many lie between
-                self.entries += exercise.read_kinds(team, kind, self.seq, ends)
+                self.entries += exercise.read_kinds(team, kind, self.seq, ends, since_seq=since)
                 self.entries += exercise.read_kinds(team, kind, self.seq, ends, newest=True)
                 self.left_out["messages"] = messages - 2 * ends
             self.entries.sort(key=lambda entry: entry.seq)

@@ -549,11 +549,14 @@ class EventStore(_StoreBase):
         until_seq: int | None = None,
         limit: int | None = None,
         newest: bool = False,
+        since_seq: int = 1,
     ) -> list[StoredEvent]:
-        """The stream's events whose kind is one of ``kinds`` (up to ``until_seq``), by
-        seq: with ``limit``, only the first ``limit`` of them (with ``newest``, the last
-        ``limit``, still in seq order)."""
-        statement = _read_kinds_sql("?", exercise_id, stream, kinds, until_seq, limit, newest)
+        """The stream's events whose kind is one of ``kinds`` (from ``since_seq`` up to
+        ``until_seq``), by seq: with ``limit``, only the first ``limit`` of them (with
+        ``newest``, the last ``limit``, still in seq order)."""
+        statement = _read_kinds_sql(
+            "?", exercise_id, stream, kinds, until_seq, limit, newest, since_seq
+        )
         with self._lock:
             try:
                 rows = [] if statement is None else self._conn.execute(*statement).fetchall()

@@ -483,11 +483,14 @@ class PostgresStore(_StoreBase):
         until_seq: int | None = None,
         limit: int | None = None,
         newest: bool = False,
+        since_seq: int = 1,
     ) -> list[StoredEvent]:
-        """The stream's events whose kind is one of ``kinds`` (up to ``until_seq``), by
-        seq: with ``limit``, only the first ``limit`` of them (with ``newest``, the last
-        ``limit``, still in seq order)."""
-        statement = _read_kinds_sql("%s", exercise_id, stream, kinds, until_seq, limit, newest)
+        """The stream's events whose kind is one of ``kinds`` (from ``since_seq`` up to
+        ``until_seq``), by seq: with ``limit``, only the first ``limit`` of them (with
+        ``newest``, the last ``limit``, still in seq order)."""
+        statement = _read_kinds_sql(
+            "%s", exercise_id, stream, kinds, until_seq, limit, newest, since_seq
+        )
 
         def query(conn: Connection) -> list[tuple[Any, ...]]:
             rows = [] if statement is None else conn.execute(*statement).fetchall()

@@ -173,11 +173,13 @@ class Store(Protocol):
         until_seq: int | None = None,
         limit: int | None = None,
         newest: bool = False,
+        since_seq: int = 1,
     ) -> list[StoredEvent]:
-        """The stream's events whose kind is one of ``kinds`` (up to ``until_seq``), by
-        seq: with ``limit``, only the first ``limit`` of them (with ``newest``, the last
-        ``limit``, still in seq order). A report reads the kinds its sections need, and
-        the ends of long lists, this way instead of every event of a team."""
+        """The stream's events whose kind is one of ``kinds`` (from ``since_seq`` up to
+        ``until_seq``), by seq: with ``limit``, only the first ``limit`` of them (with
+        ``newest``, the last ``limit``, still in seq order). A report reads the kinds its
+        sections need, and the ends of long lists, this way instead of every event of a
+        team; ``since_seq`` spares it the part of the stream before the first it needs."""
         ...
 
     def last_id(self, exercise_id: str) -> int:

@@ -218,24 +218,26 @@ def _read_kinds_sql(
     until_seq: int | None,
     limit: int | None,
     newest: bool,
+    since_seq: int = 1,
 ) -> tuple[str, tuple[Any, ...]] | None:
     """The statement of :meth:`Store.read_kinds` with the driver's placeholder ``mark``
     and its parameters (``None`` when it can find nothing: no kinds, a limit of 0). Rows
     come in seq order, except with ``newest`` (reversed by the caller)."""
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise ValueError(f"limit must be an int >= 0, not {limit!r}")
-    if until_seq is not None and (isinstance(until_seq, bool) or not isinstance(until_seq, int)):
-        raise ValueError(f"until_seq must be an int, not {until_seq!r}")
+    for name, seq in (("until_seq", until_seq), ("since_seq", since_seq)):
+        if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int)):
+            raise ValueError(f"{name} must be an int, not {seq!r}")
     kinds = list(kinds)
     if not kinds or limit == 0:
         return None
     sql = (
         f"SELECT {_READ_COLUMNS} FROM events WHERE exercise = {mark} AND stream = {mark} "
-        f"AND seq <= {mark} AND kind IN ({', '.join([mark] * len(kinds))}) "
+        f"AND seq >= {mark} AND seq <= {mark} AND kind IN ({', '.join([mark] * len(kinds))}) "
         f"ORDER BY seq{' DESC' if newest else ''}"
     )
     until = _NO_SEQ_LIMIT if until_seq is None else until_seq
-    params: tuple[Any, ...] = (exercise_id, stream, until, *kinds)
+    params: tuple[Any, ...] = (exercise_id, stream, since_seq, until, *kinds)
     if limit is not None:
         sql += f" LIMIT {mark}"
         params += (limit,)
