@@ -292,3 +292,33 @@ def test_say_and_mark_script_a_conversation(tmp_path: Path) -> None:
     )
     status = json.loads(invoke("status", "--db", db, "--exercise", "x", "--json").stdout)
     assert status["teams"]["red"]["score"]["competencies"]["trust"]["points"] == 3
+
+
+def test_a_read_command_ends_quickly_with_all_its_output_and_the_right_code(
+    tmp_path: Path,
+) -> None:
+    """status, replay and report end their process without tearing the heap down: the
+    output is still whole, the exit code right, and the database fine for the next one."""
+    db = str(tmp_path / "quick.db")
+    assert (
+        invoke(
+            "exercise", "create", "port-arrivals", "--db", db, "--team", "red", "--id", "q"
+        ).exit_code
+        == 0
+    )
+
+    def simtrain(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "simtrain.cli", *args], capture_output=True, text=True
+        )
+
+    done = simtrain("status", "--db", db, "--exercise", "q", "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)["teams"]["red"]["scene"] == "quay"
+    report = simtrain("report", "--db", db, "--exercise", "q", "--format", "html")
+    assert report.returncode == 0 and report.stdout.rstrip().endswith("</html>")
+    replayed = simtrain("replay", "--db", db, "--exercise", "q", "--team", "red")
+    assert replayed.returncode == 0 and json.loads(replayed.stdout)["scene"] == "quay"
+    refused = simtrain("status", "--db", db, "--exercise", "nope")
+    assert refused.returncode == 1 and "no exercise 'nope'" in refused.stderr
+    assert "Traceback" not in refused.stderr + done.stderr + report.stderr
+    assert invoke("status", "--db", db, "--exercise", "q").exit_code == 0

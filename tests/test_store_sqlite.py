@@ -22,6 +22,7 @@ from simtrain.store import (
     NewEvent,
     StoreError,
     eventstore,
+    read_json,
     schema,
     wakeup,
 )
@@ -539,3 +540,19 @@ def test_a_lease_folder_others_may_write_is_not_believed(
         assert not store.seats("ex1")[0].online(time.time() + 300)  # the table's 1 s
     finally:
         folder.chmod(0o700)
+
+
+def test_the_store_reads_its_json_fast_and_a_hand_edit_as_before() -> None:
+    """Payloads, settings and saved states are read by msgspec; what it refuses (an
+    integer past 64 bits, text after the value) is read by Python's reader as before,
+    and broken JSON is still an error."""
+    assert read_json('{"a":[1,2.5,"x",null,true],"b":{"c":"é"}}') == {
+        "a": [1, 2.5, "x", None, True],
+        "b": {"c": "é"},
+    }
+    assert read_json('{"n":123456789012345678901234567890}') == {
+        "n": 123456789012345678901234567890
+    }
+    assert read_json('{"a":1} left over') == {"a": 1}
+    with pytest.raises(ValueError):
+        read_json('{"a":')

@@ -50,7 +50,7 @@ from simtrain.exercise.streams import (
     team_stream,
 )
 from simtrain.scenario.compiled import CHECKS, Scenario, load_checked
-from simtrain.store import ExerciseRecord, SeatRecord, Store, StoredEvent, StoreError
+from simtrain.store import ExerciseRecord, SeatRecord, Store, StoredEvent, StoreError, read_json
 from simtrain.store.codes import verify_code
 from simtrain.text import did_you_mean
 
@@ -270,7 +270,7 @@ class ExerciseQueries(ABC):
         if found is not None:
             seq, text = found
             try:
-                data = json.loads(text)
+                data = read_json(text)
                 state = state_from_data(data["state"])
                 hold = data["hold"]
                 if hold is not None and not isinstance(hold, str):

@@ -12,6 +12,7 @@ from simtrain.store.errors import ConcurrencyError, StoreError
 from simtrain.store.eventstore import EventStore
 from simtrain.store.protocol import Store
 from simtrain.store.records import ExerciseCopy, ExerciseRecord, NewEvent, SeatRecord, StoredEvent
+from simtrain.store.rows import read_json
 from simtrain.store.schema import SCHEMA_VERSION
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "is_server_url",
     "normalize_code",
     "open_store",
+    "read_json",
 ]
 
 

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
+import msgspec
+
 from simtrain.plaintext import clean_line, clean_text, has_control, json_has_control, scrub
 from simtrain.store.errors import StoreError
 from simtrain.store.records import ExerciseCopy, ExerciseRecord, NewEvent, StoredEvent
@@ -29,11 +31,22 @@ _TEAM_NAME = re.compile(
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _decode = json.JSONDecoder().raw_decode
+_fast_decode = msgspec.json.Decoder().decode
 
 
-def _loads(text: str) -> Any:
-    """json.loads for the compact JSON the store writes (no surrounding whitespace)."""
-    return _decode(text)[0]
+def read_json(text: str) -> Any:
+    """The compact JSON the store writes (payloads, settings, saved states) as Python
+    values, read by msgspec at about three times the speed of Python's own reader: a
+    report reads hundreds of thousands of payloads, ``status`` a hundred saved states of
+    tens of kilobytes. What msgspec refuses (an integer past 64 bits, text after the
+    value: a row edited by hand) is read by Python's reader as before."""
+    try:
+        return _fast_decode(text)
+    except msgspec.DecodeError:
+        return _decode(text)[0]
+
+
+_loads = read_json
 
 
 _EncodedEvent = tuple[str, str, float, float | None, str, str | None]
@@ -326,12 +339,12 @@ def _stored_events(exercise_id: str, rows: Iterable[Sequence[Any]]) -> list[Stor
     newlines, which neither search flags) rather than row by row; only a read with a
     suspect text looks at each row and scrubs the ones that need it."""
     rows = rows if isinstance(rows, list) else list(rows)
-    decode = _decode
+    decode = read_json
     suspect = json_has_control("\n".join([row[4] for row in rows])) or has_control(
         "\n".join([row[7] for row in rows])
     )
     return [
-        StoredEvent(id_, exercise_id, st, seq, kind, decode(payload)[0], clock, wall, actor, role)
+        StoredEvent(id_, exercise_id, st, seq, kind, decode(payload), clock, wall, actor, role)
         if not (suspect and (json_has_control(payload) or has_control(actor)))
         else _scrubbed(id_, exercise_id, st, seq, kind, payload, clock, wall, actor, role)
         for id_, st, seq, kind, payload, clock, wall, actor, role in rows
