@@ -320,3 +320,34 @@ def test_what_a_choice_sets_off_is_recorded_as_the_system(
     assert chose.actor == "Ana" and delivered.actor == "system" and delivered.role is None
     seq, state = exercise.snapshot("red")
     assert seq == events[-1].seq and state.scene == "screening"
+
+
+def test_status_reads_each_team_once_and_still_sees_what_it_delivers(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """status ticks (reading every team) and then folds every team: the fold uses the
+    tick's read instead of reading the team again, unless the tick wrote to it."""
+    service = ExerciseService.open(db, create=True)
+    exercise, _ = service.create(SCENARIO, ["red", "blue", "green"])
+    exercise.start()
+    reads: Counter[str] = Counter()
+    read = service.store.read
+
+    def counted(exercise_id: str, stream: str | None = None, **kwargs: object) -> object:
+        reads[str(stream)] += 1
+        return read(exercise_id, stream, **kwargs)  # type: ignore[arg-type]
+
+    service.store.read = counted  # type: ignore[method-assign,assignment]
+    handle = service.exercise(exercise.id)
+    before = handle.status()
+    teams = {stream: n for stream, n in reads.items() if stream.startswith("team:")}
+    assert teams == {"team:red": 1, "team:blue": 1, "team:green": 1}
+    # an hour later the scheduled injects are due: status delivers them and shows them
+    later = time.time() + 3600
+    monkeypatch.setattr("simtrain.exercise.clock.time", type("Later", (), {"time": lambda: later}))
+    reads.clear()
+    after = handle.status()
+    assert all(after["teams"][t]["seq"] > before["teams"][t]["seq"] for t in ("red", "blue"))
+    assert reads["team:red"] == 2  # the tick's read, and the read after its own write
+    now = handle.team_json("red")  # read afresh: status showed what the log holds
+    assert {key: after["teams"]["red"][key] for key in now} == now

@@ -110,6 +110,7 @@ class Exercise(ExerciseQueries):
         events: Sequence[NewEvent],
         unchanged: Sequence[tuple[str, int]] = (),
     ) -> list[StoredEvent]:
+        self._fresh.clear()  # what this handle writes, its next fold reads
         try:
             return self.store.append(self.id, stream, expected, events, unchanged=unchanged)
         except ConcurrencyError:

@@ -153,6 +153,9 @@ class ExerciseQueries(ABC):
         first fold; later folds start from the cache)."""
         self._unsaved: dict[str, _TeamCache] = {}
         """Folds that went :data:`SAVE_STATE_EVERY` events past the team's saved state."""
+        self._fresh: set[str] = set()
+        """Teams read during the :meth:`status` under way and not written since: its tick
+        has just read each team, so its own fold does not read the team again."""
 
     @abstractmethod
     def tick(self, *, teams: Sequence[str] | None = None, at: float | None = None) -> int:
@@ -225,12 +228,16 @@ class ExerciseQueries(ABC):
             return [recorded(stored) for stored in self._read(stream, after_id)]
 
     # -- team state ------------------------------------------------------------------------
-    def _fold(self, team: str) -> _TeamCache:
+    def _fold(self, team: str, *, fresh: bool = False) -> _TeamCache:
         """The team's state from its stream, folding only events this process has not
-        seen yet (on a first fold, only those after the team's saved state)."""
+        seen yet (on a first fold, only those after the team's saved state). ``fresh``:
+        a read of this very call (see :attr:`_fresh`) is recent enough."""
         with self._lock, collector_paused():
+            if fresh and team in self._fresh and team in self._cache:
+                return self._cache[team]
             cache = self._cache.get(team) or self._saved_cache(team)
             new = self._read(team_stream(team), cache.cursor)
+            self._fresh.add(team)
             if not new:
                 self._cache[team] = cache
                 return cache
@@ -513,14 +520,18 @@ class ExerciseQueries(ABC):
             return self._status()
 
     def _status(self) -> dict[str, Any]:
-        self.tick()
-        clock = self.clock()
-        roster, moment = self.roster(), time.time()  # one read of the roster for every team
-        teams = {
-            team: _with_seq(self.scenario, self._fold(team))
-            | self._seats_json([s for s in roster if s.team == team], moment)
-            for team in self.teams
-        }
+        self._fresh.clear()
+        try:
+            self.tick()  # reads every team (when the clock runs) and writes what is due
+            clock = self.clock()
+            roster, moment = self.roster(), time.time()  # one read of the roster for all
+            teams = {
+                team: _with_seq(self.scenario, self._fold(team, fresh=True))
+                | self._seats_json([s for s in roster if s.team == team], moment)
+                for team in self.teams
+            }
+        finally:
+            self._fresh.clear()
         self._save_folded()
         return {
             "exercise": self.id,

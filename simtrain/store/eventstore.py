@@ -132,6 +132,10 @@ class EventStore(_StoreBase):
         """Each waiting thread's inotify watch, kept between waits (making and closing
         one for every wait cost an idle seat more than the waiting itself)."""
         self._leases = LeaseFiles(path)
+        self._known: set[str] = set()
+        """Exercises seen to exist. None is ever deleted, so a read that finds no rows
+        (a team with nothing new: every fold of ``status``) asks whether its exercise
+        exists once per handle, not on every empty read."""
         """Live seats' leases, beside the file: a renewal is no commit that wakes every
         seat (:mod:`simtrain.store.leases`)."""
 
@@ -760,7 +764,12 @@ class EventStore(_StoreBase):
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def _exercise_exists(self, exercise_id: str) -> bool:
-        return self._conn.execute(_EXERCISE_EXISTS_SQL, (exercise_id,)).fetchone() is not None
+        if exercise_id in self._known:
+            return True
+        found = self._conn.execute(_EXERCISE_EXISTS_SQL, (exercise_id,)).fetchone() is not None
+        if found:
+            self._known.add(exercise_id)
+        return found
 
     def _unused_exercise_id(self) -> str:
         while True:
