@@ -556,3 +556,17 @@ def test_the_store_reads_its_json_fast_and_a_hand_edit_as_before() -> None:
     assert read_json('{"a":1} left over') == {"a": 1}
     with pytest.raises(ValueError):
         read_json('{"a":')
+
+
+def test_the_wakeup_finds_libc_by_name_without_running_ldconfig() -> None:
+    """find_library runs ldconfig in a child process (and its module imports subprocess):
+    every seat paid it at its first wait, and every command its import."""
+    probe = (
+        "import sys\n"
+        "from simtrain.store import wakeup\n"
+        "assert wakeup._inotify() is not None\n"
+        "print('ctypes.util' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

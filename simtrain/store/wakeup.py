@@ -14,7 +14,6 @@ gives None and the caller keeps polling.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import select
 import sys
@@ -34,13 +33,25 @@ _libc: ctypes.CDLL | None = None
 _unavailable = sys.platform != "linux"
 
 
+def _libc_itself() -> ctypes.CDLL:
+    """The C library: glibc's by its usual name, else wherever ``find_library`` says (it
+    runs ``ldconfig``, and its module imports ``subprocess``: ~20 ms of every command's
+    start-up and a process spawned by each seat, spent only where the name fails)."""
+    try:
+        return ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        from ctypes.util import find_library
+
+        return ctypes.CDLL(find_library("c") or "libc.so.6", use_errno=True)
+
+
 def _inotify() -> ctypes.CDLL | None:
     global _libc, _unavailable
     if _unavailable:
         return None
     if _libc is None:
         try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc = _libc_itself()
             libc.inotify_init1.argtypes = [ctypes.c_int]
             libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
         except (OSError, AttributeError):
