@@ -570,3 +570,20 @@ def test_the_wakeup_finds_libc_by_name_without_running_ldconfig() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_a_killed_seats_lease_file_goes_when_a_later_seat_arrives(
+    db_path: Path, store: EventStore, exercise: tuple[ExerciseRecord, dict[str, str]]
+) -> None:
+    """A seat killed without leaving keeps its lease file; the next seat to arrive removes
+    the files whose lease ran out over an hour ago, and keeps the others."""
+    folder = db_path.with_name(db_path.name + "-seats")
+    assert arrive(store, lease=15.0)
+    folder.joinpath("killed_long_ago").touch()
+    os.utime(folder / "killed_long_ago", (time.time() - 7200, time.time() - 7200))
+    folder.joinpath("killed_just_now").touch()
+    os.utime(folder / "killed_just_now", (time.time() - 60, time.time() - 60))
+    assert store.seat_arrive(
+        "ex1", "s2", team="red", name="Ben", role="investigator", kind="terminal", lease=15.0
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["killed_just_now", "s1", "s2"]

@@ -27,6 +27,9 @@ from pathlib import Path
 SUFFIX = "-seats"
 """The folder beside the database: ``ex.db`` keeps its leases in ``ex.db-seats``."""
 
+STALE_S = 3600.0
+"""How long after its lease ran out a seat's file is removed by the next seat to arrive."""
+
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 
 
@@ -42,9 +45,11 @@ class LeaseFiles:
 
     def start(self, seat_id: str, expires: float) -> None:
         """A seat arrived: its file, expiring at Unix time ``expires`` (best effort: without
-        it the seat's renewals go to the database)."""
+        it the seat's renewals go to the database). The files of seats whose lease ran
+        out over :data:`STALE_S` ago go (a seat killed without leaving keeps its file)."""
         with contextlib.suppress(OSError):
             self.folder.mkdir(mode=0o700, exist_ok=True)
+            self._prune(expires - STALE_S)
             path = self._file(seat_id)
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             os.utime(path, (expires, expires))
@@ -57,6 +62,15 @@ class LeaseFiles:
         except OSError:
             return False
         return True
+
+    def _prune(self, before: float) -> None:
+        """Remove the files whose expiry is older than Unix time ``before``. A seat still
+        running whose file went renews through the database, as one without a file does."""
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < before:
+                        os.unlink(entry.path)
 
     def end(self, seat_id: str) -> None:
         """The seat left: its file goes (a renewal after this finds none)."""
