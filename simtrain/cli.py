@@ -116,7 +116,7 @@ def load_or_fail(path: str) -> Scenario:
 
 
 _LEAVE_QUICKLY = False
-"""Set by a read-only command that built a large heap and has finished (see :func:`run`)."""
+"""Set by a read-only command that built a large heap and has finished (see :func:`entry`)."""
 
 
 def leave_quickly(handle: Any) -> None:

@@ -293,7 +293,7 @@ class Exercise(ExerciseQueries):
                 count += append_with_retry(attempt, TEAM_BUSY)
             except Busy:  # a reader is not refused: the next read delivers it
                 continue
-        self._save_folded()
+        self.save_folded()
         return count
 
     # -- participants ----------------------------------------------------------------------

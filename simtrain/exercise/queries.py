@@ -11,14 +11,12 @@ import json
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simtrain.bulk import collector_paused
 from simtrain.engine.events import (
-    FOLDED,
     STATE_CHANGING,
     Chose,
     Event,
@@ -43,6 +41,7 @@ from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.errors import ExerciseError
 from simtrain.exercise.streams import (
     CLOCK_STREAM,
+    FOLDED_KINDS,
     Recorded,
     folded,
     iso_utc,
@@ -59,8 +58,6 @@ if TYPE_CHECKING:  # a fork searches: its modules load when one is asked for
     from simtrain.engine.fork import Fork
 
 _HOLD_KINDS = (TeamHeld.kind, TeamReleased.kind)
-_FOLDED_KINDS = tuple(cls.kind for cls in FOLDED)
-"""What a replay reads of a team's log (the rest is not decoded, nor even read)."""
 JOIN_FAILURE_WINDOW_S = 60.0
 """How far back wrong join codes count towards slowing a team's attempts."""
 SAVE_STATE_EVERY = 100
@@ -248,13 +245,9 @@ class ExerciseQueries(ABC):
             holds = [recorded(row).event for row in new if row.kind in _HOLD_KINDS]
             hold = last_hold(holds, cache.hold)
             kinds = dict(cache.kinds)
-            for kind, count in Counter(row.kind for row in new).items():
-                before = kinds.get(kind)
-                if before is None:
-                    first = next(row.seq for row in new if row.kind == kind)
-                    kinds[kind] = (count, first)
-                else:
-                    kinds[kind] = (before[0] + count, before[1])
+            for row in new:
+                count, first = kinds.get(row.kind, (0, row.seq))
+                kinds[row.kind] = (count + 1, first)
             cache = self._cache[team] = _TeamCache(
                 new[-1].seq, state, new[-1].id, changes, hold, measured, kinds
             )
@@ -294,9 +287,10 @@ class ExerciseQueries(ABC):
                 del self._saved[team_stream(team)]
         return _TeamCache(0, self.engine.initial_state(), 0)
 
-    def _save_folded(self) -> None:
-        """Save the states of teams folded far past their saved state, in one write (a
-        cache: a failure to write it costs the next reader time, nothing else)."""
+    def save_folded(self) -> None:
+        """Save the states of teams folded far past their saved state, in one write, so
+        that the next reader folds less (a cache: a failure to write it costs the next
+        reader time, nothing else)."""
         with self._lock:
             unsaved, self._unsaved = self._unsaved, {}
             if not unsaved:
@@ -335,11 +329,6 @@ class ExerciseQueries(ABC):
         firsts = {kind: first for kind, (_, first) in cache.kinds.items()}
         return Measured(cache.seq, best, counts, firsts)
 
-    def save_folded(self) -> None:
-        """Keep in the store the states of teams folded far past their saved state, so
-        that the next reader folds less (a cache: nothing a user reads changes)."""
-        self._save_folded()
-
     def read_kinds(
         self,
         team: str,
@@ -353,21 +342,18 @@ class ExerciseQueries(ABC):
         """The team's log entries of ``kinds`` from its stream's ``since_seq`` up to
         ``until_seq``: with ``limit``, only the first ``limit`` of them (with ``newest``,
         the last)."""
-        stream = team_stream(self._team(team))
-        try:
-            rows = self.store.read_kinds(
-                self.id,
-                stream,
-                kinds,
-                until_seq=until_seq,
-                limit=limit,
-                newest=newest,
-                since_seq=since_seq,
-            )
-        except StoreError as exc:
-            raise ExerciseError(str(exc)) from None
+        rows = self._rows_of_kinds(
+            team, kinds, until_seq=until_seq, limit=limit, newest=newest, since_seq=since_seq
+        )
         with collector_paused():
             return [recorded(row) for row in rows]
+
+    def _rows_of_kinds(self, team: str, kinds: Sequence[str], **bounds: Any) -> list[StoredEvent]:
+        """The store's :meth:`~simtrain.store.Store.read_kinds` of the team's stream."""
+        try:
+            return self.store.read_kinds(self.id, team_stream(self._team(team)), kinds, **bounds)
+        except StoreError as exc:
+            raise ExerciseError(str(exc)) from None
 
     def state(self, team: str) -> TeamState:
         """The team's current state, with anything already due delivered first."""
@@ -430,12 +416,7 @@ class ExerciseQueries(ABC):
     def folded_events(self, team: str, until: int | None = None) -> list[Event]:
         """The events of the team's log the engine folds (up to its stream's seq
         ``until``; ``None``: all of them), as :meth:`fork` and replays take them."""
-        stream = team_stream(self._team(team))
-        try:
-            rows = self.store.read_kinds(self.id, stream, _FOLDED_KINDS, until_seq=until)
-        except StoreError as exc:
-            raise ExerciseError(str(exc)) from None
-        return folded(rows)
+        return folded(self._rows_of_kinds(team, tuple(FOLDED_KINDS), until_seq=until))
 
     def fork(
         self,
@@ -532,7 +513,7 @@ class ExerciseQueries(ABC):
             }
         finally:
             self._fresh.clear()
-        self._save_folded()
+        self.save_folded()
         return {
             "exercise": self.id,
             "title": self.record.title,

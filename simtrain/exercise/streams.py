@@ -98,7 +98,8 @@ def recorded(stored: StoredEvent) -> Recorded:
     return Recorded(stored.id, team, stored.seq, stored.wall, stored.actor, stored.role, event)
 
 
-_FOLDED_KINDS = frozenset(cls.kind for cls in FOLDED)
+FOLDED_KINDS = frozenset(cls.kind for cls in FOLDED)
+"""The kinds the engine folds (a fold or a replay reads and decodes no other)."""
 
 
 def folded(stored: Iterable[StoredEvent]) -> list[Event]:
@@ -107,6 +108,6 @@ def folded(stored: Iterable[StoredEvent]) -> list[Event]:
     return [
         event
         for row in stored
-        if row.kind in _FOLDED_KINDS
+        if row.kind in FOLDED_KINDS
         and isinstance(event := decode(row.kind, row.payload, row.clock), FOLDED)
     ]

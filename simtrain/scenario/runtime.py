@@ -21,7 +21,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from msgspec import Struct, field
+from msgspec import Struct, convert, field
+from msgspec.structs import force_setattr
 
 from simtrain.scenario.channels import CHANNEL_NAMES, Channel
 
@@ -94,7 +95,7 @@ class Choice(Struct, frozen=True, kw_only=True):
     id: str
     label: str
     roles: list[str] | None = None
-    if_: str | None = None
+    if_: str | None = field(default=None, name="if")
     goto: str | None = None
     once: bool = False
     set: dict[str, Value] = field(default_factory=dict)
@@ -128,7 +129,7 @@ class Inject(Struct, frozen=True, kw_only=True):
     when: str | None = None
     to: list[str] | None = None
     channel: Channel = "email"
-    from_: str = ""
+    from_: str = field(default="", name="from")
     subject: str = ""
     """Without a subject in the file, the channel and the sender (see :func:`headline`)."""
     message: str = ""
@@ -141,6 +142,10 @@ class Inject(Struct, frozen=True, kw_only=True):
     reveal: list[str] = field(default_factory=list)
     goto: str | None = None
     choices: list[Choice] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.subject:  # without a subject, the channel and the sender stand in
+            force_setattr(self, "subject", headline(self.channel, self.from_))
 
 
 def headline(channel: str, sender: str) -> str:
@@ -206,160 +211,56 @@ class ScenarioData(Struct, frozen=True, kw_only=True):
 
 
 # -- building records from a valid file's values ------------------------------------------
-# ``raw`` below is what the YAML reader built from a file that validated: every required key
-# is there and every value has its type. Containers are copied into plain dicts and lists
-# (the reader's carry the source positions, which a running exercise does not need).
+# ``raw`` below is what the YAML reader built from a file that validated (or what
+# ``msgspec.to_builtins`` made of these records): every required key is there and every
+# value has its type. ``msgspec.convert`` builds the records from it, copying containers
+# into plain dicts and lists (the reader's carry source positions no exercise needs).
 
 Raw = Mapping[str, Any]
 
-
-def _ids(value: Any) -> list[str] | None:
-    return None if value is None else list(value)
-
-
-def _strings(value: Any) -> list[str]:
-    return list(value) if value else []
+_FIELD_SPELLING = {"if_": "if", "from_": "from"}
+"""The models also take a field's own name for the keys ``if`` and ``from``."""
 
 
-def _table(value: Any) -> dict[str, Any]:
-    """A mapping of ids to plain values (lists copied)."""
-    if not value:
-        return {}
-    return {k: list(v) if isinstance(v, list) else v for k, v in value.items()}
+def _file_spelling(item: Raw) -> Raw:
+    """A choice or an inject with ``if``/``from`` as the file spells them (a key written
+    both ways keeps the file's spelling, as the models do)."""
+    if not any(name in item for name in _FIELD_SPELLING):
+        return item
+    spelled = {k: v for k, v in item.items() if k not in _FIELD_SPELLING}
+    for name, key in _FIELD_SPELLING.items():
+        if name in item and key not in item:
+            spelled[key] = item[name]
+    return spelled
 
 
-def _aliased(raw: Raw, key: str, name: str, default: Any) -> Any:
-    """The value under ``key`` (the file's spelling) or ``name`` (the field's)."""
-    if key in raw:
-        return raw[key]
-    return raw.get(name, default)
+def _with_choices(item: Raw) -> Raw:
+    choices = item.get("choices")
+    if not choices:
+        return item
+    return {**item, "choices": [_file_spelling(c) for c in choices]}
 
 
 def choice_of(raw: Raw) -> Choice:
     """A choice record from its file values."""
-    get = raw.get
-    return Choice(
-        id=raw["id"],
-        label=raw["label"],
-        roles=_ids(get("roles")),
-        if_=_aliased(raw, "if", "if_", None),
-        goto=get("goto"),
-        once=get("once", False),
-        set=_table(get("set")),
-        add=_table(get("add")),
-        reveal=_strings(get("reveal")),
-        assess=_table(get("assess")),
-        critical=get("critical"),
-        feedback=get("feedback", ""),
-        dilemma=get("dilemma"),
-    )
-
-
-def _effects(raw: Raw | None) -> Effects | None:
-    if raw is None:
-        return None
-    return Effects(
-        set=_table(raw.get("set")), add=_table(raw.get("add")), reveal=_strings(raw.get("reveal"))
-    )
-
-
-def scene_of(raw: Raw) -> Scene:
-    """A scene record from its file values."""
-    get = raw.get
-    timer = get("timer")
-    ending = get("ending")
-    return Scene(
-        title=raw["title"],
-        text=get("text", ""),
-        content_warning=get("content_warning"),
-        notes_for_roleplayers=get("notes_for_roleplayers"),
-        for_roles=_table(get("for_roles")),
-        on_enter=_effects(get("on_enter")),
-        timer=None if timer is None else Timer(after=timer["after"], goto=timer["goto"]),
-        choices=[choice_of(c) for c in get("choices") or ()],
-        ending=None
-        if ending is None
-        else Ending(outcome=ending["outcome"], debrief=ending.get("debrief", "")),
-    )
+    return convert(_file_spelling(raw), Choice)
 
 
 def inject_of(raw: Raw) -> Inject:
     """An inject record from its file values (a missing subject gets its headline)."""
-    get = raw.get
-    channel = get("channel", "email")
-    sender = _aliased(raw, "from", "from_", "")
-    return Inject(
-        id=raw["id"],
-        at=get("at"),
-        when=get("when"),
-        to=_ids(get("to")),
-        channel=channel,
-        from_=sender,
-        subject=get("subject") or headline(channel, sender),
-        message=get("message", ""),
-        expected=get("expected", ""),
-        content_warning=get("content_warning"),
-        notes_for_roleplayers=get("notes_for_roleplayers"),
-        objective=get("objective"),
-        set=_table(get("set")),
-        add=_table(get("add")),
-        reveal=_strings(get("reveal")),
-        goto=get("goto"),
-        choices=[choice_of(c) for c in get("choices") or ()],
-    )
+    return convert(_with_choices(_file_spelling(raw)), Inject)
 
 
 def rubric_of(raw: Raw) -> Rubric:
     """A rubric record from its file values."""
-    return Rubric(
-        id=raw["id"],
-        name=raw.get("name", ""),
-        description=raw.get("description", ""),
-        competencies=[
-            Competency(id=c["id"], name=c["name"], description=c.get("description", ""))
-            for c in raw["competencies"]
-        ],
-    )
+    return convert(raw, Rubric)
 
 
 def scenario_of(raw: Raw) -> ScenarioData:
     """The records of a whole scenario file that validated."""
-    get = raw.get
-    rubric = get("rubric", "trauma-informed")
-    return ScenarioData(
-        simtrain=raw["simtrain"],
-        id=raw["id"],
-        title=raw["title"],
-        summary=get("summary", ""),
-        content_warning=get("content_warning"),
-        duration=get("duration"),
-        min_decisions=get("min_decisions"),
-        rubric=rubric if isinstance(rubric, str) else rubric_of(rubric),
-        roles=[Role(id=r["id"], name=r["name"], brief=r.get("brief", "")) for r in raw["roles"]],
-        vars=_table(get("vars")),
-        documents={
-            key: Document(title=d["title"], body=d.get("body", ""), roles=_ids(d.get("roles")))
-            for key, d in (get("documents") or {}).items()
-        },
-        start=raw["start"],
-        scenes={key: scene_of(s) for key, s in raw["scenes"].items()},
-        injects=[inject_of(i) for i in get("injects") or ()],
-        characters={
-            key: Character(
-                name=c["name"],
-                card=c.get("card", ""),
-                talks_to=_ids(c.get("talks_to")),
-                scenes=list(c["scenes"]),
-            )
-            for key, c in (get("characters") or {}).items()
-        },
-        phases=[
-            Phase(
-                id=p["id"],
-                title=p["title"],
-                scenes=list(p["scenes"]),
-                questions=_strings(p.get("questions")),
-            )
-            for p in get("phases") or ()
-        ],
-    )
+    spelled = {
+        **raw,
+        "scenes": {key: _with_choices(scene) for key, scene in raw["scenes"].items()},
+        "injects": [_with_choices(_file_spelling(i)) for i in raw.get("injects") or ()],
+    }
+    return convert(spelled, ScenarioData)

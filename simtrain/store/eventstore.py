@@ -51,7 +51,6 @@ from simtrain.store.rows import (
     _encode,
     _encode_settings,
     _exercise_record,
-    _loads,
     _new_exercise_id,
     _read_kinds_sql,
     _restore_sql,
@@ -59,6 +58,7 @@ from simtrain.store.rows import (
     _saved_state_rows,
     _StoreBase,
     _stored_events,
+    read_json,
 )
 from simtrain.store.rows import _no_exercise as _no_exercise_error
 from simtrain.store.rows import _no_team as _no_team_error
@@ -132,12 +132,12 @@ class EventStore(_StoreBase):
         """Each waiting thread's inotify watch, kept between waits (making and closing
         one for every wait cost an idle seat more than the waiting itself)."""
         self._leases = LeaseFiles(path)
+        """Live seats' leases, beside the file: a renewal is no commit that wakes every
+        seat (:mod:`simtrain.store.leases`)."""
         self._known: set[str] = set()
         """Exercises seen to exist. None is ever deleted, so a read that finds no rows
         (a team with nothing new: every fold of ``status``) asks whether its exercise
         exists once per handle, not on every empty read."""
-        """Live seats' leases, beside the file: a renewal is no commit that wakes every
-        seat (:mod:`simtrain.store.leases`)."""
 
     # -- opening and closing ---------------------------------------------------------
 
@@ -267,7 +267,7 @@ class EventStore(_StoreBase):
             scenario_text=scenario_text,
             scenario_sha256=sha256,
             created_wall=created,
-            settings=_loads(settings_json),
+            settings=read_json(settings_json),
             teams=team_names,
         )
         return record, codes

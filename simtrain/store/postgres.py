@@ -56,7 +56,6 @@ from simtrain.store.rows import (
     _encode,
     _encode_settings,
     _exercise_record,
-    _loads,
     _new_exercise_id,
     _read_kinds_sql,
     _restore_sql,
@@ -64,6 +63,7 @@ from simtrain.store.rows import (
     _saved_state_rows,
     _StoreBase,
     _stored_events,
+    read_json,
 )
 from simtrain.store.rows import _no_exercise as _no_exercise_error
 from simtrain.store.rows import _no_team as _no_team_error
@@ -257,7 +257,7 @@ class PostgresStore(_StoreBase):
             scenario_text=scenario_text,
             scenario_sha256=sha256,
             created_wall=created,
-            settings=_loads(settings_json),
+            settings=read_json(settings_json),
             teams=team_names,
         )
         return record, codes

@@ -46,9 +46,6 @@ def read_json(text: str) -> Any:
         return _decode(text)[0]
 
 
-_loads = read_json
-
-
 _EncodedEvent = tuple[str, str, float, float | None, str, str | None]
 """kind, payload JSON, clock, wall or None, actor, role."""
 
@@ -321,7 +318,7 @@ def _appended(
                     stream,
                     seq,
                     kind,
-                    _loads(payload),
+                    read_json(payload),
                     clock,
                     now if wall is None else wall,
                     actor,
@@ -370,7 +367,7 @@ def _scrubbed(
         stream,
         seq,
         kind,
-        scrub(_loads(payload)),
+        scrub(read_json(payload)),
         clock,
         wall,
         clean_text(actor),
@@ -386,7 +383,7 @@ def _exercise_record(row: tuple[Any, ...], teams: Sequence[str]) -> ExerciseReco
         scenario_text=row[3],
         scenario_sha256=row[4],
         created_wall=row[5],
-        settings=_loads(row[6]),
+        settings=read_json(row[6]),
         teams=tuple(teams),
     )
 

@@ -42,7 +42,7 @@ def _libc_itself() -> ctypes.CDLL:
     except OSError:
         from ctypes.util import find_library
 
-        return ctypes.CDLL(find_library("c") or "libc.so.6", use_errno=True)
+        return ctypes.CDLL(find_library("c"), use_errno=True)
 
 
 def _inotify() -> ctypes.CDLL | None:
