@@ -6,7 +6,6 @@ about how a time is written. It imports nothing from simtrain (the pure core use
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -68,6 +67,8 @@ def assessment_text(assessment: Mapping[str, int], names: Mapping[str, str]) -> 
 def did_you_mean(word: str, candidates: Iterable[str], *, limit: int = 1) -> str:
     """`` (did you mean 'x'?)`` when up to ``limit`` candidates are close to ``word``
     (`` (did you mean 'x', 'y' or 'z'?)``), else ``''``."""
+    import difflib  # only where a name was mistyped: not in every command's start-up
+
     close = difflib.get_close_matches(word[:100], list(candidates), n=limit, cutoff=0.6)
     if not close:
         return ""

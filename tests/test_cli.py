@@ -228,6 +228,39 @@ def test_help_loads_no_library_beyond_click() -> None:
     assert result.stdout.strip() == "[]"
 
 
+STATUS_NEEDS_NONE_OF = (
+    "difflib",  # "did you mean": only for a mistyped name
+    "ctypes",  # inotify: only seats and watchers wait
+    "importlib.resources",  # the shipped rubrics: only for a scenario read from its file
+    "tempfile",
+    "shutil",
+    "random",
+    "secrets",  # join codes and exercise ids: only where they are made
+    "hmac",  # a join code checked
+    "simtrain.engine.explore",  # the best scores are kept with the exercise
+)
+"""Modules ``simtrain status`` used to import at start-up without needing them (issue 13:
+≤ 150 ms of imports for a command without a screen). Each is imported where it is used."""
+
+
+def test_status_imports_only_what_it_needs(tmp_path: Path) -> None:
+    """A module imported at the top of a module on the path of `status` (the engine, the
+    store, the service) is paid by every command: these are imported where they are used."""
+    db = str(tmp_path / "ex.db")
+    created = invoke("exercise", "create", SCENARIO, "--db", db, "--team", "red", "--id", "x")
+    assert created.exit_code == 0, created.output
+    probe = (
+        "import sys\n"
+        "from simtrain.cli import main\n"
+        f"main(['status', '--db', {db!r}, '--exercise', 'x', '--json'], standalone_mode=False)\n"
+        f"print([m for m in {STATUS_NEEDS_NONE_OF!r} if m in sys.modules], file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["teams"]["red"]["scene"]
+    assert done.stderr.strip() == "[]"
+
+
 def test_json_output_is_indented_for_reading_unless_it_is_large(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

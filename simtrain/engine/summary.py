@@ -10,7 +10,6 @@ from typing import Any
 
 from simtrain.engine import rules
 from simtrain.engine.events import Chose, Event
-from simtrain.engine.explore import best_scores
 from simtrain.engine.fold import Engine
 from simtrain.engine.rules import Refused
 from simtrain.engine.state import TeamState
@@ -20,7 +19,11 @@ from simtrain.scenario.runtime import Choice
 
 def team_json(scenario: Scenario, state: TeamState) -> dict[str, Any]:
     """The fields SPEC §4 fixes, plus the exercise-time extras of each path step."""
-    best = best_scores(scenario)
+    best = scenario.meta.get("best_scores")
+    if not isinstance(best, dict):  # an exercise keeps them: the search only without one
+        from simtrain.engine.explore import best_scores
+
+        best = best_scores(scenario)
     return {
         "scenario": scenario.id,
         "scene": state.scene,

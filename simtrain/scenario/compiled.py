@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from msgspec import to_builtins
@@ -38,7 +37,11 @@ run, so that copies stored before are checked again."""
 @cache
 def shipped_rubrics() -> Mapping[str, Rubric]:
     """The rubrics that ship with simtrain, by id (package data under simtrain/rubrics)."""
-    import yaml  # only where a scenario is read from its file: a stored one has its rubric
+    # only where a scenario is read from its file: a stored one has its rubric (and
+    # importlib.resources pulls tempfile, shutil and random into every command's start-up)
+    from importlib import resources
+
+    import yaml
 
     found: dict[str, Rubric] = {}
     for entry in resources.files("simtrain.rubrics").iterdir():

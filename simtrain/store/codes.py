@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
-import secrets
 
 from simtrain.store.errors import StoreError
 
@@ -25,6 +23,8 @@ _SCHEME = "scrypt"
 
 def generate_join_code() -> str:
     """A new random join code, e.g. ``"K7QF3M"`` (uses :mod:`secrets`)."""
+    import secrets  # with random and base64: only where codes are made, not every command
+
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
@@ -35,6 +35,8 @@ def normalize_code(code: str) -> str:
 
 def new_salt() -> str:
     """A fresh random salt (hex), one per team."""
+    import secrets
+
     return secrets.token_hex(16)
 
 
@@ -68,5 +70,7 @@ def verify_code(code: str, code_hash: str, salt: str) -> bool:
             "A join code is stored in a form this simtrain does not know; "
             "the database may come from a newer simtrain."
         ) from None
+    import hmac  # only where a code is checked
+
     candidate = _scrypt(normalize_code(code), salt, *params)
     return hmac.compare_digest(candidate, digest)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from types import TracebackType
@@ -61,6 +60,8 @@ def _checked_exercise_id(exercise_id: str) -> str:
 
 def _new_exercise_id() -> str:
     """A short random exercise id such as ``"ex-k7qf3m"`` (the caller checks it is unused)."""
+    import secrets  # with random and base64: only where an exercise is created
+
     return "ex-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(6))
 
 

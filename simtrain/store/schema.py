@@ -10,7 +10,6 @@ anything is written to them.
 
 from __future__ import annotations
 
-import random
 import sqlite3
 import time
 from collections.abc import Callable
@@ -238,6 +237,8 @@ def _enter_wal(conn: sqlite3.Connection) -> None:
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
+            import random  # only when processes race to create one file
+
             time.sleep(0.02 + random.random() * 0.08)
 
 

@@ -13,12 +13,15 @@ gives None and the caller keeps polling.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import select
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # ctypes is imported by the first wait: no command without a watcher pays it
+    import ctypes
 
 IN_MODIFY = 0x00000002
 IN_CLOSE_WRITE = 0x00000008
@@ -37,6 +40,8 @@ def _libc_itself() -> ctypes.CDLL:
     """The C library: glibc's by its usual name, else wherever ``find_library`` says (it
     runs ``ldconfig``, and its module imports ``subprocess``: ~20 ms of every command's
     start-up and a process spawned by each seat, spent only where the name fails)."""
+    import ctypes
+
     try:
         return ctypes.CDLL("libc.so.6", use_errno=True)
     except OSError:
@@ -50,6 +55,8 @@ def _inotify() -> ctypes.CDLL | None:
     if _unavailable:
         return None
     if _libc is None:
+        import ctypes
+
         try:
             libc = _libc_itself()
             libc.inotify_init1.argtypes = [ctypes.c_int]
