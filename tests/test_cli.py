@@ -238,6 +238,7 @@ STATUS_NEEDS_NONE_OF = (
     "secrets",  # join codes and exercise ids: only where they are made
     "hmac",  # a join code checked
     "simtrain.engine.explore",  # the best scores are kept with the exercise
+    "dataclasses",  # records are msgspec Structs: a class in microseconds, not a millisecond
 )
 """Modules ``simtrain status`` used to import at start-up without needing them (issue 13:
 ≤ 150 ms of imports for a command without a screen). Each is imported where it is used."""

@@ -3,11 +3,11 @@ exactly what folding the whole log gives; a damaged or foreign saved state is ig
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from benchmarks import workload
@@ -200,12 +200,12 @@ def test_events_after_the_saved_state_are_folded_on(tmp_path: Path) -> None:
 def test_every_field_of_a_team_state_is_saved(engine: Engine) -> None:
     """A field added to TeamState must be added to the saved form too (this fails until
     it is), or saved states would lose it."""
-    names = {f.name for f in dataclasses.fields(TeamState)}
+    names = {f.name for f in msgspec.structs.fields(TeamState)}
     assert set(state_data(engine.initial_state())) == names
 
 
 def test_every_kind_of_record_survives_the_saved_form(engine: Engine) -> None:
-    state = dataclasses.replace(
+    state = msgspec.structs.replace(
         engine.initial_state(),
         vars={"trust": 2, "ratio": 0.5, "flag": True, "notes": ["a", "b"], "who": "Ü"},
         path=(PathStep("quay", "c1", "investigator", 1.25, "Ana", "why", "inj", "medic"),),

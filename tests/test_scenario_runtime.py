@@ -3,7 +3,6 @@ file, built equal to what those models read, and a stored copy loads without pyd
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -125,7 +124,7 @@ def test_an_exercise_keeps_the_rubric_it_was_created_with(tmp_path: Path) -> Non
     service.close()
     values = json.loads(json.dumps(record.settings["scenario_values"]))
     values["rubric"]["competencies"][0]["name"] = "Renamed since"
-    kept = dataclasses.replace(record, settings={**record.settings, "scenario_values": values})
+    kept = msgspec.structs.replace(record, settings={**record.settings, "scenario_values": values})
     assert stored_scenario(kept).competency_names[values["rubric"]["competencies"][0]["id"]] == (
         "Renamed since"
     )
@@ -135,10 +134,10 @@ def test_a_copy_checked_before_or_altered_since_is_validated_again(tmp_path: Pat
     service, _ = _created(tmp_path)
     (record,) = service.store.exercises()
     service.close()
-    older = dataclasses.replace(record, settings={})
+    older = msgspec.structs.replace(record, settings={})
     assert stored_scenario(older).model == stored_scenario(record).model
     broken = record.scenario_text.replace("start:", "start: nowhere_at_all\nunknown_key:", 1)
-    altered = dataclasses.replace(record, scenario_text=broken)
+    altered = msgspec.structs.replace(record, scenario_text=broken)
     with pytest.raises(ExerciseError, match="no longer validates"):
         stored_scenario(altered)
 

@@ -14,9 +14,9 @@ table, so every rule of the lifecycle is read in one place:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal, cast
 
+from msgspec import Struct
 from transitions import Machine
 
 from simtrain.engine.events import (
@@ -74,8 +74,7 @@ def after(state: LifecycleState, trigger: Trigger) -> LifecycleState | None:
     return cast(LifecycleState, found[0].dest or state)
 
 
-@dataclass(frozen=True)
-class ClockState:
+class ClockState(Struct, frozen=True):
     """The exercise clock at one moment."""
 
     state: LifecycleState

@@ -9,15 +9,15 @@ before a decision, ``status --json``, a seat, the console — asks :func:`hold_o
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from simtrain.engine.events import AnyEvent, TeamHeld, TeamReleased
 from simtrain.engine.state import TeamState
 from simtrain.scenario.compiled import Scenario
 
 
-@dataclass(frozen=True)
-class Hold:
+class Hold(Struct, frozen=True):
     """A team's hold: ``phase`` is None when there is none, '' for a hold at once, else
     the phase at whose end the team is to be held; ``held`` whether it holds now."""
 

@@ -8,8 +8,9 @@ passed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from simtrain.engine.events import (
     Chose,
@@ -74,8 +75,7 @@ def condition_holds(scenario: Scenario, draft: Draft, choice_id: str, clock: flo
         return False
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(Struct, frozen=True):
     """A choice as a given role sees it now."""
 
     choice: Choice

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
+
+from msgspec import Struct
 
 from simtrain.engine.layered import (
     DraftMap,
@@ -72,8 +73,7 @@ class Mark(NamedTuple):
     character: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class TeamState:
+class TeamState(Struct, frozen=True):
     """Everything that is true of one team at one point of an exercise."""
 
     scene: str

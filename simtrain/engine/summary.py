@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from simtrain.engine import rules
 from simtrain.engine.events import Chose, Event
@@ -55,8 +56,7 @@ def team_json(scenario: Scenario, state: TeamState) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class PathBest:
+class PathBest(Struct, frozen=True):
     """What a team could have earned on the path it played.
 
     At each decision the team met, the best points on offer for each competency (over
@@ -74,8 +74,7 @@ class PathBest:
     gives): the measuring fold is the replay."""
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(Struct, frozen=True):
     """What :func:`measure` has counted so far along a team's log: kept beside the team's
     folded state (and saved with it), so a report reads it instead of replaying the log."""
 

@@ -12,9 +12,9 @@ import datetime
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 
-from msgspec.structs import replace as replace_event
+from msgspec import Struct
+from msgspec.structs import replace
 
 from simtrain.engine import lifecycle
 from simtrain.engine.events import (
@@ -77,8 +77,7 @@ from simtrain.store import ConcurrencyError, NewEvent, StoredEvent, StoreError
 from simtrain.text import did_you_mean, subject_of
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Struct, frozen=True):
     """What a command appends to a team's stream: ``events`` by ``actor`` (in ``role``),
     then ``consequences`` (what they set off, such as a conditional inject) by the system."""
 
@@ -133,7 +132,7 @@ class Exercise(ExerciseQueries):
                 to = self.scenario.inject_roles(event.inject)
                 whole_team = not any(r in held for r in to)
                 reached = tuple(s.name for s in online if whole_team or s.role in to)
-                event = replace_event(event, reached=reached)
+                event = replace(event, reached=reached)
             marked.append(event)
         return marked
 
@@ -782,7 +781,7 @@ class Exercise(ExerciseQueries):
         def build(state: TeamState, clock: ClockState) -> Decision:
             nonlocal number
             number = len(self.conversation(team)) + 1
-            event = replace_event(said(state, number), clock=clock.minutes)
+            event = replace(said(state, number), clock=clock.minutes)
             return Decision([event], actor, role)
 
         self._settle_and_append(team, build, needs="act")

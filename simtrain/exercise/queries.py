@@ -12,8 +12,9 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from simtrain.bulk import collector_paused
 from simtrain.engine.events import (
@@ -92,8 +93,7 @@ def stored_scenario(record: ExerciseRecord) -> Scenario:
     return result.scenario
 
 
-@dataclass(frozen=True)
-class _TeamCache:
+class _TeamCache(Struct, frozen=True):
     seq: int
     """The team stream's last sequence number (every event of the stream)."""
     state: TeamState
@@ -113,8 +113,7 @@ class _TeamCache:
     nothing before the first event it needs)."""
 
 
-@dataclass(frozen=True)
-class Measured:
+class Measured(Struct, frozen=True):
     """A team's log as a report needs it, from the team's saved state on (see
     :meth:`ExerciseQueries.measured`)."""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from simtrain.exercise.clock import ClockState, clock_from_events, now
 from simtrain.exercise.commands import Exercise
@@ -15,8 +16,7 @@ from simtrain.store import ExerciseRecord, Store, StoreError, open_store
 from simtrain.store.codes import generate_join_code, hash_code, new_salt
 
 
-@dataclass(frozen=True)
-class Created:
+class Created(Struct, frozen=True):
     """A new exercise and its codes, in plaintext this once: one per team and one per
     character of the scenario (its role-player's seat)."""
 

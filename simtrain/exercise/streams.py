@@ -14,7 +14,8 @@ import math
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from simtrain.engine.events import FOLDED, AnyEvent, Event, decode
 from simtrain.store import StoredEvent
@@ -55,8 +56,7 @@ def team_stream(team: str) -> str:
     return f"{_TEAM}{team}"
 
 
-@dataclass(frozen=True)
-class Seat:
+class Seat(Struct, frozen=True):
     """A participant's place: one team, one role, a display name."""
 
     exercise: str
@@ -67,8 +67,7 @@ class Seat:
     """The seat's row in the roster ('' for a seat that is not on it)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
+class Recorded(Struct, frozen=True):
     """One entry of an exercise's log: a typed event and who recorded it, when, where."""
 
     id: int

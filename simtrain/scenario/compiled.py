@@ -5,11 +5,10 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from msgspec import to_builtins
+from msgspec import Struct, field, to_builtins
 
 from simtrain.scenario.expressions import Expression, compile_expression
 from simtrain.scenario.runtime import (
@@ -51,8 +50,7 @@ def shipped_rubrics() -> Mapping[str, Rubric]:
     return found
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Scenario:
+class Scenario(Struct, frozen=True, eq=False):
     """Everything the engine needs about one scenario, looked up in O(1)."""
 
     def __repr__(self) -> str:

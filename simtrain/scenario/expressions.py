@@ -15,9 +15,10 @@ import operator
 import re
 import warnings
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final, Protocol
+
+from msgspec import Struct
 
 from simtrain.text import did_you_mean
 
@@ -139,8 +140,7 @@ _Eval = Callable[[Context], object]
 """A compiled (sub)expression."""
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Struct, frozen=True):
     """One call in a condition, e.g. ``visited('screening')``, for load-time checks."""
 
     function: str
@@ -151,8 +151,7 @@ class Reference:
     """0-based offset of the call in the source."""
 
 
-@dataclass(frozen=True)
-class Expression:
+class Expression(Struct, frozen=True):
     """A compiled condition, cheap to evaluate many times."""
 
     source: str
@@ -164,7 +163,26 @@ class Expression:
     builtins: frozenset[str]
     """The built-in names it reads that change during play (``elapsed``,
     ``critical_errors``)."""
-    _evaluate: _Eval = field(repr=False, compare=False)
+    _evaluate: _Eval
+    """The compiled code: left out of comparisons, the hash and the repr (two compilations
+    of one condition are equal)."""
+
+    def _compared(self) -> tuple[object, ...]:
+        return (self.source, self.variables, self.references, self.builtins)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Expression):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __repr__(self) -> str:
+        return (
+            f"Expression(source={self.source!r}, variables={self.variables!r}, "
+            f"references={self.references!r}, builtins={self.builtins!r})"
+        )
 
     def evaluate(self, ctx: Context) -> object:
         """The value of the condition for a team; raises :class:`EvaluationError`."""

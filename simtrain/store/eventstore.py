@@ -11,7 +11,6 @@ fails with :class:`ConcurrencyError`, writing nothing, if the stream has moved o
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import sqlite3
 import threading
@@ -19,6 +18,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec.structs import replace
 
 from simtrain.plaintext import clean_line
 from simtrain.store import schema, wakeup
@@ -825,4 +826,4 @@ def _leased(seat: SeatRecord, expires: float) -> SeatRecord:
     if expires <= seat.expires_wall:
         return seat
     lease = seat.expires_wall - seat.seen_wall
-    return dataclasses.replace(seat, seen_wall=expires - lease, expires_wall=expires)
+    return replace(seat, seen_wall=expires - lease, expires_wall=expires)
