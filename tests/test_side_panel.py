@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.scrollbar import ScrollBar
 from textual.widgets import OptionList
 
+from simtrain.tui.frames import LineScrollBar
 from simtrain.tui.widgets import InboxList
 from simtrain.views.seat import InboxItem
 
@@ -72,16 +74,58 @@ async def test_news_on_top_restyles_only_its_own_rows_and_the_others_keep_their_
         assert shown(live) == shown(fresh)
         text = "\n".join(shown(live))
         assert text.index("number 4") < text.index("number 3") < text.index("number 1")
-        # the new item's rows and those of the one that lost the highlight; not the rows
-        # of the two that only moved, nor the blank rows below
-        top_two = live.get_option_index("message:4"), live.get_option_index("message:3")
-        assert top_two == (0, 1)
-        rows = sum(
-            len(
-                live._get_option_render(
-                    live.get_option_at_index(i), live.get_visual_style("option-list--option")
-                )
-            )
-            for i in top_two
-        )
+        # the new item's rows only: the highlight stays on the item it was on (the
+        # newest before), so no other row is styled again
+        assert live.get_option_index("message:4") == 0
+        assert live.highlighted == live.get_option_index("message:3") == 1
+        new = live.get_option_at_index(0)
+        rows = len(live._get_option_render(new, live.get_visual_style("option-list--option")))
         assert sorted(drawn) == list(range(rows))
+
+
+def many(count: int) -> tuple[InboxItem, ...]:
+    return tuple(
+        InboxItem(
+            key=f"message:{n}",
+            channel="email",
+            channel_name="Email",
+            sender="Facilitator",
+            subject=f"Update number {n} from the quay",
+            body="Body",
+            clock=60.0 * n,
+            needs_response=False,
+        )
+        for n in range(count, 0, -1)
+    )
+
+
+async def test_the_side_panel_scrollbar_draws_what_textuals_own_bar_draws() -> None:
+    """Issue 10: Textual's scrollbar cost ~0.15 ms a row through a Rich console, and an
+    arriving message moves the inbox's thumb; the side panel's bar draws its rows itself.
+    Its rows are Textual's, segment for segment (glyphs, colours and click targets), at
+    the top, part-way, at the end of a long list and while hovered."""
+    app = Lists()
+    async with app.run_test(size=(90, 20)) as pilot:
+        live = app.query_one("#live", InboxList)
+        live.show(many(30))
+        await pilot.pause()
+        bar = live.vertical_scrollbar
+        assert isinstance(bar, LineScrollBar) and bar.display
+        height = bar.size.height
+        compared = 0
+        for y, hovered in ((0, False), (7, False), (23, True), (10_000, False)):
+            live.scroll_to(y=y, animate=False)
+            bar.mouse_over = hovered
+            await pilot.pause()
+            crop = Region(0, 0, bar.size.width, height)
+            ours = bar.render_lines(crop)
+            textuals = ScrollBar.render_lines(bar, crop)
+            assert [list(strip) for strip in ours] == [list(strip) for strip in textuals]
+            assert len({strip.text + str(list(strip)) for strip in ours}) > 1  # a thumb
+            compared += 1
+        # a part of the bar (what a frame asks for when only some rows changed)
+        part = Region(0, 3, bar.size.width, 4)
+        assert [list(s) for s in bar.render_lines(part)] == [
+            list(s) for s in ScrollBar.render_lines(bar, part)
+        ]
+        assert compared == 4

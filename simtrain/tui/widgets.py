@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding
@@ -30,7 +31,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simtrain.exercise import ClockState
 from simtrain.text import clock_text
-from simtrain.tui.frames import runs
+from simtrain.tui.frames import LineScrollBar, runs
 from simtrain.tui.layout import (
     BORDER,
     ChoicePlan,
@@ -501,12 +502,17 @@ def inbox_option(item: InboxItem) -> Option:
 
 
 def refill(option_list: OptionList, options: list[Option], empty: str) -> None:
-    """Replace a list's lines, keeping the highlight near where it was; ``empty`` is the
-    (disabled) line shown when there is nothing."""
+    """Replace a list's lines; ``empty`` is the (disabled) line shown when there is
+    nothing. The highlight stays on the item it was on (a message arriving above it must
+    not slide another one under the trainee's Enter), else as near where it was as can be."""
     highlighted = option_list.highlighted
+    kept = None
+    if highlighted is not None and highlighted < option_list.option_count:
+        kept = option_list.options[highlighted].id
     option_list.set_options(options or [Option(empty, disabled=True)])
     if options:
-        option_list.highlighted = min(highlighted or 0, len(options) - 1)
+        same = (i for i, option in enumerate(options) if kept is not None and option.id == kept)
+        option_list.highlighted = next(same, min(highlighted or 0, len(options) - 1))
 
 
 DRAWN_KEPT = 512
@@ -538,6 +544,19 @@ class SidePanelList(OptionList):
         """True while a refill runs (its whole-list repaints are left out)."""
         self._paint_geometry: tuple[Spacing, int] | None = None
         """Padding and width of the lines being painted (None between paints)."""
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Textual's own property, with a bar that draws its rows itself: the thumb moves
+        # with every message that arrives (see LineScrollBar)
+        if self._vertical_scrollbar is None:
+            bar = LineScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     def fill(self, entries: Iterable[tuple[Hashable, Callable[[], Option]]], empty: str) -> None:
         """Show one option per entry, ``(what it shows, how to make its option)``, or
