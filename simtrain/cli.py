@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shlex
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -548,6 +547,8 @@ def exercise_create(
             click.echo(f"  {character:<16} {code}   {handle.scenario.characters[character].name}")
     # a server's address without its password (typed once, or kept in PGPASSWORD)
     where = split_password(db)[0]
+    import shlex
+
     click.echo(f"start it with: simtrain exercise start {handle.id} --db {shlex.quote(where)}")
 
 

@@ -19,21 +19,27 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_ESCAPE_SEQUENCE = re.compile(
-    r"""
+_ESCAPE_SEQUENCE_PATTERN = r"""
     \x1b\[[0-?]*[ -/]*[@-~]?              # CSI: ESC [ params intermediates final
     | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC, DCS, SOS, PM, APC … BEL/ST
     | \x9b[0-?]*[ -/]*[@-~]?              # 8-bit CSI
     | [\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # 8-bit string commands
     | \x1b[ -/]*[0-~]?                    # any other ESC sequence (ESC c, ESC ( B …)
-    """,
-    re.VERBOSE,
-)
+"""
 """A terminal escape sequence, removed as a whole (its payload is no text anyone typed)."""
+
+
+@cache
+def _escape_sequence() -> re.Pattern[str]:
+    """:data:`_ESCAPE_SEQUENCE_PATTERN`, compiled the first time a text holds a control
+    character (most never do; compiling it was ~1 ms of every command's start-up)."""
+    return re.compile(_ESCAPE_SEQUENCE_PATTERN, re.VERBOSE)
+
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Control characters left after the sequences (C0 but newline and tab, DEL, C1) and the
@@ -46,7 +52,7 @@ def clean_text(text: str) -> str:
     if not _CONTROL.search(text):
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    return _CONTROL.sub("", _escape_sequence().sub("", text))
 
 
 def clean_line(text: str, limit: int | None = None) -> str:
