@@ -11,8 +11,9 @@ from simtrain.tui.frames import LineScrollBar
 from simtrain.tui.widgets import InboxList
 from simtrain.views.seat import InboxItem
 
-ITEMS = tuple(
-    InboxItem(
+
+def item(n: int, needs_response: bool = False) -> InboxItem:
+    return InboxItem(
         key=f"message:{n}",
         channel="email",
         channel_name="Email",
@@ -20,10 +21,11 @@ ITEMS = tuple(
         subject=f"Update number {n} from the quay",
         body="Body",
         clock=60.0 * n,
-        needs_response=n % 2 == 0,
+        needs_response=needs_response,
     )
-    for n in range(1, 6)
-)
+
+
+ITEMS = tuple(item(n, n % 2 == 0) for n in range(1, 6))
 
 
 def newest_first(count: int) -> tuple[InboxItem, ...]:
@@ -84,19 +86,7 @@ async def test_news_on_top_restyles_only_its_own_rows_and_the_others_keep_their_
 
 
 def many(count: int) -> tuple[InboxItem, ...]:
-    return tuple(
-        InboxItem(
-            key=f"message:{n}",
-            channel="email",
-            channel_name="Email",
-            sender="Facilitator",
-            subject=f"Update number {n} from the quay",
-            body="Body",
-            clock=60.0 * n,
-            needs_response=False,
-        )
-        for n in range(count, 0, -1)
-    )
+    return tuple(item(n) for n in range(count, 0, -1))
 
 
 async def test_the_side_panel_scrollbar_draws_what_textuals_own_bar_draws() -> None:

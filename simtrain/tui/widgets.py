@@ -581,7 +581,8 @@ class SidePanelList(OptionList):
         before = self._rows()
         self._quiet = True
         try:
-            refill(self, options, empty)
+            if not self._prepend(options):
+                refill(self, options, empty)
         finally:
             self._quiet = False
         after = self._rows()
@@ -590,6 +591,37 @@ class SidePanelList(OptionList):
         for first, count in runs(changed):  # one region per run of rows: one refresh each
             self.refresh(Region(0, first, width, count))
         self._reuse_drawn_rows(before, after)
+
+    def _prepend(self, options: list[Option]) -> bool:
+        """Show ``options`` when they are new ones above every option shown, in the same
+        order (news arriving at the top of a list seen from its top): the options shown
+        keep their places in OptionList's books, shifted, and the highlight stays on its
+        item without a message. False (and nothing done) for any other change, which
+        :func:`refill` makes. Textual's own refill empties its books and adds every option
+        again, re-laid out and highlighted anew: most of what showing a message cost."""
+        shown = self._options
+        added = len(options) - len(shown)
+        if (
+            not shown
+            or added <= 0
+            or self.scroll_offset.y
+            or any(a is not b for a, b in zip(options[added:], shown, strict=True))
+        ):
+            return False
+        new = options[:added]
+        ids = [option.id for option in new if option.id is not None]
+        if any(option_id in self._id_to_option for option_id in ids) or len(set(ids)) < len(ids):
+            return False  # refill raises its own error for a duplicate id
+        highlighted = self.highlighted
+        shown[:0] = new
+        self._option_to_index.clear()
+        self._option_to_index.update((option, index) for index, option in enumerate(shown))
+        self._id_to_option.update((option.id, option) for option in new if option.id)
+        self._line_cache.clear()  # laid out again from the measured heights
+        if highlighted is not None:
+            self.set_reactive(OptionList.highlighted, highlighted + added)
+        self._update_lines()
+        return True
 
     def _reuse_drawn_rows(
         self,
