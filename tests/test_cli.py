@@ -7,7 +7,9 @@ import re
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -240,11 +242,23 @@ STATUS_NEEDS_NONE_OF = (
     "simtrain.engine.explore",  # the best scores are kept with the exercise
     "dataclasses",  # records are msgspec Structs: a class in microseconds, not a millisecond
 )
-"""Modules ``simtrain status`` used to import at start-up without needing them (issue 13:
-≤ 150 ms of imports for a command without a screen). Each is imported where it is used."""
+"""Modules ``simtrain status`` (and ``replay``, ``exercise list``) used to import at
+start-up without needing them (issue 13: ≤ 150 ms of imports for a command without a
+screen). Each is imported where it is used."""
 
 
-def test_status_imports_only_what_it_needs(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "shows"),
+    [
+        (["status", "--exercise", "x", "--json"], lambda out: out["teams"]["red"]["scene"]),
+        (["replay", "--exercise", "x", "--team", "red"], lambda out: out["scene"]),
+        (["exercise", "list", "--json"], lambda out: out["exercises"][0]["exercise"] == "x"),
+    ],
+    ids=["status", "replay", "exercise-list"],
+)
+def test_commands_without_a_screen_import_only_what_they_need(
+    tmp_path: Path, command: list[str], shows: Callable[[Any], object]
+) -> None:
     """A module imported at the top of a module on the path of `status` (the engine, the
     store, the service) is paid by every command: these are imported where they are used."""
     db = str(tmp_path / "ex.db")
@@ -253,12 +267,12 @@ def test_status_imports_only_what_it_needs(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
         "from simtrain.cli import main\n"
-        f"main(['status', '--db', {db!r}, '--exercise', 'x', '--json'], standalone_mode=False)\n"
+        f"main({[*command, '--db', db]!r}, standalone_mode=False)\n"
         f"print([m for m in {STATUS_NEEDS_NONE_OF!r} if m in sys.modules], file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["teams"]["red"]["scene"]
+    assert shows(json.loads(done.stdout))
     assert done.stderr.strip() == "[]"
 
 

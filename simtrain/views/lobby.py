@@ -3,14 +3,13 @@ and the trainees' join screen (with the roles a trainee may take) all show."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from simtrain.exercise import ExerciseError, ExerciseService
 from simtrain.scenario.compiled import Scenario
 
 
-@dataclass(frozen=True)
-class ExerciseSummary:
+class ExerciseSummary(Struct, frozen=True):
     """One exercise of a database and where its clock stands."""
 
     id: str
@@ -50,8 +49,7 @@ def exercise_list(service: ExerciseService) -> list[ExerciseSummary]:
     return found
 
 
-@dataclass(frozen=True)
-class RoleOption:
+class RoleOption(Struct, frozen=True):
     """A role a trainee may take (its brief, which may hold what only that role knows, is
     shown only to a seat of that role)."""
 
@@ -59,8 +57,7 @@ class RoleOption:
     name: str
 
 
-@dataclass(frozen=True)
-class ExerciseOption:
+class ExerciseOption(Struct, frozen=True):
     """An exercise of a database, as the join screen lists it."""
 
     id: str
