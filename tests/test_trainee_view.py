@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,11 +14,11 @@ from click.testing import CliRunner
 
 from simtrain.cli import main
 from simtrain.engine.events import SteppedBack, SteppedOut
-from simtrain.exercise import Exercise, ExerciseService, Seat
+from simtrain.exercise import LEASE_ENV, Exercise, ExerciseService, Seat
 from simtrain.text import clock_text, sentence, subject_of
 from simtrain.views.demo import start_demo
 from simtrain.views.lobby import lobby
-from simtrain.views.seat import notices
+from simtrain.views.seat import ChoiceView, SeatView, notices
 from simtrain.views.session import TraineeSession, join_seat
 
 from .conftest import CUE_MARKERS, cued_scenario
@@ -465,3 +467,105 @@ def test_a_woken_seat_knows_the_clock_from_its_watch_without_reading_it_again(
     assert view is not None and view.clock.state == "running"
     assert session.known_clock().state == "running"
     assert read == []  # neither the woken views nor the known clock read it
+
+
+def _count_store_calls(session: TraineeSession, monkeypatch) -> dict[str, int]:
+    """Count the seat's reads of the store, by method (its watch's read included)."""
+    calls: dict[str, int] = {}
+    store = session.exercise.store
+    for name in ("read", "read_kinds", "seats", "last_id", "saved_states"):
+        original = getattr(store, name)
+
+        def spy(*args: object, _original=original, _name=name, **kwargs: object) -> object:
+            calls[_name] = calls.get(_name, 0) + 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, spy)
+    return calls
+
+
+def test_an_arriving_message_costs_the_seat_one_read(service, live, monkeypatch, tmp_path) -> None:
+    """Issue 10 (speed): a woken seat read its news three times (the watch, the fold of
+    its team's state, the team's events) and the roster once more, for every message;
+    the watch's read now feeds the fold and the seat's log, and the roster is kept."""
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ana.view()
+    control = ExerciseService.open(tmp_path / "ex.db")  # a store of its own, as elsewhere
+    monkeypatch.setattr("simtrain.views.session.TICK_EVERY_S", float("inf"))  # no due reads
+    calls = _count_store_calls(ana, monkeypatch)
+    for n in range(3):
+        control.exercise("quay").message("red", "To the office.", subject=f"Quay office {n}")
+        view = ana.wait(5.0)
+        assert view is not None and view.inbox[0].subject == f"Quay office {n}"
+    control.close()
+    assert calls == {"read": 3}
+    assert view.seq == exercise.snapshot("red")[0]
+    with ExerciseService.open(tmp_path / "ex.db") as other:  # all read afresh: the same
+        assert TraineeSession(other.exercise("quay"), ana.seat).view(clock=view.clock) == view
+
+
+def test_a_view_after_the_seats_own_decision_takes_what_the_watch_left_out(service, live) -> None:
+    """The watch worker builds its view from the news it brought while the trainee's own
+    decision (the UI thread) may have gone further: the view holds both, in order."""
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    first = ana.view()
+    cursor = exercise.last_id()
+    exercise.message("red", "Report to the quay office.", subject="Quay office")
+    news = ana.exercise.watch(cursor, 5.0, teams=("red",), tick=False)
+    assert ana.choose("note_indicators", "", first.seq).accepted
+    view = ana.view(tick=False, news=news)
+    assert view.seq == exercise.snapshot("red")[0]
+    assert view.inbox[0].subject == "Quay office"
+    assert any(e.kind == "decision" and e.own for e in view.timeline)
+    seqs = [e.seq for e in ana._events]
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_a_roster_change_still_reaches_a_woken_seat(service, live, monkeypatch) -> None:
+    """The seat keeps the roster it read between pieces of news; a join, a leave and a
+    lease running out still reach its view with the next news."""
+    exercise, codes = live
+    sam = seat(service, codes, "social_worker", "Sam")
+
+    def on_the_quay(view: SeatView | None) -> ChoiceView:
+        assert view is not None
+        return {c.id: c for c in view.choices}["question_on_quay"]
+
+    assert on_the_quay(sam.view()).open_role  # no investigator: Sam may question
+    monkeypatch.setenv(LEASE_ENV, "1.0")
+    ivo = exercise.join("red", codes["red"], "investigator", "Ivo")  # no heartbeat
+    assert not on_the_quay(sam.wait(5.0)).mine
+    deadline = time.monotonic() + 10
+    while exercise.roster("red")[-1].online(time.time()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    exercise.message("red", "Report to the quay office.", subject="Quay office")
+    assert on_the_quay(sam.wait(5.0)).open_role  # Ivo's lease ran out: open again
+    monkeypatch.setenv(LEASE_ENV, "600")
+    exercise.leave(ivo)
+    ida = exercise.join("red", codes["red"], "investigator", "Ida")
+    assert not on_the_quay(sam.wait(5.0)).mine
+    exercise.leave(ida)
+    assert on_the_quay(sam.wait(5.0)).open_role
+
+
+def test_news_of_another_team_does_not_end_a_seats_wait(service, live, tmp_path) -> None:
+    """Issue 10 (speed): every commit of another team woke each seat's wait, which gave
+    up, and the screen took a clock tick for nothing (six teams: five times a round).
+    The seat now waits on for what is left of its time."""
+    exercise, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ana.view()
+    exercise.publish("birth_certificate", "blue")
+    control = ExerciseService.open(tmp_path / "ex.db")
+    later = threading.Timer(
+        0.3, lambda: control.exercise("quay").publish("birth_certificate", "red")
+    )
+    later.start()
+    try:
+        view = ana.wait(5.0)
+    finally:
+        later.join()
+        control.close()
+    assert view is not None and view.inbox[0].subject == "A birth certificate arrived"

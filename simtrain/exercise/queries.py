@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -224,36 +225,55 @@ class ExerciseQueries(ABC):
             return [recorded(stored) for stored in self._read(stream, after_id)]
 
     # -- team state ------------------------------------------------------------------------
-    def _fold(self, team: str, *, fresh: bool = False) -> _TeamCache:
+    def _fold(self, team: str, *, fresh: bool = False, read: bool = True) -> _TeamCache:
         """The team's state from its stream, folding only events this process has not
         seen yet (on a first fold, only those after the team's saved state). ``fresh``:
-        a read of this very call (see :attr:`_fresh`) is recent enough."""
+        a read of this very call (see :attr:`_fresh`) is recent enough. ``read`` False:
+        what this handle has folded is recent enough (its watch has just brought the
+        team's news: see :meth:`_absorb`), unless it has folded nothing of the team yet."""
         with self._lock, collector_paused():
-            if fresh and team in self._fresh and team in self._cache:
+            if ((fresh and team in self._fresh) or not read) and team in self._cache:
                 return self._cache[team]
             cache = self._cache.get(team) or self._saved_cache(team)
             new = self._read(team_stream(team), cache.cursor)
             self._fresh.add(team)
-            if not new:
-                self._cache[team] = cache
-                return cache
-            # an event recorded under other rules stays in the log and is skipped
-            events = folded(new)
-            state, measured = measure(self.engine, events, cache.state, cache.measure)
-            changes = cache.changes + sum(isinstance(e, STATE_CHANGING) for e in events)
-            holds = [recorded(row).event for row in new if row.kind in _HOLD_KINDS]
-            hold = last_hold(holds, cache.hold)
-            kinds = dict(cache.kinds)
-            for row in new:
-                count, first = kinds.get(row.kind, (0, row.seq))
-                kinds[row.kind] = (count + 1, first)
-            cache = self._cache[team] = _TeamCache(
-                new[-1].seq, state, new[-1].id, changes, hold, measured, kinds
-            )
-            saved = self._saved.get(team_stream(team), (0, ""))[0] if self._saved else 0
-            if cache.seq - saved >= SAVE_STATE_EVERY:
-                self._unsaved[team] = cache
+            return self._fold_rows(team, cache, new)
+
+    def _fold_rows(self, team: str, cache: _TeamCache, new: Sequence[StoredEvent]) -> _TeamCache:
+        """``cache`` with the team's events ``new`` folded in: they are the stream's next
+        events (seq ``cache.seq + 1`` on), in order."""
+        if not new:
+            self._cache[team] = cache
             return cache
+        # an event recorded under other rules stays in the log and is skipped
+        events = folded(new)
+        state, measured = measure(self.engine, events, cache.state, cache.measure)
+        changes = cache.changes + sum(isinstance(e, STATE_CHANGING) for e in events)
+        holds = [recorded(row).event for row in new if row.kind in _HOLD_KINDS]
+        hold = last_hold(holds, cache.hold)
+        kinds = dict(cache.kinds)
+        for row in new:
+            count, first = kinds.get(row.kind, (0, row.seq))
+            kinds[row.kind] = (count + 1, first)
+        cache = self._cache[team] = _TeamCache(
+            new[-1].seq, state, new[-1].id, changes, hold, measured, kinds
+        )
+        saved = self._saved.get(team_stream(team), (0, ""))[0] if self._saved else 0
+        if cache.seq - saved >= SAVE_STATE_EVERY:
+            self._unsaved[team] = cache
+        return cache
+
+    def _absorb(self, rows: Sequence[StoredEvent]) -> None:
+        """Fold what a watch has just read into the teams this handle keeps folded, so
+        that a view built on the news reads nothing again (one read per wake). A team's
+        rows are taken only when they are the next of its stream (its seq numbers run on
+        from the folded ones, without a gap); otherwise its next fold reads as usual."""
+        with self._lock, collector_paused():
+            for team, cache in list(self._cache.items()):
+                stream = team_stream(team)
+                new = [row for row in rows if row.stream == stream and row.seq > cache.seq]
+                if new and all(row.seq == cache.seq + n for n, row in enumerate(new, 1)):
+                    self._fold_rows(team, cache, new)
 
     def _saved_cache(self, team: str) -> _TeamCache:
         """The team's saved state as a cache to fold on from (the initial state when none
@@ -403,9 +423,10 @@ class ExerciseQueries(ABC):
                 found = self.store.wait_for_events(self.id, after_id, timeout)
             else:
                 found = self.store.wait_for_events(self.id, after_id, timeout, poll)
-            return [recorded(e) for e in found]
         except StoreError as exc:
             raise ExerciseError(str(exc)) from None
+        self._absorb(found)
+        return [recorded(e) for e in found]
 
     def replay(self, team: str, until: int | None = None) -> TeamState:
         """The team's state rebuilt from its log after event ``until`` (its sequence
@@ -465,14 +486,17 @@ class ExerciseQueries(ABC):
         row's ``id`` is what removes it). ``entries`` as for :meth:`ratings`."""
         return plan_rows(self.events(team) if entries is None else entries)
 
-    def snapshot(self, team: str, *, tick: bool = True) -> tuple[int, TeamState]:
+    def snapshot(self, team: str, *, tick: bool = True, read: bool = True) -> tuple[int, TeamState]:
         """The team's latest sequence number and the state it belongs to, read together
         (pass the number back as ``act(expected_seq=...)``); anything due is delivered
-        first unless ``tick`` is False (the caller has just done so)."""
+        first unless ``tick`` is False (the caller has just done so). ``read`` False: the
+        state as this handle last folded it, without reading the log (the caller's
+        :meth:`watch` has just brought and folded the team's news; a caller that needs
+        the news it saw checks the seq it gets)."""
         self._team(team)
         if tick:
             self.tick(teams=[team])
-        cache = self._fold(team)
+        cache = self._fold(team, read=read)
         return cache.seq, cache.state
 
     def seq(self, team: str) -> int:
@@ -581,8 +605,17 @@ class ExerciseQueries(ABC):
     def open_roles(self, team: str, wall: float | None = None) -> list[str]:
         """The scenario's roles no one holds in a team, in scenario order: any member of
         the team may take their choices, and injects to them reach the whole team."""
-        held = self.held_roles(team, wall)
-        return [role for role in self.scenario.roles if role not in held]
+        return self.open_roles_until(team, wall)[0]
+
+    def open_roles_until(self, team: str, wall: float | None = None) -> tuple[list[str], float]:
+        """:meth:`open_roles` now (or at ``wall``), and the Unix time until which they stay
+        so unless a seat joins, leaves or comes back after its lease ran out: the first
+        moment a lease held now runs out (infinity when no one is online)."""
+        moment = time.time() if wall is None else wall
+        online = [s for s in self.roster(self._team(team)) if s.online(moment)]
+        held = {s.role for s in online}
+        until = min((s.expires_wall for s in online), default=math.inf)
+        return [role for role in self.scenario.roles if role not in held], until
 
     def open_role_warnings(self) -> list[str]:
         """A sentence per team with open roles: who may take their choices instead."""

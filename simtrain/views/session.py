@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from simtrain.engine.events import Chose, Moved, TimerFired
+from simtrain.engine.events import Chose, Joined, Left, Moved, TimerFired
 from simtrain.engine.explore import Budget
 from simtrain.exercise import (
     ClockState,
@@ -38,6 +38,12 @@ SEAT_POLL_S = 0.05
 """How often an open seat looks for news: 20 times a second. Each waking costs a seat
 process CPU all day long (at the store's 50 a second, an idle seat used about 1 % of a
 core); news still reaches the screen well within the 400 ms a class notices."""
+ROSTER_KEPT_S = 5.0
+"""How long at most a seat shows the roster it read (which roles no one holds) before
+reading it again on news: a seat that joins or leaves says so in the log (the seat reads
+it again at once), a lease that runs out is foreseen from the reading; only a seat whose
+lease ran out and that renews it later says nothing (its role shows held again within
+this long, on the next news)."""
 TICK_EVERY_S = 1.0
 """How often at most a seat delivers what has fallen due for its team (timers, scheduled
 injects): once a second, however much news wakes it."""
@@ -94,6 +100,8 @@ class TraineeSession:
         self._views: dict[int, SeatView] = {}
         """The latest views by sequence number (a choice names the one it was made from)."""
         self._lock = threading.Lock()
+        self._roster: tuple[list[str], float] | None = None
+        """The open roles last read, and the Unix time until which they hold."""
         self._presence: Presence | None = None
         self._ticked_at = -TICK_EVERY_S
         """When this seat last delivered what had fallen due (monotonic seconds)."""
@@ -141,48 +149,111 @@ class TraineeSession:
         found = self.exercise.fork(self.seat.team, at, SEAT_FORK_BUDGET)
         return fork_lines(found.to_json(scenario), scenario, "your team")
 
-    def view(self, *, tick: bool = True, clock: ClockState | None = None) -> SeatView:
+    def view(
+        self,
+        *,
+        tick: bool = True,
+        clock: ClockState | None = None,
+        news: Sequence[Recorded] = (),
+    ) -> SeatView:
         """The seat's view now (anything already due is delivered first, unless ``tick``
         is False: the caller's watch has just delivered it), at ``clock`` if given (else
-        the clock is read)."""
+        the clock is read). ``news``: what the caller's watch has just brought (every
+        stream's events after the seat's cursor): the team's among them are taken as
+        they are, and the log is read again only for what they leave out."""
         with self._lock:  # the watch worker and a decision may build views at once
-            seat = self.seat
-            seq, state = self.exercise.snapshot(seat.team, tick=tick)
-            fresh = self.exercise.events(seat.team, after_id=self._team_cursor)
-            if fresh:
-                self._events.extend(fresh)
-                self._team_cursor = fresh[-1].id
-            events = [e for e in self._events if e.seq <= seq]
-            open_roles = self.exercise.open_roles(seat.team)
+            team = self.seat.team
+            mine = [e for e in news if e.team == team]
+            # the watch folded its news into the exercise's state: no read, unless that
+            # state is not as new as the news (folded elsewhere, or not taken)
+            seq, state = self.exercise.snapshot(team, tick=tick, read=not mine)
+            if mine and seq < mine[-1].seq:
+                seq, state = self.exercise.snapshot(team, tick=False)
+            taken = self._take(mine)
+            if self._events_seq() < seq:
+                taken += self._take(self.exercise.events(team, after_id=self._team_cursor))
+            events = self._events if self._events_seq() == seq else self._events_to(seq)
             self._last = seat_view(
-                self.exercise, seat, state, seq, events, clock or self.clock(), open_roles
+                self.exercise,
+                self.seat,
+                state,
+                seq,
+                events,
+                clock or self.clock(),
+                self._open_roles(taken),
             )
             self._views[seq] = self._last
             for old in sorted(self._views)[:-VIEWS_KEPT]:
                 del self._views[old]
             return self._last
 
+    def _events_seq(self) -> int:
+        """The seq of the last event of the team's stream this seat holds."""
+        return self._events[-1].seq if self._events else 0
+
+    def _events_to(self, seq: int) -> list[Recorded]:
+        return [e for e in self._events if e.seq <= seq]
+
+    def _take(self, entries: Sequence[Recorded]) -> list[Recorded]:
+        """Keep the team's ``entries`` that come next in its stream (the seat holds its
+        stream from seq 1 without a gap; any others are read again); those it took."""
+        last = self._events_seq()
+        taken = []
+        for entry in entries:
+            if entry.seq == last + 1:
+                taken.append(entry)
+                last = entry.seq
+        if taken:
+            self._events.extend(taken)
+            self._team_cursor = taken[-1].id
+        return taken
+
+    def _open_roles(self, news: Sequence[Recorded]) -> list[str]:
+        """The roles no one holds in the team: read again when someone joined or left
+        (``news``: the team's events the seat has just taken),
+        when a lease held at the last reading may have run out, or after
+        :data:`ROSTER_KEPT_S` (a seat whose lease ran out may renew it silently)."""
+        moment = time.time()
+        kept = self._roster
+        if (
+            kept is None
+            or moment >= kept[1]
+            or any(isinstance(e.event, Joined | Left) for e in news)
+        ):
+            roles, until = self.exercise.open_roles_until(self.seat.team, moment)
+            kept = self._roster = (roles, min(until, moment + ROSTER_KEPT_S))
+        return kept[0]
+
     def wait(self, timeout: float = 1.0) -> SeatView | None:
         """Wait up to ``timeout`` s for news of this team or the clock; the new view, or
-        None when nothing this seat may see has changed."""
+        None when nothing this seat may see has changed meanwhile. News of other teams
+        only moves the seat's cursor: it goes back to waiting for what is left of the
+        ``timeout`` (a seat of a big exercise is woken by every team's commits)."""
         # a seat delivers what fell due for its own team only, and at most once a
         # second: every seat of a big exercise reading every team's log on every wake was
         # most of an idle seat's cost, and on a database server a round trip per read
         now = time.monotonic()
+        deadline = now + timeout
         due = now - self._ticked_at >= TICK_EVERY_S
         if due:
             self._ticked_at = now
-        events = self.exercise.watch(
-            self._cursor, timeout, poll=SEAT_POLL_S, teams=(self.seat.team,), tick=due
-        )
-        if not events:
-            return None
-        self._note_clock(events)
-        if not any(e.team in (self.seat.team, None) for e in events):
+        team = self.seat.team
+        while True:
+            events = self.exercise.watch(
+                self._cursor, timeout, poll=SEAT_POLL_S, teams=(team,), tick=due
+            )
+            if not events:
+                return None
+            self._note_clock(events)
+            if any(e.team in (team, None) for e in events):
+                break
             self._cursor = events[-1].id
-            return None
+            due = False
+            timeout = deadline - time.monotonic()
+            if timeout <= 0:
+                return None
         # the watch delivered what was due (within 1 s) and brought any news of the clock
-        view = self.view(tick=False, clock=self.known_clock())
+        view = self.view(tick=False, clock=self.known_clock(), news=events)
         # past the news only once its view is built: a read that fails half-way (the
         # server gone) leaves the cursor where it was, and the next wait reads it again
         self._cursor = events[-1].id
