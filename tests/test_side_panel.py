@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.screen import Screen
 from textual.scrollbar import ScrollBar
-from textual.widgets import OptionList
+from textual.widgets import OptionList, TabbedContent, TabPane
+from textual.widgets._tabs import Underline
 
 from simtrain.tui.frames import LineScrollBar
-from simtrain.tui.widgets import InboxList
+from simtrain.tui.widgets import INBOX_LABEL_WIDEST, InboxList, StatusLine, relabel, size_tab
 from simtrain.views.seat import InboxItem
 
 
@@ -119,3 +121,81 @@ async def test_the_side_panel_scrollbar_draws_what_textuals_own_bar_draws() -> N
             list(s) for s in ScrollBar.render_lines(bar, part)
         ]
         assert compared == 4
+
+
+class Tabbed(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with TabbedContent(id="side"):
+            with TabPane("Inbox", id="inbox"):
+                yield InboxList()
+            with TabPane("Team", id="team"):
+                yield InboxList()
+
+
+def layouts(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """Counts each time a screen is laid out again."""
+    counted: list[int] = []
+    original = Screen._refresh_layout
+
+    def counting(self: Screen, *args, **kwargs):  # type: ignore[no-untyped-def]
+        counted.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counting)
+    return counted
+
+
+async def test_a_count_in_the_inbox_tab_is_drawn_in_place(monkeypatch) -> None:
+    """Issue 10: each inject to answer changed the Inbox tab's label, and Textual's label
+    setter laid the whole screen out again and slid the tabs' underline for 0.3 s (~10 ms
+    and a dozen frames of every seat it reached). The label keeps its width with or
+    without a count, and a label of the same width is drawn in place."""
+    app = Tabbed()
+    async with app.run_test(size=(60, 12)) as pilot:
+        tab = app.query_one("#side", TabbedContent).get_tab("inbox")
+        size_tab(tab, INBOX_LABEL_WIDEST)
+        underline = app.query_one(Underline)
+        await pilot.pause(0.5)
+        span = (underline.highlight_start, underline.highlight_end)
+        counted = layouts(monkeypatch)
+        for waiting in (1, 2, 0):
+            label = f"Inbox ●{waiting}" if waiting else "Inbox"
+            relabel(tab, label)
+            await pilot.pause()
+            assert tab.label.plain == label
+            drawn = tab.render_lines(Region(0, 0, tab.outer_size.width, 1))[0].text
+            assert drawn.strip() == label
+        assert counted == []
+        assert (underline.highlight_start, underline.highlight_end) == span
+        relabel(tab, "Inbox ●10")  # wider than the tab: laid out as Textual does
+        await pilot.pause(0.5)
+        assert counted and tab.label.plain == "Inbox ●10"
+
+
+async def test_the_status_line_keeps_two_rows_once_a_notice_needed_them(monkeypatch) -> None:
+    """Issue 10: an inject's notice often takes two rows and the next message's one; each
+    change of height laid the screen out again. The line keeps two rows once a notice
+    needed them; only a longer notice (and the return from it) lays the screen out."""
+    app = Tabbed()
+    async with app.run_test(size=(60, 12)) as pilot:
+        status = app.query_one(StatusLine)
+        status.tell("Short news.")
+        await pilot.pause()
+        counted = layouts(monkeypatch)
+        status.tell("A much longer notice from the exercise control " * 2)  # two rows
+        await pilot.pause()
+        grown = len(counted)
+        assert status.size.height == 2 and grown
+        for n in range(3):
+            status.tell(f"Short news {n}.")
+            await pilot.pause()
+        assert status.size.height == 2 and len(counted) == grown
+        status.tell("A notice of three rows from the exercise control, " * 3)
+        await pilot.pause()
+        longer = len(counted)
+        assert status.size.height == 3 and longer > grown
+        status.tell("Short again.")
+        await pilot.pause()
+        assert status.size.height == 2 and len(counted) > longer
+        assert status.history[-1] == "Short again."

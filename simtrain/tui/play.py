@@ -27,6 +27,7 @@ from simtrain.tui.frames import SpanCompositor
 from simtrain.tui.layout import side_width
 from simtrain.tui.talk import TalkPanel
 from simtrain.tui.widgets import (
+    INBOX_LABEL_WIDEST,
     Banner,
     CaseFileList,
     ChoiceList,
@@ -38,6 +39,8 @@ from simtrain.tui.widgets import (
     SeatHeader,
     StatusLine,
     TeamTimeline,
+    relabel,
+    size_tab,
 )
 from simtrain.views.follow import RETRYING
 from simtrain.views.follow import Trouble as SeatTrouble
@@ -237,6 +240,7 @@ class PlayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ConfirmBar).display = False
+        size_tab(self.query_one(TabbedContent).get_tab("inbox"), INBOX_LABEL_WIDEST)
         self._paint(self.view)
         self._focus_main()
         self._watch()
@@ -327,7 +331,7 @@ class PlayScreen(Screen[None]):
         for tab, label in labels.items():
             if self._labels.get(tab) != label:
                 self._labels[tab] = label
-                side.get_tab(tab).label = label
+                relabel(side.get_tab(tab), label)
         if (view.debrief is None) != (self._bound_debrief is None):
             self.refresh_bindings()  # the debrief key appears once it is released
         self._bound_debrief = view.debrief

@@ -26,7 +26,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static, Tab
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simtrain.exercise import ClockState
@@ -122,6 +122,35 @@ class ClockFace(Widget):
         return Strip([Segment(" " * (width - cell_len(text)) + text, style)], width)
 
 
+INBOX_LABEL_WIDEST = "Inbox ●9"
+"""The Inbox tab's widest usual label (a count of messages to answer): the tab is as wide
+with or without a count."""
+
+
+def size_tab(tab: Tab, widest: str) -> None:
+    """Make ``tab`` as wide as its ``widest`` label, whatever it shows (labels drawn in
+    place, see :func:`relabel`; tabs that do not move when a count appears)."""
+    tab.styles.width = cell_len(widest) + tab.styles.gutter.width
+
+
+def relabel(tab: Tab, label: str) -> None:
+    """Set a tab's ``label``. In a tab sized for it (:func:`size_tab`) it is drawn in
+    place: Textual's own setter lays the whole screen out again and slides the tabs'
+    underline for 0.3 s (~10 ms and a dozen frames of every seat an inject reaches, for
+    a count in a tab)."""
+    width = tab.styles.width
+    if width is None or width.is_auto or cell_len(label) > tab.content_size.width:
+        tab.label = label
+        return
+    tab._label = Content(label)
+    Static.update(tab, tab._label, layout=False)  # (Tab.update moves the underline)
+
+
+STATUS_ROWS_KEPT = 2
+"""Rows the status line keeps once a notice needed them (so that the next, shorter one
+does not lay the screen out again); a longer notice has its rows while it is shown."""
+
+
 class StatusLine(Static):
     """What just happened, in a line the layout reserves above the footer: it never
     covers the scene or the choices, and stays until the next news."""
@@ -133,20 +162,30 @@ class StatusLine(Static):
         self.text = ""
         self._content = Content("")
         self._severity = ""
+        self._kept = 1
+        """Rows kept for the line (see :data:`STATUS_ROWS_KEPT`)."""
 
     def tell(self, text: str, severity: str = "information") -> None:
         """Show ``text`` (a sentence) with the look of its ``severity``."""
         self.history.append(text)
         mark = {"warning": "▲ ", "error": "✖ "}.get(severity, "● ")
         content = Content.assemble((mark, "bold"), plain(text))
-        # lay the screen out again only when the line count changes (it costs more than
-        # everything else an arriving message does)
+        # lay the screen out again only when the rows kept for the line change (it costs
+        # more than everything else an arriving message does): a notice of two rows keeps
+        # them for the next one-row notices, a longer one has its rows for as long as it
+        # is shown
         width = self.content_region.width
-        same = width > 0 and rows(content, width) == rows(self._content, width)
+        need = rows(content, width) if width > 0 else 1
+        keep = max(min(need, STATUS_ROWS_KEPT), self._kept)
+        relayout = width <= 0 or max(need, keep) != max(rows(self._content, width), self._kept)
         self.text, self._content = text, content
         # drawn in the frame of the news it tells (a seat's frames draw the changed lines
         # only, so this line and an inbox row far above it cost two lines, not the screen)
-        self.update(content, layout=not same)
+        if keep != self._kept:
+            self._kept = keep
+            self.styles.min_height = keep  # (lays the screen out)
+            relayout = False
+        self.update(content, layout=relayout)
         if severity != self._severity:
             self._severity = severity
             for level in ("information", "warning", "error"):
