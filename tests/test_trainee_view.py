@@ -500,7 +500,7 @@ def test_an_arriving_message_costs_the_seat_one_read(service, live, monkeypatch,
         assert view is not None and view.inbox[0].subject == f"Quay office {n}"
     control.close()
     assert calls == {"read": 3}
-    assert view.seq == exercise.snapshot("red")[0]
+    assert view is not None and view.seq == exercise.snapshot("red")[0]
     with ExerciseService.open(tmp_path / "ex.db") as other:  # all read afresh: the same
         assert TraineeSession(other.exercise("quay"), ana.seat).view(clock=view.clock) == view
 
