@@ -18,7 +18,7 @@ from simtrain.exercise import LEASE_ENV, Exercise, ExerciseService, Seat
 from simtrain.text import clock_text, sentence, subject_of
 from simtrain.views.demo import start_demo
 from simtrain.views.lobby import lobby
-from simtrain.views.seat import ChoiceView, SeatView, notices
+from simtrain.views.seat import ChoiceView, SeatLog, SeatView, notices
 from simtrain.views.session import TraineeSession, join_seat
 
 from .conftest import CUE_MARKERS, cued_scenario
@@ -569,3 +569,55 @@ def test_news_of_another_team_does_not_end_a_seats_wait(service, live, tmp_path)
         later.join()
         control.close()
     assert view is not None and view.inbox[0].subject == "A birth certificate arrived"
+
+
+def test_a_woken_view_looks_at_each_event_once_and_equals_one_built_afresh(
+    service, live, monkeypatch, tmp_path
+) -> None:
+    """Issue 10 (speed): each view walked the team's whole log again (inbox, timeline,
+    hold, conversations) for every arriving message. The seat now keeps what its views
+    took from the log (``SeatLog``) and looks at the new events only, and at all of them
+    again when what it may see changes (a role is taken, the debrief is released)."""
+    _, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    ana.view()
+    taken: list[int] = []
+    original = SeatLog._take
+
+    def spy(self: SeatLog, scenario, seat, audience, entry) -> None:  # type: ignore[no-untyped-def]
+        taken.append(entry.id)
+        original(self, scenario, seat, audience, entry)
+
+    monkeypatch.setattr(SeatLog, "_take", spy)
+    with ExerciseService.open(tmp_path / "ex.db") as other:
+        control = other.exercise("quay")
+
+        def afresh(view: SeatView) -> SeatView:
+            return TraineeSession(other.exercise("quay"), ana.seat).view(clock=view.clock)
+
+        def woken() -> tuple[SeatView, list[int]]:
+            taken.clear()
+            view = ana.wait(5.0)
+            assert view is not None
+            looked_at = list(taken)
+            assert afresh(view) == view
+            return view, looked_at
+
+        to_ben = control.message("red", "Only for the social worker.", roles=["social_worker"])
+        mine = f"message:{to_ben.id}"
+        view, looked_at = woken()  # no one holds the social worker's role: it reaches Ana
+        assert looked_at == [to_ben.id] and view.inbox[0].key == mine
+        ben = control.join("red", codes["red"], "social_worker", "Ben")
+        view, looked_at = woken()  # the role is taken: the whole log again, without it
+        assert all(item.key != mine for item in view.inbox) and len(looked_at) > 2
+        control.hold_teams("red")
+        view, looked_at = woken()
+        assert view.held and len(looked_at) == 1
+        control.release_teams("red")
+        assert not woken()[0].held
+        result = ana.choose("note_indicators", "my reasons", ana.view().seq)
+        assert result.accepted and afresh(result.view) == result.view
+        control.leave(ben)
+        control.release_debrief()
+        view, _ = woken()
+        assert view.debrief is not None and view.inbox[0].key == mine

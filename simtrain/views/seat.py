@@ -19,9 +19,13 @@ from simtrain.engine.events import (
     Chose,
     InjectDelivered,
     Joined,
+    LineMarked,
     MessageSent,
     Moved,
     Observed,
+    Said,
+    TeamHeld,
+    TeamReleased,
     TimerFired,
 )
 from simtrain.engine.explore import best_scores
@@ -32,7 +36,7 @@ from simtrain.exercise.conversations import present
 from simtrain.scenario.channels import CHANNEL_NAMES
 from simtrain.scenario.compiled import Scenario
 from simtrain.views.audience import Audience
-from simtrain.views.conversation import LineView, transcripts
+from simtrain.views.conversation import LineView, transcripts_from
 
 OUTCOME_NAMES: dict[str, str] = {
     "success": "Success",
@@ -368,7 +372,7 @@ def _inbox(
     scenario: Scenario,
     state: TeamState,
     audience: Audience,
-    events: Sequence[Recorded],
+    log: SeatLog,
     choices: Sequence[ChoiceView],
     open_for_answers: bool = True,
 ) -> tuple[InboxItem, ...]:
@@ -376,39 +380,14 @@ def _inbox(
 
     Once the exercise has ended nothing can be answered, so nothing is marked to answer.
     """
-    arrived: dict[str, tuple[int, float]] = {}
-    messages: list[tuple[int, InboxItem]] = []
-    for entry in events:
-        event = entry.event
-        if isinstance(event, InjectDelivered):
-            arrived.setdefault(event.inject, (entry.id, event.clock))
-        elif isinstance(event, MessageSent):
-            if not audience.sees(event):
-                continue
-            channel = event.channel or "email"
-            messages.append(
-                (
-                    entry.id,
-                    InboxItem(
-                        key=f"message:{entry.id}",
-                        channel=channel,
-                        channel_name=CHANNEL_NAMES.get(channel, channel),
-                        sender=event.sender or "Exercise control",
-                        subject=event.subject or "",
-                        body=event.text or "",
-                        clock=event.clock,
-                        needs_response=False,
-                    ),
-                )
-            )
-    items = list(messages)
+    items = list(log.messages)
     for inject_id in state.inbox:
         if not audience.receives_inject(scenario, inject_id):
             continue
         to = scenario.inject_roles(inject_id)
         note = open_role_note(scenario, to) if audience.only_as_open_role(to) else ""
         inject = scenario.injects[inject_id]
-        order, clock = arrived.get(inject_id, (0, state.clock))
+        order, clock = log.arrived.get(inject_id, (0, state.clock))
         answers = tuple(c for c in choices if c.inject == inject_id)
         needs = open_for_answers and inject_id in state.pending
         items.append(
@@ -433,23 +412,109 @@ def _inbox(
     return tuple(item for _, item in items)
 
 
-def _timeline(
-    scenario: Scenario, seat: Seat, audience: Audience, events: Sequence[Recorded]
-) -> tuple[tuple[TimelineEntry, ...], tuple[str, ...]]:
-    """The team's decisions, joins, timers and moves (oldest first), and its members."""
-    entries: list[TimelineEntry] = []
-    members: dict[tuple[str, str], str] = {}
-    names = scenario.role_names
-    for entry in events:
+def _message_item(entry_id: int, event: MessageSent) -> InboxItem:
+    """A facilitator's message as an inbox item."""
+    channel = event.channel or "email"
+    return InboxItem(
+        key=f"message:{entry_id}",
+        channel=channel,
+        channel_name=CHANNEL_NAMES.get(channel, channel),
+        sender=event.sender or "Exercise control",
+        subject=event.subject or "",
+        body=event.text or "",
+        clock=event.clock,
+        needs_response=False,
+    )
+
+
+class SeatLog:
+    """What a seat's view takes from its team's log, kept from one view to the next: each
+    view looks only at the events that came since the last (walking the whole log on every
+    arriving message was most of a woken seat's view), and at all of them again when the
+    reader changes (a role opens or is taken, the debrief is released) or the log given
+    is not the one it kept up with.
+
+    It holds, in log order: the messages the seat may read, when each inject arrived, the
+    timeline and the team's members, the facilitator's hold, the conversation events."""
+
+    def __init__(self) -> None:
+        self._start(None)
+
+    def _start(self, reader: tuple[Audience, Seat] | None) -> None:
+        """Start afresh, for ``reader``."""
+        self._reader = reader
+        self._seen = 0
+        self._last_id = 0
+        self.arrived: dict[str, tuple[int, float]] = {}
+        """When each inject first arrived: (event id, exercise minutes)."""
+        self.messages: list[tuple[int, InboxItem]] = []
+        """The messages this seat may read, with their event ids."""
+        self.timeline: list[TimelineEntry] = []
+        self.members: dict[tuple[str, str], str] = {}
+        self.hold: str | None = None
+        """The facilitator's hold the log leaves in place (see ``last_hold``)."""
+        self.talk: list[Recorded] = []
+        """The conversation lines and their marks."""
+        self._lines: tuple[LineView, ...] | None = None
+
+    def update(
+        self, scenario: Scenario, seat: Seat, audience: Audience, events: Sequence[Recorded]
+    ) -> None:
+        """Take the team's log ``events`` (all of them, oldest first) as ``seat`` reads
+        it: only those after the ones it took last time when it is the same log and reader."""
+        seen = self._seen
+        if (
+            self._reader != (audience, seat)
+            or len(events) < seen
+            or (seen and events[seen - 1].id != self._last_id)
+        ):
+            self._start((audience, seat))
+            seen = 0
+        for entry in events[seen:]:
+            self._take(scenario, seat, audience, entry)
+        self._seen = len(events)
+        self._last_id = events[-1].id if events else 0
+
+    def lines(self, scenario: Scenario, team: str, audience: Audience) -> tuple[LineView, ...]:
+        """The team's conversation lines the reader sees, oldest first."""
+        if self._lines is None:
+            self._lines = tuple(
+                sorted(
+                    (
+                        line
+                        for t in transcripts_from(scenario, team, audience, self.talk)
+                        for line in t.lines
+                    ),
+                    key=lambda line: line.number,
+                )
+            )
+        return self._lines
+
+    def _take(self, scenario: Scenario, seat: Seat, audience: Audience, entry: Recorded) -> None:
         event = entry.event
-        if not audience.sees(event):
-            continue
+        if isinstance(event, InjectDelivered):
+            self.arrived.setdefault(event.inject, (entry.id, event.clock))
+        elif isinstance(event, MessageSent):
+            if audience.sees(event):
+                self.messages.append((entry.id, _message_item(entry.id, event)))
+        elif isinstance(event, TeamHeld | TeamReleased):
+            self.hold = last_hold((event,), self.hold)
+        elif isinstance(event, Said | LineMarked):
+            self.talk.append(entry)
+            self._lines = None
+        elif isinstance(event, Joined | Chose | TimerFired | Moved) and audience.sees(event):
+            self._note(scenario, seat, audience, entry)
+
+    def _note(self, scenario: Scenario, seat: Seat, audience: Audience, entry: Recorded) -> None:
+        """A timeline line for a join, a decision, a timer or a move."""
+        event = entry.event
+        names = scenario.role_names
         role = entry.role or ""
         own = entry.actor == seat.name and role == seat.role
         who = "You" if own else entry.actor
         if isinstance(event, Joined):
-            members[(entry.actor, role)] = f"{entry.actor} — {names.get(role, role)}"
-            entries.append(
+            self.members[(entry.actor, role)] = f"{entry.actor} — {names.get(role, role)}"
+            self.timeline.append(
                 TimelineEntry(
                     event.clock, "joined", f"{who} joined as {names.get(role, role)}", own=own
                 )
@@ -458,7 +523,7 @@ def _timeline(
             choice_id = event.choice
             choice = scenario.choices.get(choice_id)
             if choice is None:
-                continue
+                return
             inject = scenario.choice_inject.get(choice_id)
             if inject is not None and not audience.receives_inject(scenario, inject):
                 text = (
@@ -469,20 +534,19 @@ def _timeline(
             else:
                 text = f"{who} ({names.get(role, role)}) chose “{choice.label}”"
                 rationale = event.rationale or ""
-            entries.append(TimelineEntry(event.clock, "decision", text, rationale, own))
+            self.timeline.append(TimelineEntry(event.clock, "decision", text, rationale, own))
         elif isinstance(event, TimerFired):
             scene = scenario.scenes.get(event.scene)
             title = scene.title if scene else "the scene"
-            entries.append(
+            self.timeline.append(
                 TimelineEntry(event.clock, "timer", f"Time ran out in “{title}”: events moved on")
             )
         elif isinstance(event, Moved):
             scene = scenario.scenes.get(event.scene)
             title = scene.title if scene else "another scene"
-            entries.append(
+            self.timeline.append(
                 TimelineEntry(event.clock, "moved", f"Exercise control moved the team to “{title}”")
             )
-    return tuple(entries), tuple(members.values())
 
 
 def _debrief(
@@ -566,12 +630,16 @@ def seat_view(
     events: Sequence[Recorded],
     clock: ClockState,
     open_roles: Sequence[str] = (),
+    log: SeatLog | None = None,
 ) -> SeatView:
     """The view of one seat, from its team's state, its team's events, the clock and the
     roles no one holds in its team.
 
-    ``events`` are the team stream's events up to ``seq``. Computing a released debrief
-    may take a few seconds the first time on a large scenario (the best reachable score).
+    ``events`` are the team stream's events up to ``seq``. ``log``: what the seat's last
+    view took from them (a :class:`SeatLog` the caller keeps from view to view; brought up
+    to date here), so that only the events since are looked at. Computing a released
+    debrief may take a few seconds the first time on a large scenario (the best reachable
+    score).
     """
     scenario = exercise.scenario
     role = seat.role
@@ -584,7 +652,9 @@ def seat_view(
         DocumentView(d, scenario.model.documents[d].title, scenario.model.documents[d].body)
         for d in allowed
     )
-    timeline, members = _timeline(scenario, seat, audience, events)
+    if log is None:
+        log = SeatLog()
+    log.update(scenario, seat, audience, events)
     role_model = next(r for r in scenario.model.roles if r.id == role)
     return SeatView(
         exercise=exercise.id,
@@ -599,14 +669,14 @@ def seat_view(
         scene=_scene(scenario, state, role),
         choices=choices,
         documents=documents,
-        inbox=_inbox(scenario, state, audience, events, choices, clock.state != "ended"),
-        timeline=timeline,
-        members=members,
+        inbox=_inbox(scenario, state, audience, log, choices, clock.state != "ended"),
+        timeline=tuple(log.timeline),
+        members=tuple(log.members.values()),
         ended=state.ended,
         debrief=_debrief(scenario, state, audience, events) if audience.sees_assessment else None,
         content_warning=scenario.model.content_warning or "",
-        held=_held(scenario, state, events),
-        talk=_talk(exercise, seat, state, audience, events),
+        held=_held(scenario, state, log.hold),
+        talk=_talk(exercise, seat, state, audience, log),
     )
 
 
@@ -615,15 +685,11 @@ def _talk(
     seat: Seat,
     state: TeamState,
     audience: Audience,
-    events: Sequence[Recorded],
+    log: SeatLog,
 ) -> TalkView:
     """Who is here to talk with, whether this seat may, and what the team has said."""
     scenario = exercise.scenario
     here = present(scenario, state)
-    lines = sorted(
-        (line for t in transcripts(exercise, seat.team, audience, events) for line in t.lines),
-        key=lambda line: line.number,
-    )
     partners = tuple(c for c in here if seat.role in scenario.talks_to(c))
     hint = ""
     if here and not partners:
@@ -633,7 +699,7 @@ def _talk(
     return TalkView(
         present=tuple((c, scenario.characters[c].name) for c in here),
         partners=partners,
-        lines=tuple(lines),
+        lines=log.lines(scenario, seat.team, audience),
         hint=hint,
     )
 
@@ -698,9 +764,9 @@ def notices(old: SeatView, new: SeatView) -> list[Notice]:
     return found
 
 
-def _held(scenario: Scenario, state: TeamState, events: Sequence[Recorded]) -> str:
-    """The banner of a held team ('' when it is not held)."""
-    hold = hold_of(scenario, state, last_hold(e.event for e in events))
+def _held(scenario: Scenario, state: TeamState, phase: str | None) -> str:
+    """The banner of a held team ('' when it is not held by the log's last ``phase``)."""
+    hold = hold_of(scenario, state, phase)
     if not hold.held:
         return ""
     return (

@@ -30,7 +30,7 @@ from simtrain.text import sentence
 from simtrain.views.follow import Reconnected, Trouble, follow
 from simtrain.views.fork import fork_lines
 from simtrain.views.lobby import RoleOption, role_options
-from simtrain.views.seat import SeatView, seat_view
+from simtrain.views.seat import SeatLog, SeatView, seat_view
 
 VIEWS_KEPT = 8
 """How many recent views a session remembers (to tell a seat what came first)."""
@@ -97,6 +97,8 @@ class TraineeSession:
         what the watch brings (every stream's news after the cursor), so a woken view and
         the clock every second need no read of their own."""
         self._last: SeatView | None = None
+        self._log = SeatLog()
+        """What the views took from the team's log so far (each event is looked at once)."""
         self._views: dict[int, SeatView] = {}
         """The latest views by sequence number (a choice names the one it was made from)."""
         self._lock = threading.Lock()
@@ -181,6 +183,7 @@ class TraineeSession:
                 events,
                 clock or self.clock(),
                 self._open_roles(taken),
+                self._log,
             )
             self._views[seq] = self._last
             for old in sorted(self._views)[:-VIEWS_KEPT]:
