@@ -18,11 +18,12 @@ from simtrain.exercise import LEASE_ENV, Exercise, ExerciseService
 from simtrain.scenario.library import bundled_path
 from simtrain.text import subject_of
 from simtrain.tui.app import TraineeApp
-from simtrain.tui.layout import rows
+from simtrain.tui.layout import choice_entries, rows
 from simtrain.tui.play import PlayScreen
 from simtrain.tui.widgets import ChoiceList, KeysBar, ScenePanel, StatusLine, reflow
 from simtrain.views.session import join_seat
 from tests.pilot import until
+from tests.test_side_panel import layouts
 
 SIZES = [(80, 24), (100, 30), (160, 48)]
 WATCH = 0.1
@@ -274,3 +275,42 @@ def test_a_message_without_a_subject_gets_its_first_sentence_or_whole_words() ->
     subject = subject_of(long)
     assert subject == "The harbour master has found the boat's owner listed under…"
     assert len(subject) <= 60 and long.startswith(subject[:-1])
+
+
+REPLY_INJECTS = ["tv_crew", "boy_vanishes", "family_threat", "birth_certificate_arrives"]
+"""Injects of port-arrivals to the police that each add replies to the choice list."""
+
+
+async def test_an_injects_replies_lay_the_screen_out_once(
+    live: Callable[[str], Live], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each inject that needs a reply added its entries to the Choices box by mounting
+    new widgets (a layout once they mounted) and the box, its entries and the scene's
+    scrollbar took new sizes (Textual lays the screen out again for each): two or three
+    layouts of ~10 ms for every seat it reached. Now one, and every entry still whole
+    (with stable numbers: the entries shown are the list's, in order)."""
+    ex = live("port-arrivals")
+    app = ex.app("police")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await into_scene(pilot)
+        box = screen.query_one(ChoiceList)
+        # a notice of two rows first: the status line keeps them (its growth, once a
+        # seat, is not what is counted here)
+        screen.query_one(StatusLine).tell("A notice long enough for two rows. " * 4)
+        await pilot.pause(0.3)
+        counted = layouts(monkeypatch)
+        for inject in REPLY_INJECTS:
+            subject = ex.exercise.scenario.injects[inject].subject
+            before, scrolled = len(counted), box.plan.scrolls
+            ex.exercise.publish(inject, "red")
+            await until(pilot, lambda s=subject: any(c.reply_to == s for c in box.choices))
+            await pilot.pause(0.3)
+            await pilot.pause()
+            # (the box's scrollbar appearing, once a scene, is placed by one more)
+            assert len(counted) - before == 1 + (box.plan.scrolls and not scrolled), inject
+            heading = next(i for i in box.items if i.prompt.plain == f"Reply to: {subject}")
+            assert not heading.number and heading.region
+            shown = [(i.number, i.prompt) for i in box.items]
+            assert shown == [(c.number if c else 0, p) for c, p in choice_entries(box.choices)]
+        await every_choice_whole(pilot, screen)
+        assert all(i.size.height == rows(i.prompt, i.content_region.width) for i in box.items)

@@ -17,9 +17,11 @@ from collections.abc import Iterable, Iterator
 from rich.color import Color
 from rich.segment import Segment
 from textual._compositor import ChopsUpdate, Compositor
-from textual.geometry import Region
+from textual.geometry import Region, Size
+from textual.reactive import Reactive
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
+from textual.widget import Widget
 
 Span = tuple[int, int, int]
 """A line's changed cells: (y, first x, x past the last)."""
@@ -96,7 +98,12 @@ class LineScrollBar(ScrollBar):
 
     Textual renders a bar as a Rich renderable, through a console and the widget's style
     cache, at ~0.15 ms a row: an arriving message that moves the inbox's thumb cost a
-    seat more than the message's own lines. A test keeps the two drawings identical."""
+    seat more than the message's own lines. A test keeps the two drawings identical.
+
+    A bar that grows with its list (the choice box) does not lay the screen out again:
+    Textual's own asks for a second layout whenever a layout changed its size."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         width, height = self.size
@@ -127,3 +134,17 @@ class LineScrollBar(ScrollBar):
                 strip = strips[id(segment)] = Strip([styled], width)
             lines.append(strip.crop(crop.x, crop.right))
         return lines
+
+
+def line_scrollbar(widget: Widget) -> ScrollBar:
+    """The vertical scrollbar of ``widget``, a :class:`LineScrollBar` (made the first time,
+    as Textual's own ``vertical_scrollbar`` makes its bar)."""
+    bar = widget._vertical_scrollbar
+    if bar is None:
+        bar = LineScrollBar(
+            vertical=True, name="vertical", thickness=widget.scrollbar_size_vertical
+        )
+        bar.display = False
+        widget._vertical_scrollbar = bar
+        widget.app._start_widget(widget, bar)
+    return bar

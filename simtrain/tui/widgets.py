@@ -31,7 +31,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simtrain.exercise import ClockState
 from simtrain.text import clock_text
-from simtrain.tui.frames import LineScrollBar, runs
+from simtrain.tui.frames import line_scrollbar, runs
 from simtrain.tui.layout import (
     BORDER,
     ChoicePlan,
@@ -288,6 +288,12 @@ class ScenePanel(VerticalScroll):
         self._ending = Vertical(self._outcome, self._parts["ending-debrief"], self._note)
         self._ending.id = "ending"
 
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # a bar that shrinks with the scene when an inject's replies grow the choice box,
+        # without laying the screen out again
+        return line_scrollbar(self)
+
     def compose(self) -> ComposeResult:
         yield self._title
         yield self._warning
@@ -348,22 +354,37 @@ def reflow(text: str) -> str:
 class ChoiceItem(Static):
     """One line of the choice list: a choice (``number`` > 0) or a reply heading (0)."""
 
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """(Textual's asks for a second layout of the screen whenever a layout gives a widget
+    another size: an entry's size is the layout's own answer, nothing to lay out again.)"""
+
     def __init__(self, number: int, prompt: Content) -> None:
         super().__init__(prompt, classes="choice" if number else "choice-heading")
         self.number = number
         self.prompt = prompt
 
     def show(self, number: int, prompt: Content) -> None:
-        """Show another entry (only repainted when it differs)."""
+        """Show another entry (only repainted when it differs; laid out again only when
+        it needs another number of rows at its width)."""
         if (number, prompt) != (self.number, self.prompt):
+            width = self.content_region.width
+            relayout = (
+                width <= 0 or not self.display or rows(prompt, width) != rows(self.prompt, width)
+            )
             self.number, self.prompt = number, prompt
             self.set_class(bool(number), "choice")
             self.set_class(not number, "choice-heading")
-            self.update(prompt)
+            self.update(prompt, layout=relayout)
 
     def on_click(self) -> None:
         if self.number:
             self.post_message(ChoiceList.Picked(self.number))
+
+
+SPARE_CHOICE_ITEMS = 16
+"""The fewest hidden entries the choice list mounts beside those it needs (as many as it
+needs when more), for the replies to the next injects (a heading and a few replies each)
+to be shown without mounting."""
 
 
 class ChoiceList(VerticalScroll, can_focus=True):
@@ -376,6 +397,11 @@ class ChoiceList(VerticalScroll, can_focus=True):
         Binding("down", "move(1)", "Down", show=False),
         Binding("enter", "select", "Pick", show=False),
     ]
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """(The height of its entries, found by the layout that placed them: Textual's own asks
+    for a second layout of the screen each time it changes, ~10 ms of every inject with
+    replies. Whether the box scrolls still lays it out, its scrollbar appearing.)"""
 
     class Picked(Message):
         """The trainee picked the choice with this number (Enter on it, or a click)."""
@@ -395,9 +421,14 @@ class ChoiceList(VerticalScroll, can_focus=True):
         self._is_choice: list[bool] = []
 
     @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # a bar that grows with the box without laying the screen out again
+        return line_scrollbar(self)
+
+    @property
     def items(self) -> list[ChoiceItem]:
-        """The entries, in order."""
-        return list(self.query_children(ChoiceItem))
+        """The entries shown, in order (spare ones are kept hidden)."""
+        return [item for item in self.query_children(ChoiceItem) if item.display]
 
     def show(self, choices: tuple[ChoiceView, ...], hint: str = "") -> bool:
         """List ``choices`` (scene choices first, then the replies to injects) with a
@@ -408,16 +439,26 @@ class ChoiceList(VerticalScroll, can_focus=True):
         entries = choice_entries(choices)
         self._prompts = [prompt for _, prompt in entries]
         self._is_choice = [choice is not None for choice, _ in entries]
-        items = self.items
-        for item, (choice, prompt) in zip(items, entries, strict=False):
+        # the entries already mounted (shown or kept hidden) show the new ones in place;
+        # only when there are more entries than ever are more mounted, with spares: an
+        # inject's replies then cost one layout with the box's new height, where mounting
+        # them laid the screen out once more after they mounted (~10 ms a seat)
+        pool = list(self.query_children(ChoiceItem))
+        for item, (choice, prompt) in zip(pool, entries, strict=False):
             item.show(choice.number if choice else 0, prompt)
-        for item in items[len(entries) :]:
-            item.remove()
-        if len(entries) > len(items):
-            self.mount_all(
+            item.display = True
+        for item in pool[len(entries) :]:
+            item.display = False
+        if len(entries) > len(pool):
+            added = [
                 ChoiceItem(choice.number if choice else 0, prompt)
-                for choice, prompt in entries[len(items) :]
-            )
+                for choice, prompt in entries[len(pool) :]
+            ]
+            spare = max(SPARE_CHOICE_ITEMS, len(entries))  # (at least twice as many as needed)
+            spares = [ChoiceItem(0, Content("")) for _ in range(spare)]
+            for spare in spares:
+                spare.display = False
+            self.mount_all([*added, *spares])
         self.border_title = "Choices" if choices else "No choices"
         numbers = [c.number for c in choices if c.open]
         if self.highlighted not in numbers:
@@ -588,14 +629,7 @@ class SidePanelList(OptionList):
     def vertical_scrollbar(self) -> ScrollBar:
         # Textual's own property, with a bar that draws its rows itself: the thumb moves
         # with every message that arrives (see LineScrollBar)
-        if self._vertical_scrollbar is None:
-            bar = LineScrollBar(
-                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
-            )
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)
-        return self._vertical_scrollbar
+        return line_scrollbar(self)
 
     def fill(self, entries: Iterable[tuple[Hashable, Callable[[], Option]]], empty: str) -> None:
         """Show one option per entry, ``(what it shows, how to make its option)``, or
