@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from textual import constants, events
+from textual.app import App
 from textual.message import Message
 
 from simtrain.tui.app import TraineeApp
@@ -112,3 +113,35 @@ def test_the_trainee_app_uses_the_quiet_driver_on_a_terminal(
     # a browser seat (textual-serve names its driver) keeps Textual's choice
     monkeypatch.setattr(constants, "DRIVER", "textual.drivers.web_driver:WebDriver")
     assert app.get_driver_class().__name__ == "WebDriver"
+
+
+class Recorder:
+    """A terminal's output stream that records each write and the thread it came from."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[int, str]] = []
+        self.flushes = 0
+
+    def write(self, text: str) -> int:
+        self.writes.append((threading.get_ident(), text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+
+async def test_a_frame_goes_to_the_terminal_in_one_write_from_the_drawing_thread() -> None:
+    """Issue 10: each piece of a frame went through Textual's writer thread (a thread
+    switch per frame that thirty busy seats waited for in turn). What is written reaches
+    the terminal at the flush that ends it, whole, in order, from the caller's thread."""
+    driver = QuietLinuxDriver(App())
+    out = Recorder()
+    driver._file = out  # type: ignore[assignment]
+    for piece in ("\x1b[?2026h", "frame", "\x1b[?2026l"):
+        driver.write(piece)
+    assert out.writes == []
+    driver.flush()
+    driver.flush()  # nothing new: nothing sent
+    assert out.writes == [(threading.get_ident(), "\x1b[?2026hframe\x1b[?2026l")]
+    assert out.flushes == 1
+    driver.exit_event.close()  # type: ignore[attr-defined]

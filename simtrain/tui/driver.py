@@ -125,11 +125,31 @@ class InputLoop:
 
 
 class QuietLinuxDriver(LinuxDriver):
-    """Textual's Linux driver with an input thread that sleeps until there is input."""
+    """Textual's Linux driver with an input thread that sleeps until there is input, and
+    frames written by the thread that draws them."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.exit_event = WakingEvent()
+        self._out: list[str] = []
+
+    def write(self, data: str) -> None:
+        """Keep ``data`` for the next :meth:`flush` (Textual flushes after each frame and
+        after each run of control sequences)."""
+        self._out.append(data)
+
+    def flush(self) -> None:
+        """Send what was written since the last flush to the terminal, in one write from
+        the calling thread. Textual's driver hands each piece of a frame (three per frame)
+        to a writer thread instead: every arriving message cost a seat two more thread
+        switches, which thirty busy seats on two cores each waited for in turn. A
+        terminal that stops reading blocks the seat here, as Textual's blocks once its
+        queue is full."""
+        if self._out:
+            text = "".join(self._out)
+            self._out.clear()
+            self._file.write(text)
+            self._file.flush()
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (replaces Textual's 10 Hz loop)."""
