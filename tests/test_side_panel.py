@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.filter import Monochrome
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
@@ -121,6 +122,14 @@ async def test_the_side_panel_scrollbar_draws_what_textuals_own_bar_draws() -> N
             list(s) for s in ScrollBar.render_lines(bar, part)
         ]
         assert compared == 4
+        # with NO_COLOR's filter (and Textual's ANSI one) the same: filters apply to it too
+        app._filters.append(Monochrome())
+        app.screen.refresh()
+        await pilot.pause()
+        crop = Region(0, 0, bar.size.width, height)
+        grey = [list(s) for s in bar.render_lines(crop)]
+        assert grey == [list(s) for s in ScrollBar.render_lines(bar, crop)]
+        assert grey != [list(s) for s in textuals]
 
 
 class Tabbed(App[None]):

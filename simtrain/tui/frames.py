@@ -122,6 +122,8 @@ class LineScrollBar(ScrollBar):
             bar_color=style.color or Color.parse("bright_magenta"),
         ).segments
         base = self.visual_style.rich_style  # under each segment's own, as Textual's
+        filters = self.get_line_filters()  # (NO_COLOR's monochrome, ANSI colours)
+        background = self.background_colors[1] if filters else None
         blank = Segment(" " * width)
         strips: dict[int, Strip] = {}  # a bar repeats a few segments: one strip each
         lines = []
@@ -130,8 +132,11 @@ class LineScrollBar(ScrollBar):
             strip = strips.get(id(segment))
             if strip is None:
                 text, own, _ = segment
-                styled = Segment(text, base + own if own else base)
-                strip = strips[id(segment)] = Strip([styled], width)
+                strip = Strip([Segment(text, base + own if own else base)], width)
+                for line_filter in filters:
+                    assert background is not None
+                    strip = strip.apply_filter(line_filter, background)
+                strips[id(segment)] = strip
             lines.append(strip.crop(crop.x, crop.right))
         return lines
 
