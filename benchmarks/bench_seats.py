@@ -12,14 +12,22 @@ CPU time from ``/proc/PID/task/*/schedstat`` (nanoseconds, every thread):
 * ad-hoc messages to every team, one round at a time: how long until the message's
   subject is on every screen (target p95 ≤ 400 ms with 30 seats on 2 cores), and each
   seat's CPU per arriving message, above its idle rate (target median ≤ 10 ms);
-* injects published to every team: CPU per arriving inject for the seats addressed.
+* injects published to every team, one at a time, once every seat has passed the
+  exercise's content warning (a trainee reads the scene, its choices on screen): how long
+  until each addressed seat's screen shows the inject (its subject in the inbox, read
+  from the seat's terminal cells as a terminal draws them: the status line may tell a
+  later notice of the same inject), and the CPU per arriving inject of each addressed
+  seat, above its idle rate.
+  Injects already delivered (the scheduled start) are refused by the service and left out.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import fcntl
 import os
+import re
 import selectors
 import signal
 import statistics
@@ -36,14 +44,76 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rich.cells import cell_len  # noqa: E402
+
 from simtrain.exercise import Exercise, ExerciseService  # noqa: E402
 from simtrain.scenario.library import bundled_path  # noqa: E402
+from simtrain.tui.layout import side_width  # noqa: E402
 
 SCENARIO = "port-arrivals"
 SIZE = (100, 30)
 ROLES_PER_TEAM = 5
 KEEP = 256 * 1024
 """Bytes of each screen's output kept for looking for a marker."""
+
+
+TOKEN = re.compile(
+    r"\x1b\[([0-?]*)[ -/]*([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[^\[\]]"
+    r"|[\r\n\x07]|[^\x1b\r\n\x07]+"
+)
+"""What a seat writes: CSI sequences (cursor moves, colours, modes), OSC strings, other
+escapes, line controls, text."""
+NOT_TEXT = re.compile(r"[\u2500-\u259f\s]+")
+"""Box drawing, block elements (borders, scrollbars) and blanks: not a row's words."""
+
+
+class Terminal:
+    """The cells of a seat's screen, as a terminal draws what Textual writes: cursor
+    moves and text (colours are left out). Enough to read what is on screen where."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.rows = [[" "] * width for _ in range(height)]
+        self.x = self.y = 0
+        self.version = 0
+        """Counts the writes (a reader looks again only when it changed)."""
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+
+    def feed(self, data: bytes) -> None:
+        text = self._pending + self._decoder.decode(data)
+        self._pending = ""
+        end = 0
+        for match in TOKEN.finditer(text):
+            if match.start() != end:
+                break  # an escape sequence cut by the read: kept for the next one
+            end = match.end()
+            token = match.group(0)
+            if match.group(2) == "H":
+                row, _, col = (match.group(1) or "1;1").partition(";")
+                self.y, self.x = int(row or 1) - 1, int(col or 1) - 1
+            elif token == "\r":
+                self.x = 0
+            elif token == "\n":
+                self.y += 1
+            elif not token.startswith("\x1b") and token != "\x07":
+                self._write(token)
+        self._pending = text[end:]
+        self.version += 1
+
+    def _write(self, text: str) -> None:
+        if not 0 <= self.y < self.height:
+            return
+        row = self.rows[self.y]
+        for char in text:
+            if self.x < self.width:
+                row[self.x] = char
+            self.x += cell_len(char) or 1
+
+    def column_text(self, left: int) -> str:
+        """The words shown right of column ``left``, row after row, as one line (the
+        side panel's text, wrapped lines joined again)."""
+        return " ".join(NOT_TEXT.sub(" ", " ".join("".join(r[left:]) for r in self.rows)).split())
 
 
 @dataclass
@@ -57,6 +127,7 @@ class SeatProcess:
     master: int
     output: bytearray = field(default_factory=bytearray)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    screen: Terminal = field(default_factory=lambda: Terminal(*SIZE))
 
     def cpu_ns(self) -> int:
         """CPU time of every thread of the process so far (ns)."""
@@ -82,6 +153,12 @@ class SeatProcess:
     def clear(self) -> None:
         with self.lock:
             self.output.clear()
+
+    def side_panel_shows(self, text: str) -> bool:
+        """Whether the side panel (the inbox) shows ``text`` now, wrapped or not."""
+        with self.lock:
+            shown = self.screen.column_text(SIZE[0] - side_width(SIZE[0]))
+        return " ".join(text.split()) in shown
 
 
 def start_seat(index: int, db: Path, exercise: str, team: str, role: str, code: str) -> SeatProcess:
@@ -118,6 +195,7 @@ def read_screens(seats: list[SeatProcess], stop: threading.Event) -> None:
                 continue
             with seat.lock:
                 seat.output += data
+                seat.screen.feed(data)
                 if len(seat.output) > KEEP:
                     del seat.output[: len(seat.output) - KEEP]
 
@@ -130,6 +208,34 @@ def wait_all(seats: list[SeatProcess], marker: bytes, timeout: float) -> dict[in
         now = time.monotonic()
         for seat in seats:
             if seat.index not in seen and seat.seen(marker):
+                seen[seat.index] = now
+        time.sleep(0.002)
+    return seen
+
+
+def pass_warnings(seats: list[SeatProcess], timeout: float) -> int:
+    """Press Enter on every seat, past the exercise's content warning to the scene and its
+    choices (as a trainee would); how many seats then draw their Choices box."""
+    for seat in seats:
+        seat.clear()
+        os.write(seat.master, b"\r")
+    return len(wait_all(seats, b"Choices", timeout))
+
+
+def wait_shown(seats: list[SeatProcess], text: str, timeout: float) -> dict[int, float]:
+    """When each seat's side panel showed ``text`` (monotonic time), looked at each time
+    its screen changed, polled every 2 ms."""
+    seen: dict[int, float] = {}
+    looked: dict[int, int] = {}
+    deadline = time.monotonic() + timeout
+    while len(seen) < len(seats) and time.monotonic() < deadline:
+        now = time.monotonic()
+        for seat in seats:
+            version = seat.screen.version
+            if seat.index in seen or looked.get(seat.index) == version:
+                continue
+            looked[seat.index] = version
+            if seat.side_panel_shows(text):
                 seen[seat.index] = now
         time.sleep(0.002)
     return seen
@@ -219,21 +325,49 @@ def run(seat_count: int, rounds: int, idle_s: float) -> None:
                 f" worst seat's median {max(medians):.1f} ms (target median ≤ 10 ms)"
             )
 
+            shown = pass_warnings(seats, timeout=60)
+            if shown < seat_count:
+                print(f"{seat_count - shown} seats did not show their choices after Enter")
+            time.sleep(3)  # let the scene's drawing finish before measuring
+            scenario = exercise.scenario
             spent_inject: list[float] = []
-            for inject in [i for i in exercise.scenario.injects][:rounds]:
-                addressed = [s for s in seats if s.role in exercise.scenario.inject_roles(inject)]
+            inject_latencies: list[float] = []
+            published = 0
+            for inject in scenario.injects:
+                if published == rounds:
+                    break
                 c0, start = cpu(seats), time.monotonic()
-                exercise.publish(inject)
-                time.sleep(2.0)
+                refused = exercise.publish(inject)
+                reached = {team for team, why in refused.items() if not why}
+                roles = scenario.inject_roles(inject)
+                addressed = [s for s in seats if s.team in reached and s.role in roles]
+                if not addressed:
+                    continue  # already delivered (the scheduled start): not an arrival
+                published += 1
+                seen = wait_shown(addressed, scenario.injects[inject].subject, timeout=30)
+                time.sleep(max(0.0, start + 2.0 - time.monotonic()))
                 c1, end = cpu(seats), time.monotonic()
+                inject_latencies.extend((at - start) * 1000 for at in seen.values())
                 for seat in addressed:
                     i = seat.index
                     spent_inject.append(max(c1[i] - c0[i] - idle[i] * (end - start), 0) / 1e6)
+                missing = len(addressed) - len(seen)
+                if missing:
+                    print(f"inject {inject}: {missing} addressed seats did not show it in 30 s")
+                time.sleep(1.0)
+            if inject_latencies:
+                print(
+                    f"inject to every addressed screen, {published} injects "
+                    f"({len(inject_latencies)} arrivals): p50 {pct(inject_latencies, 50):.0f} ms,"
+                    f" p95 {pct(inject_latencies, 95):.0f} ms, max {max(inject_latencies):.0f} ms"
+                    " (target p95 ≤ 400 ms)"
+                )
             if spent_inject:
                 print(
                     f"CPU per arriving inject per addressed seat: median "
                     f"{statistics.median(spent_inject):.1f} ms, p95 {pct(spent_inject, 95):.1f} ms"
                 )
+            print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         finally:
             stop.set()
             for seat in seats:
