@@ -621,3 +621,17 @@ def test_a_woken_view_looks_at_each_event_once_and_equals_one_built_afresh(
         control.release_debrief()
         view, _ = woken()
         assert view.debrief is not None and view.inbox[0].key == mine
+
+
+def test_a_message_leaves_the_folded_state_as_it_was(service, live, tmp_path) -> None:
+    """A message, a join or a note changes nothing the engine folds: the watch that brings
+    one keeps the team's state as it is (it copied the state for every message)."""
+    _, codes = live
+    ana = seat(service, codes, "investigator", "Ana")
+    seq, before = ana.exercise.snapshot("red", tick=False)
+    with ExerciseService.open(tmp_path / "ex.db") as other:
+        other.exercise("quay").message("red", "To the office.", subject="Quay office")
+    news = ana.exercise.watch(ana.exercise.last_id() - 1, 5.0, tick=False)
+    assert [type(e.event).__name__ for e in news] == ["MessageSent"]
+    after_seq, after = ana.exercise.snapshot("red", tick=False, read=False)
+    assert after_seq == seq + 1 and after is before

@@ -247,7 +247,12 @@ class ExerciseQueries(ABC):
             return cache
         # an event recorded under other rules stays in the log and is skipped
         events = folded(new)
-        state, measured = measure(self.engine, events, cache.state, cache.measure)
+        # a message, a join, a note: nothing to fold (measuring nothing still copies the state)
+        state, measured = (
+            measure(self.engine, events, cache.state, cache.measure)
+            if events
+            else (cache.state, cache.measure)
+        )
         changes = cache.changes + sum(isinstance(e, STATE_CHANGING) for e in events)
         holds = [recorded(row).event for row in new if row.kind in _HOLD_KINDS]
         hold = last_hold(holds, cache.hold)
@@ -268,6 +273,9 @@ class ExerciseQueries(ABC):
         that a view built on the news reads nothing again (one read per wake). A team's
         rows are taken only when they are the next of its stream (its seq numbers run on
         from the folded ones, without a gap); otherwise its next fold reads as usual."""
+        kept = {team_stream(team) for team in list(self._cache)}
+        if not any(row.stream in kept for row in rows):
+            return  # another team's news
         with self._lock, collector_paused():
             for team, cache in list(self._cache.items()):
                 stream = team_stream(team)
