@@ -303,7 +303,11 @@ async def test_an_injects_replies_lay_the_screen_out_once(
             subject = ex.exercise.scenario.injects[inject].subject
             before, scrolled = len(counted), box.plan.scrolls
             ex.exercise.publish(inject, "red")
-            await until(pilot, lambda s=subject: any(c.reply_to == s for c in box.choices))
+
+            def replied(s: str = subject) -> bool:
+                return any(c.reply_to == s for c in box.choices)
+
+            await until(pilot, replied)
             await pilot.pause(0.3)
             await pilot.pause()
             # (the box's scrollbar appearing, once a scene, is placed by one more)

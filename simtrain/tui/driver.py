@@ -145,11 +145,12 @@ class QuietLinuxDriver(LinuxDriver):
         switches, which thirty busy seats on two cores each waited for in turn. A
         terminal that stops reading blocks the seat here, as Textual's blocks once its
         queue is full."""
-        if self._out:
+        terminal = self._file
+        if self._out and terminal is not None:  # (None: Python was started without one)
             text = "".join(self._out)
             self._out.clear()
-            self._file.write(text)
-            self._file.flush()
+            terminal.write(text)
+            terminal.flush()
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (replaces Textual's 10 Hz loop)."""

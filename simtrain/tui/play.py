@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import ClassVar
+from typing import ClassVar, TypeVar, cast
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -46,6 +47,8 @@ from simtrain.views.follow import RETRYING
 from simtrain.views.follow import Trouble as SeatTrouble
 from simtrain.views.seat import ChoiceView, Notice, SeatView, notices
 from simtrain.views.session import ChoiceResult, TraineeSession
+
+W = TypeVar("W", bound=Widget)
 
 SIDE_FOCUS: dict[str, str] = {
     "inbox": "#inbox-list",
@@ -190,6 +193,7 @@ class PlayScreen(Screen[None]):
         self._shown_scene: tuple[object, ...] | None = None
         self._painted: SeatView | None = None
         self._labels: dict[str, str] = {}
+        self._widgets: dict[type[Widget], Widget] = {}
         self._trouble = ""
         self._bound_debrief: object | None = None
         self._talk_tab = True
@@ -229,10 +233,19 @@ class PlayScreen(Screen[None]):
     def _fit_choices(self) -> None:
         self.query_one(SceneColumn).fit()
 
+    def one(self, kind: type[W]) -> W:
+        """The screen's widget of ``kind``, looked up once: the screen is composed once,
+        and each arriving view asked for half a dozen of them (a walk of the DOM each,
+        ~0.3 ms of every message)."""
+        found = self._widgets.get(kind)
+        if found is None:
+            found = self._widgets[kind] = self.query_one(kind)
+        return cast(W, found)
+
     @property
     def status(self) -> StatusLine:
         """The line where news and answers are shown."""
-        return self.query_one(StatusLine)
+        return self.one(StatusLine)
 
     def say(self, text: str, severity: str = "information") -> None:
         """Tell the trainee something in the status line (never over the scene)."""
@@ -240,7 +253,7 @@ class PlayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ConfirmBar).display = False
-        size_tab(self.query_one(TabbedContent).get_tab("inbox"), INBOX_LABEL_WIDEST)
+        size_tab(self.one(TabbedContent).get_tab("inbox"), INBOX_LABEL_WIDEST)
         self._paint(self.view)
         self._focus_main()
         self._watch()
@@ -272,25 +285,25 @@ class PlayScreen(Screen[None]):
         arriving message changes the inbox line and its counter, not the whole screen)."""
         was = self._painted
         self._painted = view
-        self.query_one(SeatHeader).show(view)
+        self.one(SeatHeader).show(view)
         if was is None or (was.clock.state, was.clock.debrief_released, was.held) != (
             view.clock.state,
             view.clock.debrief_released,
             view.held,
         ):
-            self.query_one(Banner).show_clock(view.clock, view.held)
+            self.one(Banner).show_clock(view.clock, view.held)
         pending = self.pending_warning
         warn = pending is not None
         key = (view.scene.id, view.scene.visit, pending, view.debrief is None, view.role)
         if key != self._shown_scene:
-            self.query_one(ScenePanel).show(
+            self.one(ScenePanel).show(
                 view,
                 warn=warn,
                 solo=self.session.solo,
                 exercise_warning=pending == EXERCISE_WARNING,
             )
             self._shown_scene = key
-        choices = self.query_one(ChoiceList)
+        choices = self.one(ChoiceList)
         hint = ""
         if view.choices and not any(c.mine and c.open for c in view.choices):
             hint = "none is yours: " + (
@@ -302,15 +315,15 @@ class PlayScreen(Screen[None]):
         if choices.display != visible:
             choices.display = visible
         if was is None or was.inbox != view.inbox:
-            self.query_one(InboxList).show(view.inbox)
+            self.one(InboxList).show(view.inbox)
         if was is None or was.documents != view.documents:
-            self.query_one(CaseFileList).show(view.documents)
+            self.one(CaseFileList).show(view.documents)
         if was is None or (was.members, was.timeline) != (view.members, view.timeline):
-            self.query_one(TeamTimeline).show(view)
-        side = self.query_one(TabbedContent)
+            self.one(TeamTimeline).show(view)
+        side = self.one(TabbedContent)
         talking = bool(view.talk.present or view.talk.lines)
         if was is None or was.talk != view.talk:
-            self.query_one(TalkPanel).show(view.talk)
+            self.one(TalkPanel).show(view.talk)
             # the Talk tab is there once a character is (and stays for the transcript)
             if talking != self._talk_tab:
                 self._talk_tab = talking
@@ -351,9 +364,9 @@ class PlayScreen(Screen[None]):
         elif self.picked is not None:
             self.query_one("#rationale").focus()
         elif not self.view.ended and self.view.choices:
-            self.query_one(ChoiceList).focus()
+            self.one(ChoiceList).focus()
         else:
-            self.query_one(ScenePanel).focus()
+            self.one(ScenePanel).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing here: role switching outside solo play, the debrief
@@ -423,7 +436,7 @@ class PlayScreen(Screen[None]):
 
     @on(Ticked)
     def _ticked(self, message: Ticked) -> None:
-        self.query_one(SeatHeader).show_clock(message.clock)
+        self.one(SeatHeader).show_clock(message.clock)
 
     @on(Trouble)
     def _troubled(self, message: Trouble) -> None:
@@ -488,7 +501,7 @@ class PlayScreen(Screen[None]):
         if self.picked is not None:
             self.draft = self.query_one(ConfirmBar).rationale
         self.picked = choice
-        self.query_one(ChoiceList).display = False
+        self.one(ChoiceList).display = False
         self.query_one(ConfirmBar).ask(choice, self.draft)
 
     @on(ChoiceList.Picked)
@@ -506,7 +519,7 @@ class PlayScreen(Screen[None]):
         self.draft = bar.rationale if keep else ""
         bar.display = False
         self.picked = None
-        self.query_one(ChoiceList).display = self._choices_visible()
+        self.one(ChoiceList).display = self._choices_visible()
 
     @on(ConfirmBar.Confirmed)
     def _confirmed(self, message: ConfirmBar.Confirmed) -> None:
@@ -549,12 +562,12 @@ class PlayScreen(Screen[None]):
     # -- panels and readers ------------------------------------------------------------------
     def action_side(self, tab: str) -> None:
         """Show a tab of the side panel and move into it."""
-        self.query_one(TabbedContent).active = tab
+        self.one(TabbedContent).active = tab
         self.query_one(SIDE_FOCUS[tab]).focus()
 
     def action_toggle_side(self) -> None:
         """Hide the side panel for more room, or show it again."""
-        side = self.query_one(TabbedContent)
+        side = self.one(TabbedContent)
         side.display = not side.display
         focused = self.focused
         if not side.display and focused is not None and side in focused.ancestors_with_self:
@@ -566,7 +579,7 @@ class PlayScreen(Screen[None]):
         if isinstance(focused, Input) and where in ("home", "end"):
             focused.action_home() if where == "home" else focused.action_end()
             return
-        scene = self.query_one(ScenePanel)
+        scene = self.one(ScenePanel)
         {
             "page_up": lambda: scene.scroll_page_up(animate=False),
             "page_down": lambda: scene.scroll_page_down(animate=False),
@@ -606,7 +619,7 @@ class PlayScreen(Screen[None]):
         if message.problem:
             self.say(message.problem, "warning")
         else:
-            self.query_one(TalkPanel).sent()
+            self.one(TalkPanel).sent()
 
     @on(InboxList.Opened)
     def _open_item(self, message: InboxList.Opened) -> None:

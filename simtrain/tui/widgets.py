@@ -456,8 +456,8 @@ class ChoiceList(VerticalScroll, can_focus=True):
             ]
             spare = max(SPARE_CHOICE_ITEMS, len(entries))  # (at least twice as many as needed)
             spares = [ChoiceItem(0, Content("")) for _ in range(spare)]
-            for spare in spares:
-                spare.display = False
+            for item in spares:
+                item.display = False
             self.mount_all([*added, *spares])
         self.border_title = "Choices" if choices else "No choices"
         numbers = [c.number for c in choices if c.open]
