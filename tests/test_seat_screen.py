@@ -20,7 +20,7 @@ from simtrain.text import subject_of
 from simtrain.tui.app import TraineeApp
 from simtrain.tui.layout import choice_entries, rows
 from simtrain.tui.play import PlayScreen
-from simtrain.tui.widgets import ChoiceList, KeysBar, ScenePanel, StatusLine, reflow
+from simtrain.tui.widgets import ChoiceItem, ChoiceList, KeysBar, ScenePanel, StatusLine, reflow
 from simtrain.views.session import join_seat
 from tests.pilot import until
 from tests.test_side_panel import layouts
@@ -287,8 +287,9 @@ async def test_an_injects_replies_lay_the_screen_out_once(
     """Each inject that needs a reply added its entries to the Choices box by mounting
     new widgets (a layout once they mounted) and the box, its entries and the scene's
     scrollbar took new sizes (Textual lays the screen out again for each): two or three
-    layouts of ~10 ms for every seat it reached. Now one, and every entry still whole
-    (with stable numbers: the entries shown are the list's, in order)."""
+    layouts of ~10 ms for every seat it reached, and the entries already there were
+    drawn again. Now one, the entries there stay as drawn, and every entry is still
+    whole (with stable numbers: the entries shown are the list's, in order)."""
     ex = live("port-arrivals")
     app = ex.app("police")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -299,9 +300,19 @@ async def test_an_injects_replies_lay_the_screen_out_once(
         screen.query_one(StatusLine).tell("A notice long enough for two rows. " * 4)
         await pilot.pause(0.3)
         counted = layouts(monkeypatch)
+        redrawn: list[ChoiceItem] = []
+        refresh = ChoiceItem.refresh
+
+        def refreshing(self: ChoiceItem, *args, **kwargs):  # type: ignore[no-untyped-def]
+            redrawn.append(self)
+            return refresh(self, *args, **kwargs)
+
+        monkeypatch.setattr(ChoiceItem, "refresh", refreshing)
         for inject in REPLY_INJECTS:
             subject = ex.exercise.scenario.injects[inject].subject
             before, scrolled = len(counted), box.plan.scrolls
+            shown_before = box.items
+            redrawn.clear()
             ex.exercise.publish(inject, "red")
 
             def replied(s: str = subject) -> bool:
@@ -312,6 +323,8 @@ async def test_an_injects_replies_lay_the_screen_out_once(
             await pilot.pause()
             # (the box's scrollbar appearing, once a scene, is placed by one more)
             assert len(counted) - before == 1 + (box.plan.scrolls and not scrolled), inject
+            # the entries already on show are not drawn again
+            assert not [item for item in redrawn if item in shown_before], inject
             heading = next(i for i in box.items if i.prompt.plain == f"Reply to: {subject}")
             assert not heading.number and heading.region
             shown = [(i.number, i.prompt) for i in box.items]

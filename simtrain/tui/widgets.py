@@ -444,20 +444,21 @@ class ChoiceList(VerticalScroll, can_focus=True):
         # inject's replies then cost one layout with the box's new height, where mounting
         # them laid the screen out once more after they mounted (~10 ms a seat)
         pool = list(self.query_children(ChoiceItem))
-        for item, (choice, prompt) in zip(pool, entries, strict=False):
-            item.show(choice.number if choice else 0, prompt)
-            item.display = True
-        for item in pool[len(entries) :]:
-            item.display = False
+        for index, item in enumerate(pool):
+            if index < len(entries):
+                choice, prompt = entries[index]
+                item.show(choice.number if choice else 0, prompt)
+            if item.display != (index < len(entries)):  # (setting it repaints the entry)
+                item.display = index < len(entries)
         if len(entries) > len(pool):
             added = [
                 ChoiceItem(choice.number if choice else 0, prompt)
                 for choice, prompt in entries[len(pool) :]
             ]
-            spare = max(SPARE_CHOICE_ITEMS, len(entries))  # (at least twice as many as needed)
-            spares = [ChoiceItem(0, Content("")) for _ in range(spare)]
-            for item in spares:
-                item.display = False
+            count = max(SPARE_CHOICE_ITEMS, len(entries))  # (at least twice as many as needed)
+            spares = [ChoiceItem(0, Content("")) for _ in range(count)]
+            for spare in spares:
+                spare.display = False
             self.mount_all([*added, *spares])
         self.border_title = "Choices" if choices else "No choices"
         numbers = [c.number for c in choices if c.open]
