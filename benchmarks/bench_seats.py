@@ -250,7 +250,7 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def run(seat_count: int, rounds: int, idle_s: float) -> None:
+def run(seat_count: int, rounds: int, idle_s: float, each: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "seats.db"
         service = ExerciseService.open(db, create=True)
@@ -347,7 +347,15 @@ def run(seat_count: int, rounds: int, idle_s: float) -> None:
                 seen = wait_shown(addressed, scenario.injects[inject].subject, timeout=30)
                 time.sleep(max(0.0, start + 2.0 - time.monotonic()))
                 c1, end = cpu(seats), time.monotonic()
-                inject_latencies.extend((at - start) * 1000 for at in seen.values())
+                these = [(at - start) * 1000 for at in seen.values()]
+                inject_latencies.extend(these)
+                if each and these:
+                    spent = [(c1[s.index] - c0[s.index]) / 1e6 for s in addressed]
+                    print(
+                        f"  {inject}: {len(addressed)} seats, shown after p50 "
+                        f"{pct(these, 50):.0f} ms, max {max(these):.0f} ms; CPU per seat "
+                        f"median {statistics.median(spent):.1f} ms"
+                    )
                 for seat in addressed:
                     i = seat.index
                     spent_inject.append(max(c1[i] - c0[i] - idle[i] * (end - start), 0) / 1e6)
@@ -391,10 +399,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle measuring")
     parser.add_argument("--quick", action="store_true", help="10 seats, 3 rounds, 5 s idle")
+    parser.add_argument("--each", action="store_true", help="a line for each inject too")
     args = parser.parse_args()
     if args.quick:
         args.seats, args.rounds, args.idle = 10, 3, 5.0
-    run(args.seats, args.rounds, args.idle)
+    run(args.seats, args.rounds, args.idle, args.each)
 
 
 if __name__ == "__main__":
