@@ -128,6 +128,12 @@ class SeatProcess:
     output: bytearray = field(default_factory=bytearray)
     lock: threading.Lock = field(default_factory=threading.Lock)
     screen: Terminal = field(default_factory=lambda: Terminal(*SIZE))
+    chunks: list[tuple[float, bytes]] = field(default_factory=list)
+    """What the seat wrote since :meth:`clear`, each read with the time it arrived."""
+    fed: int = 0
+    """How many of ``chunks`` the screen has drawn."""
+    looked: int = 0
+    """How many bytes of ``output`` were searched for the marker looked for."""
 
     def cpu_ns(self) -> int:
         """CPU time of every thread of the process so far (ns)."""
@@ -147,17 +153,45 @@ class SeatProcess:
         return 0.0
 
     def seen(self, marker: bytes) -> bool:
+        """Whether ``marker`` arrived since :meth:`clear` (each byte searched once)."""
         with self.lock:
-            return marker in self.output
+            found = marker in self.output[max(0, self.looked - len(marker)) :]
+            self.looked = len(self.output)
+            return found
+
+    def arrived(self, marker: bytes) -> float | None:
+        """When the read that completed ``marker`` arrived (monotonic time), if it did."""
+        with self.lock:
+            written = bytearray()
+            for at, data in self.chunks:
+                written += data
+                if marker in written[-(len(data) + len(marker)) :]:
+                    return at
+        return None
 
     def clear(self) -> None:
+        """Start looking afresh; the screen draws what came before first."""
+        self.catch_up()
         with self.lock:
             self.output.clear()
+            self.chunks.clear()
+            self.fed = self.looked = 0
 
-    def side_panel_shows(self, text: str) -> bool:
-        """Whether the side panel (the inbox) shows ``text`` now, wrapped or not."""
+    def catch_up(self, until: str = "") -> float | None:
+        """Draw what the seat wrote on the screen, read by read; stop at the first read
+        after which the side panel shows ``until`` and say when it arrived."""
         with self.lock:
-            shown = self.screen.column_text(SIZE[0] - side_width(SIZE[0]))
+            while self.fed < len(self.chunks):
+                at, data = self.chunks[self.fed]
+                self.screen.feed(data)
+                self.fed += 1
+                if until and self._side_panel_shows(until):
+                    return at
+        return None
+
+    def _side_panel_shows(self, text: str) -> bool:
+        """Whether the side panel (the inbox) shows ``text`` now, wrapped or not."""
+        shown = self.screen.column_text(SIZE[0] - side_width(SIZE[0]))
         return " ".join(text.split()) in shown
 
 
@@ -182,7 +216,11 @@ def start_seat(index: int, db: Path, exercise: str, team: str, role: str, code: 
 
 
 def read_screens(seats: list[SeatProcess], stop: threading.Event) -> None:
-    """Drain every terminal (as a terminal would), keeping the latest output of each."""
+    """Drain every terminal as a terminal would, keeping each read with the time it
+    arrived. Nothing more is done here: what a trainee's terminal does with the bytes
+    happens on the trainee's machine, so this process draws the screens (a terminal
+    emulator in Python) only off the clock, from the reads kept, and never competes with
+    the seats for the CPU while a measured update is on its way."""
     selector = selectors.DefaultSelector()
     for seat in seats:
         selector.register(seat.master, selectors.EVENT_READ, seat)
@@ -193,24 +231,26 @@ def read_screens(seats: list[SeatProcess], stop: threading.Event) -> None:
                 data = os.read(seat.master, 65536)
             except (BlockingIOError, OSError):
                 continue
+            at = time.monotonic()
             with seat.lock:
                 seat.output += data
-                seat.screen.feed(data)
-                if len(seat.output) > KEEP:
-                    del seat.output[: len(seat.output) - KEEP]
+                seat.chunks.append((at, data))
+                excess = len(seat.output) - KEEP
+                if excess > 0:
+                    del seat.output[:excess]
+                    seat.looked = max(0, seat.looked - excess)
 
 
 def wait_all(seats: list[SeatProcess], marker: bytes, timeout: float) -> dict[int, float]:
-    """When each seat drew ``marker`` (monotonic time), polled every 2 ms."""
-    seen: dict[int, float] = {}
+    """When each seat's output brought ``marker``: the arrival time of the read that
+    completed it (looked for every 20 ms; the times are the reads', not the looks')."""
+    seen: set[int] = set()
     deadline = time.monotonic() + timeout
     while len(seen) < len(seats) and time.monotonic() < deadline:
-        now = time.monotonic()
-        for seat in seats:
-            if seat.index not in seen and seat.seen(marker):
-                seen[seat.index] = now
-        time.sleep(0.002)
-    return seen
+        seen.update(seat.index for seat in seats if seat.index not in seen and seat.seen(marker))
+        time.sleep(0.02)
+    arrived = {seat.index: seat.arrived(marker) for seat in seats if seat.index in seen}
+    return {index: at for index, at in arrived.items() if at is not None}
 
 
 def pass_warnings(seats: list[SeatProcess], timeout: float) -> int:
@@ -223,22 +263,22 @@ def pass_warnings(seats: list[SeatProcess], timeout: float) -> int:
 
 
 def wait_shown(seats: list[SeatProcess], text: str, timeout: float) -> dict[int, float]:
-    """When each seat's side panel showed ``text`` (monotonic time), looked at each time
-    its screen changed, polled every 2 ms."""
+    """When each seat's side panel showed ``text``: the arrival time of the read after
+    which its screen shows it. The screens are drawn off the clock: once 3 s have passed
+    (the seats done with the update and idle but for the clock), then every second until
+    each shows it or ``timeout``."""
     seen: dict[int, float] = {}
-    looked: dict[int, int] = {}
-    deadline = time.monotonic() + timeout
-    while len(seen) < len(seats) and time.monotonic() < deadline:
-        now = time.monotonic()
+    start = time.monotonic()
+    time.sleep(3.0)
+    while True:
         for seat in seats:
-            version = seat.screen.version
-            if seat.index in seen or looked.get(seat.index) == version:
-                continue
-            looked[seat.index] = version
-            if seat.side_panel_shows(text):
-                seen[seat.index] = now
-        time.sleep(0.002)
-    return seen
+            if seat.index not in seen:
+                at = seat.catch_up(until=text)
+                if at is not None:
+                    seen[seat.index] = at
+        if len(seen) == len(seats) or time.monotonic() - start > timeout:
+            return seen
+        time.sleep(1.0)
 
 
 def cpu(seats: list[SeatProcess]) -> dict[int, int]:
