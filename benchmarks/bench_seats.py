@@ -390,11 +390,11 @@ def run(seat_count: int, rounds: int, idle_s: float, each: bool = False) -> None
                 these = [(at - start) * 1000 for at in seen.values()]
                 inject_latencies.extend(these)
                 if each and these:
-                    spent = [(c1[s.index] - c0[s.index]) / 1e6 for s in addressed]
+                    costs = [(c1[s.index] - c0[s.index]) / 1e6 for s in addressed]
                     print(
                         f"  {inject}: {len(addressed)} seats, shown after p50 "
                         f"{pct(these, 50):.0f} ms, max {max(these):.0f} ms; CPU per seat "
-                        f"median {statistics.median(spent):.1f} ms"
+                        f"median {statistics.median(costs):.1f} ms"
                     )
                 for seat in addressed:
                     i = seat.index
