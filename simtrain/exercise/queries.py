@@ -605,11 +605,6 @@ class ExerciseQueries(ABC):
             raise ExerciseError(str(exc)) from None
         return [s for s in seats if team is None or s.team == team]
 
-    def held_roles(self, team: str, wall: float | None = None) -> set[str]:
-        """The roles held in a team: those with a seat online there now (or at ``wall``)."""
-        moment = time.time() if wall is None else wall
-        return {s.role for s in self.roster(self._team(team)) if s.online(moment)}
-
     def open_roles(self, team: str, wall: float | None = None) -> list[str]:
         """The scenario's roles no one holds in a team, in scenario order: any member of
         the team may take their choices, and injects to them reach the whole team."""

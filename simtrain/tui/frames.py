@@ -13,6 +13,7 @@ Textual's own update would send (a test compares them).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 from rich.color import Color
 from rich.segment import Segment
@@ -141,15 +142,22 @@ class LineScrollBar(ScrollBar):
         return lines
 
 
-def line_scrollbar(widget: Widget) -> ScrollBar:
-    """The vertical scrollbar of ``widget``, a :class:`LineScrollBar` (made the first time,
-    as Textual's own ``vertical_scrollbar`` makes its bar)."""
-    bar = widget._vertical_scrollbar
-    if bar is None:
-        bar = LineScrollBar(
-            vertical=True, name="vertical", thickness=widget.scrollbar_size_vertical
-        )
-        bar.display = False
-        widget._vertical_scrollbar = bar
-        widget.app._start_widget(widget, bar)
-    return bar
+class LineScrolled:
+    """For a scrolling widget whose vertical scrollbar is a :class:`LineScrollBar`: the
+    side panel's lists (their thumb moves with every message), the choice box and the
+    scene (their bars grow and shrink when an inject's replies join the box). Put it
+    before the Textual class: ``class ScenePanel(LineScrolled, VerticalScroll)``."""
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The bar, made the first time as Textual's own property makes its bar."""
+        widget = cast(Widget, self)
+        bar = widget._vertical_scrollbar
+        if bar is None:
+            bar = LineScrollBar(
+                vertical=True, name="vertical", thickness=widget.scrollbar_size_vertical
+            )
+            bar.display = False
+            widget._vertical_scrollbar = bar
+            widget.app._start_widget(widget, bar)
+        return bar

@@ -21,7 +21,6 @@ from textual.content import Content
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import Reactive
-from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding
@@ -31,7 +30,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simtrain.exercise import ClockState
 from simtrain.text import clock_text
-from simtrain.tui.frames import line_scrollbar, runs
+from simtrain.tui.frames import LineScrolled, runs
 from simtrain.tui.layout import (
     BORDER,
     ChoicePlan,
@@ -268,7 +267,7 @@ class ContentWarning(Vertical):
         self.post_message(self.Accepted())
 
 
-class ScenePanel(VerticalScroll):
+class ScenePanel(LineScrolled, VerticalScroll):
     """The scene: title, Markdown text, the text for this role, or the ending reached."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -287,12 +286,6 @@ class ScenePanel(VerticalScroll):
         self._note = Static(id="ending-note")
         self._ending = Vertical(self._outcome, self._parts["ending-debrief"], self._note)
         self._ending.id = "ending"
-
-    @property
-    def vertical_scrollbar(self) -> ScrollBar:
-        # a bar that shrinks with the scene when an inject's replies grow the choice box,
-        # without laying the screen out again
-        return line_scrollbar(self)
 
     def compose(self) -> ComposeResult:
         yield self._title
@@ -399,7 +392,7 @@ are needed than it has, it mounts just those (each mounted entry is styled, ~1 m
 second batch of spares cost an inject to every seat more than it saved)."""
 
 
-class ChoiceList(VerticalScroll, can_focus=True):
+class ChoiceList(LineScrolled, VerticalScroll, can_focus=True):
     """The choices on offer, numbered; each shown whole (the box is sized by
     :func:`~simtrain.tui.layout.plan_choices`); when they cannot all fit, the box scrolls and
     its bottom border says how many more there are."""
@@ -431,11 +424,6 @@ class ChoiceList(VerticalScroll, can_focus=True):
         self.plan = ChoicePlan(BORDER + 1, (), False)
         self._prompts: list[Content] = []
         self._is_choice: list[bool] = []
-
-    @property
-    def vertical_scrollbar(self) -> ScrollBar:
-        # a bar that grows with the box without laying the screen out again
-        return line_scrollbar(self)
 
     @property
     def items(self) -> list[ChoiceItem]:
@@ -611,7 +599,7 @@ OPTION_ID = "side_option"
 """The meta key a drawn side-panel line carries: its option's id."""
 
 
-class SidePanelList(OptionList):
+class SidePanelList(LineScrolled, OptionList):
     """A list of the side panel that redraws only what changed.
 
     Its size is set by the panel and its scrollbar gutter is always kept, so a longer list
@@ -634,12 +622,6 @@ class SidePanelList(OptionList):
         """True while a refill runs (its whole-list repaints are left out)."""
         self._paint_geometry: tuple[Spacing, int] | None = None
         """Padding and width of the lines being painted (None between paints)."""
-
-    @property
-    def vertical_scrollbar(self) -> ScrollBar:
-        # Textual's own property, with a bar that draws its rows itself: the thumb moves
-        # with every message that arrives (see LineScrollBar)
-        return line_scrollbar(self)
 
     def fill(self, entries: Iterable[tuple[Hashable, Callable[[], Option]]], empty: str) -> None:
         """Show one option per entry, ``(what it shows, how to make its option)``, or
@@ -703,6 +685,8 @@ class SidePanelList(OptionList):
         self._line_cache.clear()  # laid out again from the measured heights
         if highlighted is not None:
             self.set_reactive(OptionList.highlighted, highlighted + added)
+        # laid out here, while the refill is quiet: the list's new length asks Textual to
+        # repaint every row, and fill repaints the rows that changed instead
         self._update_lines()
         return True
 
