@@ -24,8 +24,9 @@ SIDE_MAX = 56
 """The side panel's width (inbox, case file, team) grows with the screen between these."""
 MIN_SCENE_ROWS = 6
 """Rows the scene keeps above the choices (it scrolls for the rest)."""
-CHROME_ROWS = 3
-"""Rows of the screen outside the scene column: the header, the status line, the footer."""
+CHROME_ROWS = 4
+"""Rows of the screen outside the scene column: the header, the status line's two, the
+footer."""
 BORDER = 2
 """The choice box's border: one row (or column) on each side."""
 ITEM_PADDING = 2
@@ -55,8 +56,11 @@ def text_width(box: int) -> int:
     return box - BORDER - SCROLLBAR - ITEM_PADDING
 
 
+@lru_cache(maxsize=512)
 def choice_prompt(choice: ChoiceView) -> Content:
-    """How a choice reads in the list: its number, its label and who must (or did) make it."""
+    """How a choice reads in the list: its number, its label and who must (or did) make it
+    (remembered: each view lists every choice again, and the same prompt is then found in
+    the caches of its measured rows and its drawing)."""
     number = f"{choice.number}. " if choice.number <= 9 else "   "
     if choice.done_by:
         return Content.assemble(
@@ -78,6 +82,7 @@ def choice_prompt(choice: ChoiceView) -> Content:
     )
 
 
+@lru_cache(maxsize=128)
 def reply_heading(subject: str) -> Content:
     """The line above the replies to one inject."""
     return plain(f"Reply to: {subject}").stylize("bold $accent")

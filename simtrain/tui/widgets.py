@@ -6,7 +6,9 @@ shows); widgets tell the screen what the trainee did with the messages nested in
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar, Self
 
@@ -21,6 +23,7 @@ from textual.content import Content
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding
@@ -33,6 +36,7 @@ from simtrain.text import clock_text
 from simtrain.tui.frames import LineScrolled, runs
 from simtrain.tui.layout import (
     BORDER,
+    ITEM_PADDING,
     ChoicePlan,
     box_width,
     choice_entries,
@@ -40,6 +44,7 @@ from simtrain.tui.layout import (
     hidden_below,
     plan_choices,
     rows,
+    text_width,
 )
 from simtrain.tui.markdown import ScenarioMarkdown
 from simtrain.tui.plain import plain
@@ -145,9 +150,12 @@ def relabel(tab: Tab, label: str) -> None:
     Static.update(tab, tab._label, layout=False)  # (Tab.update moves the underline)
 
 
-STATUS_ROWS_KEPT = 2
-"""Rows the status line keeps once a notice needed them (so that the next, shorter one
-does not lay the screen out again); a longer notice has its rows while it is shown."""
+STATUS_ROWS = 2
+"""Rows the layout reserves for the status line from the start: most notices of an
+arriving inject ("Email from …: … — your team must respond") take two rows at 80 to 100
+columns, and a line that grew for the first of them laid the whole screen out and drew it
+again (~40 ms of a seat's CPU, at once on every seat the inject reached). A longer notice
+has its rows while it is shown."""
 
 
 class StatusLine(Static):
@@ -161,29 +169,23 @@ class StatusLine(Static):
         self.text = ""
         self._content = Content("")
         self._severity = ""
-        self._kept = 1
-        """Rows kept for the line (see :data:`STATUS_ROWS_KEPT`)."""
+        self.styles.min_height = STATUS_ROWS
 
     def tell(self, text: str, severity: str = "information") -> None:
         """Show ``text`` (a sentence) with the look of its ``severity``."""
         self.history.append(text)
         mark = {"warning": "▲ ", "error": "✖ "}.get(severity, "● ")
         content = Content.assemble((mark, "bold"), plain(text))
-        # lay the screen out again only when the rows kept for the line change (it costs
-        # more than everything else an arriving message does): a notice of two rows keeps
-        # them for the next one-row notices, a longer one has its rows for as long as it
-        # is shown
+        # lay the screen out again only when the rows of the line change (it costs more
+        # than everything else an arriving message does): the reserved rows hold most
+        # notices, a longer one has its rows for as long as it is shown
         width = self.content_region.width
         need = rows(content, width) if width > 0 else 1
-        keep = max(min(need, STATUS_ROWS_KEPT), self._kept)
-        relayout = width <= 0 or max(need, keep) != max(rows(self._content, width), self._kept)
+        was = rows(self._content, width) if width > 0 else 1
+        relayout = width <= 0 or max(need, STATUS_ROWS) != max(was, STATUS_ROWS)
         self.text, self._content = text, content
         # drawn in the frame of the news it tells (a seat's frames draw the changed lines
         # only, so this line and an inbox row far above it cost two lines, not the screen)
-        if keep != self._kept:
-            self._kept = keep
-            self.styles.min_height = keep  # (lays the screen out)
-            relayout = False
         self.update(content, layout=relayout)
         if severity != self._severity:
             self._severity = severity
@@ -344,58 +346,42 @@ def reflow(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-class ChoiceItem(Static):
-    """One line of the choice list: a choice (``number`` > 0) or a reply heading (0)."""
+@dataclass(frozen=True, slots=True)
+class ChoiceEntry:
+    """One entry of the choice list: a choice (``number`` > 0) or the heading above an
+    inject's replies (0), and the rows of the list it takes (``height`` rows from ``y``)."""
 
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
-    """(Textual's asks for a second layout of the screen whenever a layout gives a widget
-    another size: an entry's size is the layout's own answer, nothing to lay out again.)"""
+    number: int
+    prompt: Content
+    y: int
+    height: int
 
-    def __init__(self, number: int, prompt: Content) -> None:
-        super().__init__(prompt, classes="choice" if number else "choice-heading")
-        self.number = number
-        self.prompt = prompt
-
-    @classmethod
-    def spare(cls) -> ChoiceItem:
-        """A hidden entry kept for later ones, styled as a choice (most entries are: one
-        shown as a choice then needs no restyle, ~1.5 ms)."""
-        item = cls(0, Content(""))
-        item.set_classes("choice")
-        item.display = False
-        return item
-
-    def show(self, number: int, prompt: Content) -> None:
-        """Show another entry (only repainted when it differs; laid out again only when
-        it needs another number of rows at its width)."""
-        if (number, prompt) != (self.number, self.prompt):
-            width = self.content_region.width
-            relayout = (
-                width <= 0 or not self.display or rows(prompt, width) != rows(self.prompt, width)
-            )
-            self.number, self.prompt = number, prompt
-            # (one restyle when a heading's entry shows a choice, or back: each class
-            # changed on its own restyled the entry twice, ~1.5 ms each)
-            self.set_class(bool(number), "choice", update=False)
-            self.set_class(not number, "choice-heading")
-            self.update(prompt, layout=relayout)
-
-    def on_click(self) -> None:
-        if self.number:
-            self.post_message(ChoiceList.Picked(self.number))
+    @property
+    def bottom(self) -> int:
+        """The row below the entry."""
+        return self.y + self.height
 
 
-SPARE_CHOICE_ITEMS = 16
-"""Hidden entries the choice list mounts beside its first ones, for the replies to the
-next injects (a heading and a few replies each) to be shown without mounting. When more
-are needed than it has, it mounts just those (each mounted entry is styled, ~1 ms: a
-second batch of spares cost an inject to every seat more than it saved)."""
+DRAWN_ENTRIES_KEPT = 256
+"""Drawn entries the choice list keeps (a few strips each), by prompt, look and width."""
 
 
-class ChoiceList(LineScrolled, VerticalScroll, can_focus=True):
+class ChoiceList(LineScrolled, ScrollView, can_focus=True):
     """The choices on offer, numbered; each shown whole (the box is sized by
     :func:`~simtrain.tui.layout.plan_choices`); when they cannot all fit, the box scrolls and
-    its bottom border says how many more there are."""
+    its bottom border says how many more there are.
+
+    It draws its entries as lines (Textual's line API): an inject's replies joining the
+    list change its length, not the screen's layout, unless the box must grow; the rows
+    that show what they showed before are not drawn again. (As one widget per entry, each
+    new entry asked Textual to lay the whole screen out, and was styled and drawn through
+    the CSS machinery: about half of what an inject with replies cost every seat.)"""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "choice-list--entry",
+        "choice-list--highlighted",
+        "choice-list--hover",
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Up", show=False),
@@ -404,9 +390,8 @@ class ChoiceList(LineScrolled, VerticalScroll, can_focus=True):
     ]
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
-    """(The height of its entries, found by the layout that placed them: Textual's own asks
-    for a second layout of the screen each time it changes, ~10 ms of every inject with
-    replies. Whether the box scrolls still lays it out, its scrollbar appearing.)"""
+    """(The rows of its entries: a longer list scrolls in the same box, nothing to lay out.
+    Whether the box scrolls still lays it out, its scrollbar appearing.)"""
 
     class Picked(Message):
         """The trainee picked the choice with this number (Enter on it, or a click)."""
@@ -423,12 +408,23 @@ class ChoiceList(LineScrolled, VerticalScroll, can_focus=True):
         self.hint = ""
         self.plan = ChoicePlan(BORDER + 1, (), False)
         self._prompts: list[Content] = []
-        self._is_choice: list[bool] = []
+        self._numbers: list[int] = []
+        self._entries: list[ChoiceEntry] = []
+        self._starts: list[int] = []
+        """The first row of each entry (for finding the entry at a row)."""
+        self._width = 0
+        """The width the entries are wrapped to (text and padding)."""
+        self._hovered: int | None = None
+        """The index of the entry under the mouse."""
+        self._paint_width: int | None = None
+        """The width of the lines being painted (None between paints)."""
+        self._drawn: LRUCache[tuple[Content, Style, int], list[Strip]]
+        self._drawn = LRUCache(maxsize=DRAWN_ENTRIES_KEPT)
 
     @property
-    def items(self) -> list[ChoiceItem]:
-        """The entries shown, in order (spare ones are kept hidden)."""
-        return [item for item in self.query_children(ChoiceItem) if item.display]
+    def items(self) -> list[ChoiceEntry]:
+        """The entries, in order, with the rows each takes."""
+        return list(self._entries)
 
     def show(self, choices: tuple[ChoiceView, ...], hint: str = "") -> bool:
         """List ``choices`` (scene choices first, then the replies to injects) with a
@@ -438,41 +434,134 @@ class ChoiceList(LineScrolled, VerticalScroll, can_focus=True):
         self.choices, self.hint = choices, hint
         entries = choice_entries(choices)
         self._prompts = [prompt for _, prompt in entries]
-        self._is_choice = [choice is not None for choice, _ in entries]
-        # the entries already mounted (shown or kept hidden) show the new ones in place;
-        # only when there are more entries than ever are more mounted, with spares: an
-        # inject's replies then cost one layout with the box's new height, where mounting
-        # them laid the screen out once more after they mounted (~10 ms a seat)
-        pool = list(self.query_children(ChoiceItem))
-        for index, item in enumerate(pool):
-            if index < len(entries):
-                choice, prompt = entries[index]
-                item.show(choice.number if choice else 0, prompt)
-            if item.display != (index < len(entries)):  # (setting it repaints the entry)
-                item.display = index < len(entries)
-        if len(entries) > len(pool):
-            added = [
-                ChoiceItem(choice.number if choice else 0, prompt)
-                for choice, prompt in entries[len(pool) :]
-            ]
-            count = 0 if pool else SPARE_CHOICE_ITEMS
-            self.mount_all([*added, *(ChoiceItem.spare() for _ in range(count))])
-        self.border_title = "Choices" if choices else "No choices"
+        self._numbers = [choice.number if choice else 0 for choice, _ in entries]
+        title = "Choices" if choices else "No choices"
+        if title != self.border_title:
+            self.border_title = title  # (repaints the box)
         numbers = [c.number for c in choices if c.open]
         if self.highlighted not in numbers:
             self.highlighted = numbers[0] if numbers else None
-        self._mark()
+        self.fit(self._column_height())
         return True
 
     def fit(self, column_height: int) -> None:
         """Size the box for a scene column ``column_height`` rows high."""
-        parent = self.parent
-        width = box_width(parent.size.width if isinstance(parent, Widget) else self.size.width)
+        width = box_width(self._column_width())
+        longer = self._lay_out(text_width(width) + ITEM_PADDING)
         plan = plan_choices(self._prompts, width, column_height)
-        if plan != self.plan:
+        grows = False
+        replanned = plan != self.plan
+        if replanned:
             self.plan = plan
-            self.styles.height = plan.height
+            if self.styles.height is None or self.styles.height.cells != plan.height:
+                self.styles.height = plan.height  # (lays the screen out: the box's size)
+                grows = True
+        if longer and not grows:
+            self._scroll_update(self.virtual_size)  # the same box: its scrollbar follows
+        if replanned:
+            self._show_highlighted()  # (a resize or other entries: it stays in view)
         self._subtitle()
+
+    def _column_height(self) -> int:
+        parent = self.parent
+        return parent.size.height if isinstance(parent, Widget) else self.size.height
+
+    def _column_width(self) -> int:
+        parent = self.parent
+        return parent.size.width if isinstance(parent, Widget) else self.size.width
+
+    def _lay_out(self, width: int) -> bool:
+        """Place the entries at ``width``, and redraw the rows that show something else;
+        True when the list's length changed (its scrollbar is then brought up to date by
+        the caller: by the layout when the box changes size, or at once)."""
+        before = self._shown_rows()
+        self._width = width
+        inner = max(1, width - ITEM_PADDING)
+        entries: list[ChoiceEntry] = []
+        y = 0
+        for number, prompt in zip(self._numbers, self._prompts, strict=True):
+            height = rows(prompt, inner)
+            entries.append(ChoiceEntry(number, prompt, y, height))
+            y += height
+        self._entries = entries
+        self._starts = [entry.y for entry in entries]
+        if self._hovered is not None and self._hovered >= len(entries):
+            self._hovered = None
+        size = Size(width, y)
+        longer = size != self.virtual_size
+        if longer:  # (set quietly: the rows that changed are drawn, not the whole box)
+            self.set_reactive(ChoiceList.virtual_size, size)
+        self._redraw(before)
+        return longer
+
+    def _shown_rows(self) -> list[tuple[Content, int, str] | None]:
+        """What each row in the box's window shows: the entry's prompt, its line, its look."""
+        top = round(self.scroll_y)
+        window = self.scrollable_content_region.height if self.size.height else 0
+        shown: list[tuple[Content, int, str] | None] = []
+        for row in range(top, top + window):
+            index = self._entry_at(row)
+            if index is None:
+                shown.append(None)
+            else:
+                entry = self._entries[index]
+                shown.append((entry.prompt, row - entry.y, self._look(index)))
+        return shown
+
+    def _redraw(self, before: list[tuple[Content, int, str] | None]) -> None:
+        after = self._shown_rows()
+        if len(after) != len(before):
+            self.refresh()
+            return
+        changed = (y for y, (old, new) in enumerate(zip(before, after, strict=True)) if old != new)
+        for first, count in runs(changed):
+            self.refresh(Region(0, first, self.scrollable_content_region.width, count))
+
+    def _entry_at(self, row: int) -> int | None:
+        """The index of the entry on ``row`` of the list (None below the last)."""
+        if row < 0 or not self._entries or row >= self._entries[-1].bottom:
+            return None
+        return bisect_right(self._starts, row) - 1
+
+    def _look(self, index: int) -> str:
+        number = self._entries[index].number
+        if number and number == self.highlighted:
+            return "choice-list--highlighted"
+        if number and index == self._hovered:
+            return "choice-list--hover"
+        return ""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        width = self.scrollable_content_region.width
+        # (a box not sized by its column, resized: its entries rewrap)
+        if self.size.width and width != self._width and self._lay_out(width):
+            self._scroll_update(self.virtual_size)
+        self._paint_width = width  # (looked up once a paint, not once a line)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_width = None
+
+    def render_line(self, y: int) -> Strip:
+        row = round(self.scroll_y) + y
+        index = self._entry_at(row)
+        width = self._paint_width or self.scrollable_content_region.width
+        if index is None:
+            return Strip.blank(width, self.get_visual_style("choice-list--entry").rich_style)
+        entry = self._entries[index]
+        look = self._look(index)
+        style = self.get_visual_style("choice-list--entry", *([look] if look else []))
+        key = (entry.prompt, style, width)
+        strips = self._drawn.get(key)
+        if strips is None:
+            visual = Padding(entry.prompt, Spacing(0, 1, 0, 1))
+            strips = [
+                strip.extend_cell_length(width, style.rich_style)
+                for strip in visual.to_strips(self, visual, width, None, style)
+            ]
+            self._drawn[key] = strips
+        line = row - entry.y
+        return strips[line] if line < len(strips) else Strip.blank(width, style.rich_style)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -480,34 +569,65 @@ class ChoiceList(LineScrolled, VerticalScroll, can_focus=True):
 
     def _subtitle(self) -> None:
         more = 0
-        if self.plan.scrolls and len(self.plan.rows) == len(self._is_choice):
-            more = hidden_below(self.plan, self._is_choice, round(self.scroll_y))
+        is_choice = [bool(number) for number in self._numbers]
+        if self.plan.scrolls and len(self.plan.rows) == len(is_choice):
+            more = hidden_below(self.plan, is_choice, round(self.scroll_y))
         parts = [f"{more} more ↓" if more else "", self.hint]
         subtitle = "  ·  ".join(p for p in parts if p)
-        if subtitle != self.border_subtitle:
+        if subtitle == (self.border_subtitle or ""):
+            return
+        if not self.size.height:
             self.border_subtitle = subtitle
+            return
+        # Textual's setter repaints the whole box; the subtitle is on its bottom border row
+        self._border_subtitle = self.render_str(subtitle).expand_tabs(4).split()[0]
+        # (the row below the content, in the content's coordinates)
+        self.refresh(Region(-self.styles.gutter.left, self.size.height, self.outer_size.width, 1))
 
-    def _mark(self) -> None:
-        for item in self.items:
-            item.set_class(bool(item.number) and item.number == self.highlighted, "-highlighted")
+    def _highlighted_entry(self) -> ChoiceEntry | None:
+        return next((e for e in self._entries if e.number and e.number == self.highlighted), None)
 
-    def _highlighted_item(self) -> ChoiceItem | None:
-        return next((i for i in self.items if i.number and i.number == self.highlighted), None)
+    def _hover(self, index: int | None) -> None:
+        if index is not None and not self._entries[index].number:
+            index = None  # a heading is not a choice
+        if index != self._hovered:
+            before = self._shown_rows()
+            self._hovered = index
+            self._redraw(before)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        offset = event.get_content_offset(self)
+        self._hover(None if offset is None else self._entry_at(round(self.scroll_y) + offset.y))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._hover(None)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        index = None if offset is None else self._entry_at(round(self.scroll_y) + offset.y)
+        if index is not None and self._entries[index].number:
+            self.post_message(self.Picked(self._entries[index].number))
 
     def action_move(self, step: int) -> None:
         """Highlight the next (or previous) choice that is still on offer."""
         numbers = [c.number for c in self.choices if c.open]
         if not numbers:
             return
+        before = self._shown_rows()
         if self.highlighted not in numbers:
             self.highlighted = numbers[0]
         else:
             index = numbers.index(self.highlighted) + step
             self.highlighted = numbers[max(0, min(len(numbers) - 1, index))]
-        self._mark()
-        if (item := self._highlighted_item()) is not None:
-            self.scroll_to_widget(item, animate=False)
+        self._redraw(before)
+        self._show_highlighted()
         self._subtitle()
+
+    def _show_highlighted(self) -> None:
+        """Scroll the highlighted choice into the box's window, if it is not."""
+        if (entry := self._highlighted_entry()) is not None:
+            region = Region(0, entry.y, self._width, entry.height)
+            self.scroll_to_region(region, animate=False, immediate=True)
 
     def action_select(self) -> None:
         """Pick the highlighted choice."""
