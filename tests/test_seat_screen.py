@@ -431,3 +431,38 @@ async def test_the_choice_box_draws_its_entries_at_their_rows_and_picks_by_click
         await pilot.click(ChoiceList, offset=(3, 1 + entries[4].y))  # a heading
         await pilot.pause()
         assert app.picked == [5]
+
+
+def scene_choices(scene: str, count: int) -> tuple[ChoiceView, ...]:
+    """``count`` choices of one scene (two rows each in the test box), numbered from 1."""
+    label = f"A choice of the {scene} scene, long enough to take two rows"
+    return tuple(ChoiceView(n, f"{scene}{n}", label, True, "Police") for n in range(1, count + 1))
+
+
+async def test_another_scenes_choices_are_read_from_the_top() -> None:
+    """The walk-through at 80×24: a trainee who had moved down the quay's choices found
+    the next scene's box scrolled to the same number, its first choice cut at the top.
+    Another scene's list starts at the top with its first choice highlighted; replies
+    joining the list keep the highlight and the window where the trainee left them."""
+    app = Box()
+    async with app.run_test(size=(40, 12)) as pilot:
+        box = app.query_one(ChoiceList)
+        box.focus()
+        box.show(scene_choices("quay", 5))
+        await pilot.pause()
+        assert box.plan.scrolls
+        for _ in range(4):
+            await pilot.press("down")
+        assert box.highlighted == 5 and box.scroll_y > 0
+        assert str(box.border_title).endswith(" more ↑")
+        news = tuple(
+            ChoiceView(n, f"r{n}", f"Reply {n}", True, "Police", inject="i", reply_to="News")
+            for n in (6, 7)
+        )
+        box.show(scene_choices("quay", 5) + news)
+        await pilot.pause()
+        assert box.highlighted == 5 and box.scroll_y > 0
+        box.show(scene_choices("booth", 5))
+        await pilot.pause()
+        assert box.highlighted == 1 and box.scroll_y == 0
+        assert in_window(box, box.items[0]) and box.border_title == "Choices"

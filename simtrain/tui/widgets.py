@@ -416,6 +416,8 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
         """The width the entries are wrapped to (text and padding)."""
         self._hovered: int | None = None
         """The index of the entry under the mouse."""
+        self._scene: tuple[str, ...] = ()
+        """The ids of the scene's own choices listed (another list starts at the top)."""
         self._paint_width: int | None = None
         """The width of the lines being painted (None between paints)."""
         self._drawn: LRUCache[tuple[Content, Style, int], list[Strip]]
@@ -435,10 +437,12 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
         entries = choice_entries(choices)
         self._prompts = [prompt for _, prompt in entries]
         self._numbers = [choice.number if choice else 0 for choice, _ in entries]
-        title = "Choices" if choices else "No choices"
-        if title != self.border_title:
-            self.border_title = title  # (repaints the box)
         numbers = [c.number for c in choices if c.open]
+        scene = tuple(c.id for c in choices if c.inject is None)
+        if scene != self._scene:  # another scene's choices: read from the top
+            self._scene = scene
+            self.highlighted = None
+            self.scroll_to(y=0, animate=False, immediate=True)
         if self.highlighted not in numbers:
             self.highlighted = numbers[0] if numbers else None
         self.fit(self._column_height())
@@ -460,7 +464,7 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
             self._scroll_update(self.virtual_size)  # the same box: its scrollbar follows
         if replanned:
             self._show_highlighted()  # (a resize or other entries: it stays in view)
-        self._subtitle()
+        self._borders()
 
     def _column_height(self) -> int:
         parent = self.parent
@@ -565,9 +569,18 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        self._subtitle()
+        self._borders()
 
-    def _subtitle(self) -> None:
+    def _borders(self) -> None:
+        """The box's title, with how many choices are above its window ("Choices · 2 more
+        ↑"), and its bottom border: how many are below ("3 more ↓") and the hint."""
+        top = round(self.scroll_y)
+        above = sum(1 for e in self._entries if e.number and e.y < top) if top else 0
+        title = "Choices" if self.choices else "No choices"
+        if above:
+            title += f"  ·  {above} more ↑"
+        if title != self.border_title:
+            self.border_title = title  # (repaints the box: a scroll does, or a new list)
         more = 0
         is_choice = [bool(number) for number in self._numbers]
         if self.plan.scrolls and len(self.plan.rows) == len(is_choice):
@@ -621,7 +634,7 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
             self.highlighted = numbers[max(0, min(len(numbers) - 1, index))]
         self._redraw(before)
         self._show_highlighted()
-        self._subtitle()
+        self._borders()
 
     def _show_highlighted(self) -> None:
         """Scroll the highlighted choice into the box's window, if it is not."""
