@@ -230,9 +230,6 @@ class PlayScreen(Screen[None]):
         self.query_one(Footer).compact = compact
         self.query_one(KeysBar).pack(compact)
 
-    def _fit_choices(self) -> None:
-        self.query_one(SceneColumn).fit()
-
     def one(self, kind: type[W]) -> W:
         """The screen's widget of ``kind``, looked up once: the screen is composed once,
         and each arriving view asked for half a dozen of them (a walk of the DOM each,
@@ -309,8 +306,7 @@ class PlayScreen(Screen[None]):
             hint = "none is yours: " + (
                 "press r to play another role" if self.session.solo else "another role must act"
             )
-        if choices.show(view.choices, hint):
-            self._fit_choices()
+        choices.show(view.choices, hint)  # (sized for the column by itself)
         visible = self._choices_visible()
         if choices.display != visible:
             choices.display = visible

@@ -416,6 +416,8 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
         """The width the entries are wrapped to (text and padding)."""
         self._hovered: int | None = None
         """The index of the entry under the mouse."""
+        self._laid: tuple[int, list[int], list[Content]] = (0, [], [])
+        """What the entries were placed for: the width, the numbers and the prompts."""
         self._scene: tuple[str, ...] = ()
         """The ids of the scene's own choices listed (another list starts at the top)."""
         self._paint_width: int | None = None
@@ -478,6 +480,10 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
         """Place the entries at ``width``, and redraw the rows that show something else;
         True when the list's length changed (its scrollbar is then brought up to date by
         the caller: by the layout when the box changes size, or at once)."""
+        laid = (width, self._numbers, self._prompts)
+        if laid == self._laid:
+            return False
+        self._laid = laid
         before = self._shown_rows()
         self._width = width
         inner = max(1, width - ITEM_PADDING)
@@ -518,8 +524,10 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
             self.refresh()
             return
         changed = (y for y, (old, new) in enumerate(zip(before, after, strict=True)) if old != new)
+        width = 0
         for first, count in runs(changed):
-            self.refresh(Region(0, first, self.scrollable_content_region.width, count))
+            width = width or self.scrollable_content_region.width
+            self.refresh(Region(0, first, width, count))
 
     def _entry_at(self, row: int) -> int | None:
         """The index of the entry on ``row`` of the list (None below the last)."""
