@@ -466,3 +466,24 @@ async def test_another_scenes_choices_are_read_from_the_top() -> None:
         await pilot.pause()
         assert box.highlighted == 1 and box.scroll_y == 0
         assert in_window(box, box.items[0]) and box.border_title == "Choices"
+
+
+async def test_the_highlight_moves_on_screen_when_its_choice_is_taken(monkeypatch) -> None:
+    """A teammate takes the highlighted once-choice: it stays in place, dimmed, and the
+    highlight moves to the next open choice, whose rows are drawn again (a row is drawn
+    again only when its entry, line or look changed, and the look must count)."""
+    app = Box()
+    async with app.run_test(size=(40, 20)) as pilot:
+        box = app.query_one(ChoiceList)
+        choices = scene_choices("quay", 3)
+        box.show(choices)
+        await pilot.pause()
+        assert box.highlighted == 1
+        rendered = drawn_rows(monkeypatch)
+        taken = ChoiceView(1, "quay1", choices[0].label, True, "Police", done_by="Asha")
+        box.show((taken, *choices[1:]))
+        await pilot.pause()
+        second = box.items[1]
+        assert box.highlighted == 2
+        assert set(range(second.y, second.bottom)) <= set(rendered)
+        assert set(range(box.items[0].y, box.items[0].bottom)) <= set(rendered)

@@ -193,6 +193,8 @@ class PlayScreen(Screen[None]):
         self._shown_scene: tuple[object, ...] | None = None
         self._painted: SeatView | None = None
         self._labels: dict[str, str] = {}
+        self._side_drawn: dict[str, object] = {}
+        """What the case file and team tabs last drew (see :meth:`_show_side_tab`)."""
         self._widgets: dict[type[Widget], Widget] = {}
         self._trouble = ""
         self._bound_debrief: object | None = None
@@ -312,10 +314,7 @@ class PlayScreen(Screen[None]):
             choices.display = visible
         if was is None or was.inbox != view.inbox:
             self.one(InboxList).show(view.inbox)
-        if was is None or was.documents != view.documents:
-            self.one(CaseFileList).show(view.documents)
-        if was is None or (was.members, was.timeline) != (view.members, view.timeline):
-            self.one(TeamTimeline).show(view)
+        self._show_side_tab()
         side = self.one(TabbedContent)
         talking = bool(view.talk.present or view.talk.lines)
         if was is None or was.talk != view.talk:
@@ -344,6 +343,27 @@ class PlayScreen(Screen[None]):
         if (view.debrief is None) != (self._bound_debrief is None):
             self.refresh_bindings()  # the debrief key appears once it is released
         self._bound_debrief = view.debrief
+
+    def _show_side_tab(self) -> None:
+        """Bring the case file or the team's timeline up to date while its tab is the one
+        on show: a document revealed, or a teammate's decision, while another tab is open
+        costs nothing until the trainee opens it (the timeline's text laid the whole
+        screen out, and the case file refilled its list, on every seat it reached)."""
+        view = self._painted
+        tab = self.one(TabbedContent).active
+        if view is None or tab not in ("casefile", "team"):
+            return
+        shows = view.documents if tab == "casefile" else (view.members, view.timeline)
+        if self._side_drawn.get(tab, self) != shows:
+            self._side_drawn[tab] = shows
+            if tab == "casefile":
+                self.one(CaseFileList).show(view.documents)
+            else:
+                self.one(TeamTimeline).show(view)
+
+    @on(TabbedContent.TabActivated)
+    def _side_tab_opened(self, event: TabbedContent.TabActivated) -> None:
+        self._show_side_tab()
 
     def _choices_visible(self) -> bool:
         view = self.view

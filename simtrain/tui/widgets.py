@@ -435,6 +435,7 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
         ``hint`` under the box; True when anything changed."""
         if choices == self.choices and hint == self.hint:
             return False
+        before = self._shown_rows()
         self.choices, self.hint = choices, hint
         entries = choice_entries(choices)
         self._prompts = [prompt for _, prompt in entries]
@@ -448,6 +449,7 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
         if self.highlighted not in numbers:
             self.highlighted = numbers[0] if numbers else None
         self.fit(self._column_height())
+        self._redraw(before)  # (the rows whose entry, line or look changed)
         return True
 
     def fit(self, column_height: int) -> None:
@@ -477,14 +479,14 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
         return parent.size.width if isinstance(parent, Widget) else self.size.width
 
     def _lay_out(self, width: int) -> bool:
-        """Place the entries at ``width``, and redraw the rows that show something else;
-        True when the list's length changed (its scrollbar is then brought up to date by
-        the caller: by the layout when the box changes size, or at once)."""
+        """Place the entries at ``width``; True when the list's length changed (its
+        scrollbar is then brought up to date by the caller: by the layout when the box
+        changes size, or at once). The caller redraws what changed: :meth:`show` the rows
+        that show something else, a resize the whole box."""
         laid = (width, self._numbers, self._prompts)
         if laid == self._laid:
             return False
         self._laid = laid
-        before = self._shown_rows()
         self._width = width
         inner = max(1, width - ITEM_PADDING)
         entries: list[ChoiceEntry] = []
@@ -501,7 +503,6 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
         longer = size != self.virtual_size
         if longer:  # (set quietly: the rows that changed are drawn, not the whole box)
             self.set_reactive(ChoiceList.virtual_size, size)
-        self._redraw(before)
         return longer
 
     def _shown_rows(self) -> list[tuple[Content, int, str] | None]:
@@ -646,7 +647,10 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
 
     def _show_highlighted(self) -> None:
         """Scroll the highlighted choice into the box's window, if it is not."""
-        if (entry := self._highlighted_entry()) is not None:
+        entry = self._highlighted_entry()
+        top = round(self.scroll_y)
+        window = self.scrollable_content_region.height
+        if entry is not None and not (top <= entry.y and entry.bottom <= top + window):
             region = Region(0, entry.y, self._width, entry.height)
             self.scroll_to_region(region, animate=False, immediate=True)
 
