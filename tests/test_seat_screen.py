@@ -12,7 +12,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Label
+from textual.widgets import Label, Static
 from textual.widgets._toast import Toast
 
 from simtrain.engine.events import ExerciseStarted
@@ -23,12 +23,14 @@ from simtrain.tui.app import TraineeApp
 from simtrain.tui.layout import ITEM_PADDING, choice_entries, rows
 from simtrain.tui.play import PlayScreen
 from simtrain.tui.widgets import (
+    CaseFileList,
     ChoiceEntry,
     ChoiceList,
     InboxList,
     KeysBar,
     ScenePanel,
     StatusLine,
+    TeamTimeline,
     reflow,
 )
 from simtrain.views.seat import ChoiceView
@@ -487,3 +489,44 @@ async def test_the_highlight_moves_on_screen_when_its_choice_is_taken(monkeypatc
         assert box.highlighted == 2
         assert set(range(second.y, second.bottom)) <= set(rendered)
         assert set(range(box.items[0].y, box.items[0].bottom)) <= set(rendered)
+
+
+async def test_the_case_file_and_team_tabs_are_drawn_when_opened(
+    live: Callable[[str], Live], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A revealed document refilled the case file's list, and a teammate's decision set
+    the timeline's text (a layout of the screen), on every seat it reached, whatever tab
+    was open. Drawn when their tab opens (and while it is open), with all that came."""
+    ex = live("port-arrivals")
+    app = ex.app("social_worker")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await into_scene(pilot)
+        drawn = {kind: calls_of(monkeypatch, kind, "show") for kind in (CaseFileList, TeamTimeline)}
+        ex.exercise.publish("transfer_order", "red")
+        title = "Reception Directorate — transfer order RD-118"
+        await until(pilot, lambda: any(d.title == title for d in screen.view.documents))
+        ben = join_seat(ex.control_service, "ex", "red", ex.code, "police", "Ben")
+        ben.choose("medical_first", "", ben.view().seq)
+        await until(pilot, lambda: len(screen.view.timeline) > 1)
+        await pilot.pause(0.2)
+        assert not drawn[CaseFileList] and not drawn[TeamTimeline]
+        await pilot.press("f")
+        await until(pilot, lambda: bool(drawn[CaseFileList]))
+        listed = screen.query_one(CaseFileList)
+        assert any(title in str(o.prompt) for o in listed.options)
+        await pilot.press("t")
+        await until(pilot, lambda: bool(drawn[TeamTimeline]))
+        assert "Ben" in str(screen.query_one("#timeline-text", Static).render())
+
+
+def calls_of(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[object]:
+    """The instances of ``cls`` whose method ``name`` is called, from now on."""
+    called: list[object] = []
+    original = getattr(cls, name)
+
+    def recording(self: object, *args: object, **kwargs: object) -> object:
+        called.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, recording)
+    return called
