@@ -12,7 +12,7 @@ Textual's own update would send (a test compares them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import cast
 
 from rich.color import Color
@@ -40,6 +40,20 @@ def runs(rows: Iterable[int]) -> Iterator[tuple[int, int]]:
             first = row
         previous = row
     yield first, previous - first + 1
+
+
+def refresh_changed_rows(widget: Widget, before: Sequence[object], after: Sequence[object]) -> None:
+    """Repaint the rows of a scrolling ``widget``'s window that show something else
+    ``after`` a change than ``before`` it (what each row shows, top down): one region per
+    run of rows; the whole widget when its window changed height meanwhile."""
+    if len(before) != len(after):
+        widget.refresh()
+        return
+    changed = (y for y, (old, new) in enumerate(zip(before, after, strict=True)) if old != new)
+    width = 0
+    for first, count in runs(changed):
+        width = width or widget.scrollable_content_region.width
+        widget.refresh(Region(0, first, width, count))
 
 
 class SpanCompositor(Compositor):

@@ -92,7 +92,7 @@ class SceneColumn(Vertical):
     def fit(self) -> None:
         """Give the choice box the rows its choices need at the column's width."""
         if self.size.height:
-            self.query_one(ChoiceList).fit(self.size.height)
+            self.query_one(ChoiceList).fit()
 
 
 WARNING_SETTLE_S = 0.4

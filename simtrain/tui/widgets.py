@@ -33,7 +33,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simtrain.exercise import ClockState
 from simtrain.text import clock_text
-from simtrain.tui.frames import LineScrolled, runs
+from simtrain.tui.frames import LineScrolled, refresh_changed_rows
 from simtrain.tui.layout import (
     BORDER,
     ITEM_PADDING,
@@ -180,9 +180,9 @@ class StatusLine(Static):
         # than everything else an arriving message does): the reserved rows hold most
         # notices, a longer one has its rows for as long as it is shown
         width = self.content_region.width
-        need = rows(content, width) if width > 0 else 1
-        was = rows(self._content, width) if width > 0 else 1
-        relayout = width <= 0 or max(need, STATUS_ROWS) != max(was, STATUS_ROWS)
+        relayout = width <= 0 or max(rows(content, width), STATUS_ROWS) != max(
+            rows(self._content, width), STATUS_ROWS
+        )
         self.text, self._content = text, content
         # drawn in the frame of the news it tells (a seat's frames draw the changed lines
         # only, so this line and an inbox row far above it cost two lines, not the screen)
@@ -448,15 +448,16 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False, immediate=True)
         if self.highlighted not in numbers:
             self.highlighted = numbers[0] if numbers else None
-        self.fit(self._column_height())
+        self.fit()
         self._redraw(before)  # (the rows whose entry, line or look changed)
         return True
 
-    def fit(self, column_height: int) -> None:
-        """Size the box for a scene column ``column_height`` rows high."""
-        width = box_width(self._column_width())
+    def fit(self) -> None:
+        """Size the box for the scene column it is in (its parent)."""
+        column = self._column()
+        width = box_width(column.width)
         longer = self._lay_out(text_width(width) + ITEM_PADDING)
-        plan = plan_choices(self._prompts, width, column_height)
+        plan = plan_choices(self._prompts, width, column.height)
         grows = False
         replanned = plan != self.plan
         if replanned:
@@ -470,13 +471,9 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
             self._show_highlighted()  # (a resize or other entries: it stays in view)
         self._borders()
 
-    def _column_height(self) -> int:
+    def _column(self) -> Size:
         parent = self.parent
-        return parent.size.height if isinstance(parent, Widget) else self.size.height
-
-    def _column_width(self) -> int:
-        parent = self.parent
-        return parent.size.width if isinstance(parent, Widget) else self.size.width
+        return parent.size if isinstance(parent, Widget) else self.size
 
     def _lay_out(self, width: int) -> bool:
         """Place the entries at ``width``; True when the list's length changed (its
@@ -520,15 +517,7 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
         return shown
 
     def _redraw(self, before: list[tuple[Content, int, str] | None]) -> None:
-        after = self._shown_rows()
-        if len(after) != len(before):
-            self.refresh()
-            return
-        changed = (y for y, (old, new) in enumerate(zip(before, after, strict=True)) if old != new)
-        width = 0
-        for first, count in runs(changed):
-            width = width or self.scrollable_content_region.width
-            self.refresh(Region(0, first, width, count))
+        refresh_changed_rows(self, before, self._shown_rows())
 
     def _entry_at(self, row: int) -> int | None:
         """The index of the entry on ``row`` of the list (None below the last)."""
@@ -617,16 +606,19 @@ class ChoiceList(LineScrolled, ScrollView, can_focus=True):
             self._hovered = index
             self._redraw(before)
 
-    def on_mouse_move(self, event: events.MouseMove) -> None:
+    def _entry_under(self, event: events.MouseEvent) -> int | None:
+        """The index of the entry under the mouse (None off the entries)."""
         offset = event.get_content_offset(self)
-        self._hover(None if offset is None else self._entry_at(round(self.scroll_y) + offset.y))
+        return None if offset is None else self._entry_at(round(self.scroll_y) + offset.y)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hover(self._entry_under(event))
 
     def on_leave(self, event: events.Leave) -> None:
         self._hover(None)
 
     def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        index = None if offset is None else self._entry_at(round(self.scroll_y) + offset.y)
+        index = self._entry_under(event)
         if index is not None and self._entries[index].number:
             self.post_message(self.Picked(self._entries[index].number))
 
@@ -796,10 +788,7 @@ class SidePanelList(LineScrolled, OptionList):
         finally:
             self._quiet = False
         after = self._rows()
-        width = self.scrollable_content_region.width
-        changed = (y for y, (old, new) in enumerate(zip(before, after, strict=True)) if old != new)
-        for first, count in runs(changed):  # one region per run of rows: one refresh each
-            self.refresh(Region(0, first, width, count))
+        refresh_changed_rows(self, before, after)
         self._reuse_drawn_rows(before, after)
 
     def _prepend(self, options: list[Option]) -> bool:
